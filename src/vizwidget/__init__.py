@@ -1,0 +1,57 @@
+"""vizwidget: explore and export Plotly visualizations of training runs.
+
+The public API is re-exported here and imported lazily, so ``import vizwidget``
+stays fast; heavy parts (kaleido, imageio, anywidget) load on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from .errors import VizWidgetError
+
+__version__ = "0.3.1"
+
+_LAZY = {
+    "export_figure": "vizwidget.export",
+    "figure_to_bytes": "vizwidget.export",
+    "export_animation": "vizwidget.export",
+    "export_cross_epoch_animation": "vizwidget.export",
+    "export_variant_visualization": "vizwidget.variants",
+    "ArtifactLoader": "vizwidget.artifacts",
+    "register_renderer": "vizwidget.registry",
+    "visualizations": "vizwidget.registry",
+    "get_visualization": "vizwidget.registry",
+    "Visualization": "vizwidget.registry",
+    "export_batch": "vizwidget.batch",
+    "ExportWidget": "vizwidget.widget",
+}
+
+__all__ = ["VizWidgetError", "__version__", *_LAZY]
+
+if TYPE_CHECKING:
+    from .artifacts import ArtifactLoader
+    from .batch import export_batch
+    from .export import (
+        export_animation,
+        export_cross_epoch_animation,
+        export_figure,
+        figure_to_bytes,
+    )
+    from .registry import Visualization, get_visualization, register_renderer, visualizations
+    from .variants import export_variant_visualization
+    from .widget import ExportWidget
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vizwidget' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

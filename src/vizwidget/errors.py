@@ -1,0 +1,85 @@
+"""Errors raised by vizwidget: one base class, a few precise subclasses.
+
+Every message says what is wrong, then what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class VizWidgetError(Exception):
+    """Base class of every error vizwidget raises on purpose."""
+
+
+class FormatError(VizWidgetError, ValueError):
+    """Unknown output format, or a file suffix that disagrees with the format."""
+
+
+class SizeError(VizWidgetError, ValueError):
+    """Width, height, scale or fps that is not a positive number."""
+
+
+class FigureError(VizWidgetError, TypeError):
+    """The object given is not a Plotly figure."""
+
+
+class ThemeError(VizWidgetError, ValueError):
+    """Unknown theme name."""
+
+
+class BrowserNotFoundError(VizWidgetError, RuntimeError):
+    """No Chromium/Chrome binary could be found for rendering."""
+
+
+class RenderError(VizWidgetError, RuntimeError):
+    """plotly.js (or the browser) failed to render a figure."""
+
+
+class RenderTimeoutError(RenderError, TimeoutError):
+    """A figure took longer than the engine's timeout to render."""
+
+
+class NetworkResourceError(RenderError):
+    """A figure needs a network resource (map tiles, topojson) that cannot be fetched."""
+
+
+class OutputPathError(VizWidgetError, OSError):
+    """The output path cannot be written."""
+
+
+class MissingDependencyError(VizWidgetError, ImportError):
+    """An optional dependency is needed for this feature."""
+
+
+class ExportCancelled(VizWidgetError):
+    """An export was cancelled before it finished; nothing was written."""
+
+
+class ArtifactError(VizWidgetError):
+    """Base class for problems reading a variant directory."""
+
+
+class VariantNotFoundError(ArtifactError, FileNotFoundError):
+    """The variant directory does not exist."""
+
+
+class AnalyzerNotFoundError(ArtifactError, LookupError):
+    """No artifacts directory for the requested analyzer."""
+
+
+class EpochNotFoundError(ArtifactError, LookupError):
+    """No artifact file for the requested epoch."""
+
+
+class CorruptArtifactError(ArtifactError, ValueError):
+    """An artifact file exists but cannot be read."""
+
+
+class VisualizationNotFoundError(VizWidgetError, LookupError):
+    """No visualization is registered under the requested name."""
+
+    def __str__(self) -> str:  # LookupError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
+class RendererError(VizWidgetError, RuntimeError):
+    """A renderer function raised while building a figure."""
