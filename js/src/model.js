@@ -1,0 +1,44 @@
+// The widget's synced state, mirroring the traits of vizwidget.widget.ExportWidget.
+// tests/test_widget.py checks that every synced Python trait is listed here.
+
+/**
+ * @typedef {Object} Model
+ * @property {string} name              base name of written files
+ * @property {number} epoch             epoch shown (a real epoch number)
+ * @property {number[]} epochs          available epochs, ascending (may be non-uniform)
+ * @property {boolean} static           a single figure: no slider, no animation
+ * @property {string} format            still format picked (png, svg, pdf, jpeg, webp, html, json)
+ * @property {string} animation_format  animation format (gif, mp4, webm, webp, html)
+ * @property {string[]} _formats        still formats offered
+ * @property {string[]} _animation_formats animation formats offered
+ * @property {number} width             export width in px
+ * @property {number} height            export height in px
+ * @property {number} scale             export scale factor
+ * @property {number} fps               frames per second (play and animation)
+ * @property {boolean} playing          play the epochs in the browser
+ * @property {boolean} repeat           loop when playing reaches the last epoch
+ * @property {string} theme             theme name, "" for the figure's own
+ * @property {string[]} _themes         theme names offered
+ * @property {string} output_dir        directory files are written to
+ * @property {string} status            one line of status text
+ * @property {boolean} busy             an export or animation is running
+ * @property {number} progress          0..1 progress of the running job
+ * @property {string} last_file         absolute path of the last written file
+ * @property {string} error             error message shown in the widget ("" for none)
+ * @property {number} preview_height    preview height in px
+ * @property {number} browser_cache_size number of figures kept in the browser
+ * @property {string[]} _events         plot events Python listens to (click, hover, select)
+ */
+
+export const STILL_IMAGE = ["png", "jpeg", "webp", "svg", "gif"];
+
+/** Message types exchanged with Python (custom messages). */
+export const MSG = {
+  plotly: "plotly", // JS asks for plotly.js; Python answers with it as one binary buffer
+  figure: "figure", // JS asks for an epoch's figure; Python answers with JSON in a buffer
+  invalidate: "invalidate", // Python: cached figures are stale (theme, data changed)
+  event: "event", // JS: a plot event (click, hover, select)
+  export: "export", // JS: the Export button
+  animate: "animate", // JS: the Animate button
+  cancel: "cancel", // JS: the Cancel button
+};

@@ -1,0 +1,446 @@
+"""ExportWidget: an epoch slider, a live Plotly preview and export controls for any renderer.
+
+The widget holds UI state only; every file is written by :mod:`vizwidget.export`.
+The browser gets plotly.js from the kernel once per page (a binary message, never a CDN)
+and figures per epoch as binary JSON messages, so neither is stored in the notebook.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from threading import Event
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets as t
+from ipywidgets import CallbackDispatcher
+
+from . import _widget_assets as assets
+from ._widget_jobs import JobRunner, Watcher
+from ._widget_source import CROSS_EPOCH, LRU, FigureSource
+from .errors import MissingDependencyError, ThemeError, VizWidgetError
+from .formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
+
+PointCallback = Callable[[list[dict[str, Any]]], Any]
+
+#: Constructor keywords that set widget traits; every other keyword goes to the renderer.
+WIDGET_OPTIONS = frozenset({
+    "name", "epoch", "format", "animation_format", "width", "height", "scale", "fps",
+    "repeat", "theme", "output_dir", "preview_height", "browser_cache_size", "watch_interval",
+})
+EVENT_KINDS = ("click", "hover", "select")
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+class ExportWidget(anywidget.AnyWidget):
+    """Explore a renderer's figures epoch by epoch and export them from a notebook.
+
+    Parameters
+    ----------
+    render
+        A renderer function, a registered visualization name, or a plain plotly figure
+        (then there is no slider and nothing to animate).
+    epochs
+        Epoch numbers to offer. With a ``loader`` they restrict the epochs found on disk;
+        without one they are required and a per-epoch renderer is called as
+        ``render(None, epoch, **render_kwargs)``.
+    loader
+        An :class:`~vizwidget.artifacts.ArtifactLoader` (or a variant directory). A per-epoch
+        renderer gets ``render(loader.load(analyzer, epoch), epoch, **kw)``; a cross-epoch one
+        ``render(snapshots, epochs, current_epoch=epoch, **kw)``.
+    analyzer
+        Analyzer whose artifacts feed the renderer (default: the visualization's, or the only
+        one in the variant).
+    kind
+        ``"per_epoch"`` (default for functions) or ``"cross_epoch"``.
+    watch
+        Poll the artifacts directory so new epochs extend the slider while training runs.
+    render_kwargs
+        Keywords for the renderer whose names clash with widget options.
+    **kwargs
+        Widget options (``format``, ``width``, ``height``, ``scale``, ``fps``, ``theme``,
+        ``output_dir``, ``epoch``, ``name``, ...); any other keyword is passed to the renderer.
+    """
+
+    _esm = assets.ESM_PATH if assets.bundle_exists() else "export default {};"
+    _css = assets.CSS_PATH if assets.bundle_exists() else ""
+
+    name = t.Unicode(help="Base name of written files.").tag(sync=True)
+    epoch = t.Int(0, help="Epoch shown; snapped to the nearest available epoch.").tag(sync=True)
+    epochs = t.List(t.Int(), help="Available epochs, ascending.").tag(sync=True)
+    static = t.Bool(False, help="A single figure: no slider, nothing to animate.").tag(sync=True)
+    format = t.Unicode("png", help="Still format for Export.").tag(sync=True)
+    animation_format = t.Unicode("gif", help="Format for Animate.").tag(sync=True)
+    width = t.Int(1200, help="Export width in pixels.").tag(sync=True)
+    height = t.Int(800, help="Export height in pixels.").tag(sync=True)
+    scale = t.Float(2.0, help="Export scale factor.").tag(sync=True)
+    fps = t.Float(5.0, help="Frames per second for Play and Animate.").tag(sync=True)
+    playing = t.Bool(False, help="Whether the browser is playing through the epochs.").tag(
+        sync=True)
+    repeat = t.Bool(False, help="Loop back to the first epoch when playing.").tag(sync=True)
+    theme = t.Unicode("", help="Theme name; '' keeps the figure's own look.").tag(sync=True)
+    output_dir = t.Unicode("exports", help="Directory files are written to.").tag(sync=True)
+    status = t.Unicode("", help="One line about the last or running job.").tag(sync=True)
+    busy = t.Bool(False, help="An export or animation is running.").tag(sync=True)
+    progress = t.Float(0.0, help="Progress of the running job, 0..1.").tag(sync=True)
+    last_file = t.Unicode("", help="Absolute path of the last written file.").tag(sync=True)
+    error = t.Unicode("", help="Error shown in the widget ('' for none).").tag(sync=True)
+    preview_height = t.Int(420, help="Preview height in pixels.").tag(sync=True)
+    browser_cache_size = t.Int(32, help="Figures kept in the browser for instant revisits.").tag(
+        sync=True)
+    watch_interval = t.Float(2.0, help="Seconds between directory polls in watch mode (>= 1).")
+    _formats = t.List(t.Unicode(), list(STILL_FORMATS)).tag(sync=True)
+    _animation_formats = t.List(t.Unicode(), list(ANIMATION_FORMATS)).tag(sync=True)
+    _themes = t.List(t.Unicode(), [""]).tag(sync=True)
+    _events = t.List(t.Unicode(), []).tag(sync=True)
+
+    #: How many times this process sent plotly.js to a browser (once per page load).
+    plotly_js_sends: ClassVar[int] = 0
+    _watcher: Watcher | None = None
+
+    def __init__(
+        self,
+        render: Any,
+        epochs: Sequence[int] | None = None,
+        *,
+        loader: Any = None,
+        analyzer: str | None = None,
+        kind: str | None = None,
+        watch: bool = False,
+        render_kwargs: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        assets.check_bundle()
+        options = {k: kwargs.pop(k) for k in list(kwargs) if k in WIDGET_OPTIONS}
+        self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer, kind=kind,
+                                    render_kwargs={**(render_kwargs or {}), **kwargs})
+        available = self._source.epochs()
+        options.setdefault("name", self._source.name)
+        if available:
+            options.setdefault("epoch", available[0])
+        self._payloads = LRU(256)
+        self._jobs = JobRunner()
+        self._watcher: Watcher | None = None
+        self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
+        super().__init__(epochs=available, static=self._source.static,
+                         _themes=assets.theme_names(), **options)
+        self.on_msg(self._handle_msg)
+        if watch:
+            self.watch()
+
+    @classmethod
+    def from_variant(
+        cls, variant_dir: str | os.PathLike[str], visualization: Any, **kwargs: Any
+    ) -> ExportWidget:
+        """A widget over a variant directory: ArtifactLoader wired, files go to ``exports/``.
+
+        ``visualization`` is a registered name or a renderer function; ``kwargs`` as in
+        :class:`ExportWidget`.
+        """
+        from .artifacts import ArtifactLoader
+
+        loader = ArtifactLoader(variant_dir)
+        kwargs.setdefault("output_dir", str(Path(loader.variant_dir) / "exports"))
+        return cls(visualization, loader=loader, **kwargs)
+
+    # ---- validation: clamp into range rather than fail later ----
+    @t.validate("epoch")
+    def _valid_epoch(self, proposal: Any) -> int:
+        value = int(proposal["value"])
+        if not self.epochs or value in self.epochs:
+            return value
+        return min(self.epochs, key=lambda e: (abs(e - value), e))
+
+    @t.observe("epochs")
+    def _epochs_changed(self, change: Any) -> None:
+        if self.epochs and self.epoch not in self.epochs:
+            self.epoch = self.epoch  # re-validate: snaps to the nearest epoch
+
+    @t.validate("width", "height")
+    def _valid_size(self, proposal: Any) -> int:
+        return int(_clamp(int(proposal["value"]), 1, 16384))
+
+    @t.validate("scale")
+    def _valid_scale(self, proposal: Any) -> float:
+        return float(_clamp(proposal["value"], 0.1, 16.0))
+
+    @t.validate("fps")
+    def _valid_fps(self, proposal: Any) -> float:
+        return float(_clamp(proposal["value"], 0.1, 120.0))
+
+    @t.validate("watch_interval")
+    def _valid_interval(self, proposal: Any) -> float:
+        return float(max(proposal["value"], 1.0))
+
+    @t.validate("browser_cache_size", "preview_height")
+    def _valid_positive(self, proposal: Any) -> int:
+        return max(int(proposal["value"]), 1)
+
+    @t.validate("format")
+    def _valid_format(self, proposal: Any) -> str:
+        return normalize(proposal["value"], STILL_FORMATS)
+
+    @t.validate("animation_format")
+    def _valid_animation_format(self, proposal: Any) -> str:
+        return normalize(proposal["value"], ANIMATION_FORMATS)
+
+    @t.validate("theme")
+    def _valid_theme(self, proposal: Any) -> str:
+        value = proposal["value"] or ""
+        if value and value not in self._themes:
+            names = ", ".join(n for n in self._themes if n) or "(none available)"
+            raise ThemeError(f"Unknown theme {value!r}.\nUse one of: {names}.")
+        return value
+
+    @t.observe("theme")
+    def _theme_changed(self, change: Any) -> None:
+        self._payloads.clear()
+        if self.comm is not None:
+            self.send({"type": "invalidate"})
+
+    # ---- figures ----
+    def figure(self, epoch: int | None = None) -> Any:
+        """The plotly figure of ``epoch`` (default: the epoch shown), from the Python cache."""
+        return self._source.figure(self.epoch if epoch is None else int(epoch))
+
+    def _payload(self, epoch: int) -> bytes:
+        key = (epoch, self.theme)
+        payload = self._payloads.get(key)
+        if payload is None:
+            payload = assets.figure_payload(self._source.figure(epoch), self.theme)
+            self._payloads.put(key, payload)
+        return payload
+
+    def _send_figure(self, epoch: int) -> None:
+        try:
+            payload = self._payload(epoch)
+        except Exception as err:  # a renderer error is shown, never fatal
+            self.error = str(err)
+            self.send({"type": "figure", "epoch": epoch, "error": str(err)})
+            return
+        self.send({"type": "figure", "epoch": epoch}, [payload])
+        if self.error.startswith("Renderer "):
+            self.error = ""
+
+    def _handle_msg(self, _widget: Any, content: dict[str, Any], buffers: Any) -> None:
+        kind = content.get("type")
+        try:
+            if kind == "plotly":
+                self.send({"type": "plotly"}, [assets.plotly_js()])
+                ExportWidget.plotly_js_sends += 1
+            elif kind == "figure":
+                self._send_figure(int(content["epoch"]))
+            elif kind == "event":
+                self._dispatch_event(content)
+            elif kind == "export":
+                self.export_async()
+            elif kind == "animate":
+                self.animate_async()
+            elif kind == "cancel":
+                self.cancel()
+        except VizWidgetError as err:
+            self.status = str(err).splitlines()[0]
+
+    # ---- events ----
+    def _dispatch_event(self, content: dict[str, Any]) -> None:
+        kind = content.get("kind")
+        if kind not in self._dispatchers:
+            return
+        epoch = content.get("epoch")
+        points = [{**p, "epoch": epoch} for p in content.get("points") or []]
+        self._dispatchers[kind](points)
+
+    def _register(self, kind: str, callback: PointCallback, remove: bool) -> None:
+        self._dispatchers[kind].register_callback(callback, remove=remove)
+        self._events = [k for k in EVENT_KINDS if self._dispatchers[k].callbacks]
+
+    def on_click(self, callback: PointCallback, remove: bool = False) -> None:
+        """Call ``callback(points)`` when a point is clicked.
+
+        Each point is a dict with ``trace``, ``point`` (index), ``x``, ``y``, ``z``,
+        ``customdata``, ``text`` and ``epoch``.
+        """
+        self._register("click", callback, remove)
+
+    def on_hover(self, callback: PointCallback, remove: bool = False) -> None:
+        """Call ``callback(points)`` when the pointer hovers points (throttled to 20/s)."""
+        self._register("hover", callback, remove)
+
+    def on_select(self, callback: PointCallback, remove: bool = False) -> None:
+        """Call ``callback(points)`` with the points of a box or lasso selection."""
+        self._register("select", callback, remove)
+
+    # ---- export and animation (files are written by vizwidget.export) ----
+    def _path(self, stem: str, fmt: str) -> Path:
+        folder = Path(self.output_dir).expanduser().resolve()
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{stem}{suffix_for(fmt)}"
+
+    def _options(self) -> dict[str, Any]:
+        return {"width": self.width, "height": self.height, "scale": self.scale,
+                "theme": self.theme or None}
+
+    def _submit(self, label: str, work: Callable[[Event], Path]) -> Future:
+        def run(cancel: Event) -> Path:
+            self.busy, self.progress, self.status, self.error = True, 0.0, f"{label}…", ""
+            try:
+                path = Path(work(cancel))
+            except Exception as err:
+                from .errors import ExportCancelled
+
+                if isinstance(err, ExportCancelled):
+                    self.status, self.progress = "Cancelled, nothing written.", 0.0
+                else:
+                    self.status, self.error = f"{label} failed.", str(err)
+                raise
+            finally:
+                self.busy = False
+            self.progress, self.last_file, self.status = 1.0, str(path), f"Wrote {path.name}"
+            return path
+
+        return self._jobs.start(label.lower(), run)
+
+    def _wait(self, future: Future) -> Path:
+        try:
+            return future.result()
+        except KeyboardInterrupt:
+            self.cancel()
+            raise
+
+    def export_async(self, format: str | None = None) -> Future:
+        """Start :meth:`export` in a background thread; returns a Future of the path."""
+        from .export import export_figure
+
+        fmt = normalize(format or self.format, STILL_FORMATS)
+        epoch = None if self.static else self.epoch
+        stem = self.name if epoch is None else f"{self.name}_epoch{epoch}"
+        options = self._options()
+
+        def work(_cancel: Event) -> Path:
+            fig = self._source.figure(epoch)
+            return export_figure(fig, self._path(stem, fmt), format=fmt, **options)
+
+        return self._submit("Exporting", work)
+
+    def export(self, format: str | None = None) -> Path:
+        """Write the epoch shown as a still image/document; returns the written path.
+
+        ``format`` defaults to the picker's (:attr:`format`): png, jpeg, webp, svg, pdf,
+        html or json. Files go to :attr:`output_dir` as ``{name}_epoch{epoch}.{suffix}``.
+        """
+        return self._wait(self.export_async(format))
+
+    def animate_async(
+        self, format: str | None = None, epochs: Sequence[int] | None = None
+    ) -> Future:
+        """Start :meth:`animate` in a background thread; returns a Future of the path.
+
+        The kernel stays responsive; :attr:`progress` streams to the bar and :meth:`cancel`
+        stops the job leaving no file.
+        """
+        fmt = normalize(format or self.animation_format, ANIMATION_FORMATS)
+        chosen = sorted(int(e) for e in (epochs if epochs is not None else self.epochs))
+        if self.static or not chosen:
+            raise VizWidgetError(
+                "Nothing to animate: the widget has no epochs.\n"
+                "Give ExportWidget a renderer with epochs (or a loader) to animate."
+            )
+        path = self._path(f"{self.name}_epochs{chosen[0]}-{chosen[-1]}", fmt)
+        options = {**self._options(), "fps": self.fps}
+
+        def progress(done: int, total: int) -> None:
+            self.progress = done / total if total else 0.0
+            self.status = f"Animating… frame {done}/{total}"
+
+        def work(cancel: Event) -> Path:
+            return self._source.animate(path, chosen, progress=progress, cancel=cancel,
+                                        **options)
+
+        return self._submit("Animating", work)
+
+    def animate(self, format: str | None = None, epochs: Sequence[int] | None = None) -> Path:
+        """Write an animation over ``epochs`` (default: all) and return its path.
+
+        ``format`` defaults to :attr:`animation_format`: gif, mp4, webm, webp, png (APNG)
+        or html. Runs in a background thread; interrupting the kernel cancels it.
+        """
+        return self._wait(self.animate_async(format, epochs))
+
+    def cancel(self) -> None:
+        """Cancel the running animation; it stops at the next frame and writes nothing."""
+        if self._jobs.running:
+            self.status = "Cancelling…"
+        self._jobs.cancel()
+
+    # ---- watch mode ----
+    def refresh(self) -> list[int]:
+        """Re-read the epochs on disk (what watch mode does every poll); returns them."""
+        found = self._source.epochs()
+        if found != list(self.epochs):
+            if self._source.kind == CROSS_EPOCH:  # every figure shows all epochs
+                self._source.clear()
+                self._payloads.clear()
+                if self.comm is not None:
+                    self.send({"type": "invalidate"})
+            self.epochs = found
+        return found
+
+    def _poll(self) -> None:
+        try:
+            self.refresh()
+        except Exception as err:  # keep watching; say what happened
+            self.status = f"Watch: {str(err).splitlines()[0]}"
+
+    def watch(self, interval: float | None = None) -> None:
+        """Extend the slider as new epoch files appear (polls every ``interval`` >= 1 s)."""
+        if self._source.loader is None:
+            raise VizWidgetError(
+                "Watch mode needs an artifacts directory.\n"
+                "Use ExportWidget.from_variant(...) or pass loader=."
+            )
+        if interval is not None:
+            self.watch_interval = interval
+        self.unwatch()
+        self._watcher = Watcher(self._poll, self.watch_interval)
+        self._watcher.start()
+
+    def unwatch(self) -> None:
+        """Stop watch mode."""
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    @property
+    def watching(self) -> bool:
+        """True while watch mode polls the artifacts directory."""
+        return self._watcher is not None and self._watcher.alive
+
+    # ---- placement and lifetime ----
+    def show_in_sidebar(self, title: str | None = None, anchor: str = "right") -> Any:
+        """Show the widget in JupyterLab's right sidebar; returns the ``Sidecar``."""
+        try:
+            from IPython.display import display
+            from sidecar import Sidecar
+        except ImportError as err:
+            raise MissingDependencyError(
+                "show_in_sidebar needs jupyterlab-sidecar.\n"
+                "Install it with: pip install 'vizwidget[sidebar]'"
+            ) from err
+        sidecar = Sidecar(title=title or self.name, anchor=anchor)
+        with sidecar:
+            display(self)
+        return sidecar
+
+    def close(self) -> None:
+        """Stop watch mode and any running job, then close the widget."""
+        self.unwatch()
+        jobs = getattr(self, "_jobs", None)
+        if jobs is not None:
+            jobs.cancel()
+        super().close()

@@ -1,0 +1,265 @@
+"""ExportWidget behaviour without a browser: traits, messages, caching, jobs, watch mode."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import vizwidget
+from vizwidget import _widget_assets as assets
+from vizwidget.errors import FormatError, ThemeError, VizWidgetError
+from vizwidget.widget import ExportWidget
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def line(data, epoch, offset=0):
+    """A per-epoch renderer that needs no data."""
+    return go.Figure(go.Scatter(x=[0, 1, 2], y=[epoch, epoch + 1, offset]))
+
+
+class Sent:
+    """Records what the widget sends to the browser."""
+
+    def __init__(self, widget):
+        self.messages: list[tuple[dict, list]] = []
+        widget.send = lambda content, buffers=None: self.messages.append((content, buffers))
+
+    def of(self, kind):
+        return [(c, b) for c, b in self.messages if c.get("type") == kind]
+
+
+def request(widget, **content):
+    widget._handle_msg(widget, content, [])
+
+
+def test_bundle_is_built_and_small():
+    assert assets.bundle_exists(), assets.bundle_missing_message()
+    # plotly.js is not inlined: each widget's _esm stays tiny in the saved notebook
+    assert assets.ESM_PATH.stat().st_size < 100_000
+    assert b"cdn" not in assets.ESM_PATH.read_bytes().lower()
+
+
+def test_python_version_pinned_to_package_json():
+    package = json.loads((ROOT / "js" / "package.json").read_text())
+    assert package["version"] == vizwidget.__version__
+
+
+def test_js_model_mirrors_synced_traits():
+    source = (ROOT / "js" / "src" / "model.js").read_text()
+    documented = set(re.findall(r"@property \{[^}]+\} (\w+)", source))
+    base = set(ExportWidget.__mro__[1].class_trait_names(sync=True))
+    own = set(ExportWidget.class_trait_names(sync=True)) - base - {"_esm", "_css"}
+    assert own == documented
+
+
+def test_missing_bundle_says_what_to_run(monkeypatch, tmp_path):
+    monkeypatch.setattr(assets, "ESM_PATH", tmp_path / "widget.js")
+    with pytest.raises(VizWidgetError, match="make build-js"):
+        ExportWidget(go.Figure())
+
+
+def test_plain_figure_has_no_slider_and_nothing_to_animate():
+    fig = go.Figure(go.Bar(y=[1, 2]))
+    w = ExportWidget(fig)
+    assert w.static and w.epochs == []
+    assert w.figure() is fig
+    with pytest.raises(VizWidgetError, match="Nothing to animate"):
+        w.animate()
+
+
+def test_epochs_sorted_and_epoch_snaps_to_nearest():
+    w = ExportWidget(line, epochs=[500, 0, 100, 2000])
+    assert w.epochs == [0, 100, 500, 2000] and w.epoch == 0
+    w.epoch = 260
+    assert w.epoch == 100
+    w.epoch = 99999
+    assert w.epoch == 2000
+    w.epochs = [0, 100]
+    assert w.epoch == 100
+
+
+def test_values_are_clamped_and_names_validated():
+    w = ExportWidget(line, epochs=[1], width=0, scale=100, fps=0)
+    assert (w.width, w.scale, w.fps) == (1, 16.0, 0.1)
+    w.format = "JPG"
+    assert w.format == "jpeg"
+    with pytest.raises(FormatError, match="Use one of"):
+        w.format = "bogus"
+    with pytest.raises(FormatError):
+        w.animation_format = "pdf"
+    with pytest.raises(ThemeError, match="Use one of"):
+        w.theme = "no-such-theme"
+
+
+def test_keywords_split_between_widget_and_renderer():
+    calls = []
+
+    def rend(data, epoch, offset=0, width=None):
+        calls.append((data, epoch, offset, width))
+        return go.Figure()
+
+    w = ExportWidget(rend, epochs=[3], offset=7, width=640, render_kwargs={"width": 5})
+    w.figure()
+    assert w.width == 640
+    assert calls == [(None, 3, 7, 5)]
+
+
+def test_renderer_needs_epochs_or_loader():
+    with pytest.raises(VizWidgetError, match="needs epochs or a loader"):
+        ExportWidget(line)
+    with pytest.raises(VizWidgetError, match="needs a loader"):
+        ExportWidget(line, epochs=[1], kind="cross_epoch")
+    with pytest.raises(TypeError):
+        ExportWidget(42)
+
+
+def test_figure_request_answers_with_json_and_caches_in_python():
+    calls = []
+
+    def rend(data, epoch):
+        calls.append(epoch)
+        return go.Figure(go.Scattergl(y=np.arange(10_000) * epoch))
+
+    w = ExportWidget(rend, epochs=[0, 10])
+    sent = Sent(w)
+    request(w, type="figure", epoch=10)
+    request(w, type="figure", epoch=10)
+    (content, buffers), _ = sent.of("figure")
+    assert content == {"type": "figure", "epoch": 10}
+    fig = json.loads(bytes(buffers[0]))
+    assert fig["data"][0]["type"] == "scattergl"
+    assert "bdata" in fig["data"][0]["y"]  # numpy travels as base64, not a JSON list
+    assert calls == [10]
+
+
+def test_renderer_error_is_shown_and_the_widget_keeps_working():
+    def flaky(data, epoch):
+        if epoch == 2:
+            raise ValueError("boom")
+        return go.Figure(go.Scatter(y=[epoch]))
+
+    w = ExportWidget(flaky, epochs=[1, 2, 3])
+    sent = Sent(w)
+    request(w, type="figure", epoch=2)
+    content, buffers = sent.of("figure")[-1]
+    assert "epoch 2" in content["error"] and "boom" in content["error"]
+    assert "epoch 2" in w.error
+    request(w, type="figure", epoch=3)
+    content, buffers = sent.of("figure")[-1]
+    assert "error" not in content and buffers
+    assert w.error == ""
+
+
+def test_plotly_js_is_sent_from_the_installed_package():
+    import plotly
+
+    w = ExportWidget(go.Figure())
+    sent = Sent(w)
+    before = ExportWidget.plotly_js_sends
+    request(w, type="plotly")
+    (content, buffers), = sent.of("plotly")
+    shipped = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    assert bytes(buffers[0]) == shipped.read_bytes()
+    assert ExportWidget.plotly_js_sends == before + 1
+
+
+def test_click_events_reach_callbacks_with_epoch():
+    w = ExportWidget(line, epochs=[5, 6])
+    got = []
+    assert w._events == []
+    w.on_click(got.append)
+    assert w._events == ["click"]
+    point = {"trace": 0, "point": 2, "x": 2, "y": 0, "z": None, "customdata": None, "text": None}
+    request(w, type="event", kind="click", epoch=6, points=[point])
+    assert got == [[{**point, "epoch": 6}]]
+    w.on_click(got.append, remove=True)
+    assert w._events == []
+
+
+def test_theme_change_invalidates_browser_figures():
+    w = ExportWidget(line, epochs=[1])
+    sent = Sent(w)
+    w.theme = w._themes[-1]
+    assert sent.of("invalidate")
+
+
+def test_sidebar_uses_sidecar():
+    from sidecar import Sidecar
+
+    w = ExportWidget(go.Figure())
+    sc = w.show_in_sidebar(title="run 1")
+    assert isinstance(sc, Sidecar) and sc.title == "run 1" and sc.anchor == "right"
+
+
+def write_epoch(variant: Path, epoch: int) -> None:
+    folder = variant / "artifacts" / "weights"
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez(folder / f"epoch_{epoch:05d}.npz", w=np.full(3, float(epoch)))
+
+
+def weights_renderer(data, epoch):
+    return go.Figure(go.Bar(y=data["w"]), layout={"title": {"text": f"epoch {epoch}"}})
+
+
+def test_loader_feeds_renderer_and_watch_extends_slider(tmp_path):
+    for epoch in (0, 100, 300):
+        write_epoch(tmp_path, epoch)
+    w = ExportWidget.from_variant(tmp_path, weights_renderer, watch_interval=1.0)
+    assert w.epochs == [0, 100, 300]
+    assert list(w.figure(100).data[0].y) == [100.0] * 3
+    assert Path(w.output_dir) == tmp_path.resolve() / "exports"
+    w.watch()
+    assert w.watching
+    write_epoch(tmp_path, 800)
+    deadline = time.monotonic() + 10
+    while w.epochs != [0, 100, 300, 800] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert w.epochs == [0, 100, 300, 800]
+    watcher = w._watcher._thread
+    w.close()
+    assert not w.watching and not watcher.is_alive()
+
+
+def test_watch_interval_is_at_least_one_second():
+    w = ExportWidget(line, epochs=[1])
+    w.watch_interval = 0.01
+    assert w.watch_interval == 1.0
+    with pytest.raises(VizWidgetError, match="artifacts directory"):
+        w.watch()
+
+
+def test_jobs_run_in_a_thread_and_report_progress(monkeypatch, tmp_path):
+    """Job plumbing with a stand-in writer: progress, cancel, one job at a time."""
+    from vizwidget.errors import ExportCancelled
+
+    started = threading.Event()
+
+    def fake_animate(self, path, epochs, *, progress, cancel, **options):
+        for i in range(len(epochs)):
+            progress(i + 1, len(epochs))
+            started.set()
+            if cancel.wait(0.2):
+                raise ExportCancelled("cancelled")
+        return path
+
+    monkeypatch.setattr(type(ExportWidget(line, epochs=[1])._source), "animate", fake_animate)
+    w = ExportWidget(line, epochs=list(range(0, 50, 5)), output_dir=str(tmp_path))
+    future = w.animate_async("gif")
+    assert started.wait(5)
+    assert w.busy and 0 < w.progress < 1
+    with pytest.raises(VizWidgetError, match="already exporting"):
+        w.animate_async()
+    w.cancel()
+    with pytest.raises(ExportCancelled):
+        future.result(10)
+    assert not w.busy and w.status.startswith("Cancelled")
+    assert w.animate("gif", epochs=[0, 5]) == tmp_path / "line_epochs0-5.gif"
+    assert w.progress == 1.0 and w.last_file.endswith("line_epochs0-5.gif")
