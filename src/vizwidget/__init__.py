@@ -28,7 +28,22 @@ _LAZY = {
     "ExportWidget": "vizwidget.widget",
 }
 
-__all__ = ["VizWidgetError", "__version__", *_LAZY]
+__all__ = [
+    "ArtifactLoader",
+    "ExportWidget",
+    "Visualization",
+    "VizWidgetError",
+    "__version__",
+    "export_animation",
+    "export_batch",
+    "export_cross_epoch_animation",
+    "export_figure",
+    "export_variant_visualization",
+    "figure_to_bytes",
+    "get_visualization",
+    "register_renderer",
+    "visualizations",
+]
 
 if TYPE_CHECKING:
     from .artifacts import ArtifactLoader

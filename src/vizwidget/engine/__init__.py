@@ -1,0 +1,35 @@
+"""The warm headless browser that turns figure dicts into image bytes.
+
+One Chromium per process, started lazily, with plotly.js (from the installed ``plotly``
+package, never a CDN) loaded once in a page that is reused for every figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._browser import find_browser, require_browser
+from ._engine import DEFAULT_TIMEOUT, RenderEngine, get_engine, shutdown
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "RenderEngine",
+    "find_browser",
+    "get_engine",
+    "render",
+    "require_browser",
+    "shutdown",
+]
+
+
+def render(
+    figure: dict[str, Any],
+    format: str = "png",
+    width: int = 700,
+    height: int = 500,
+    scale: float = 1,
+    *,
+    timeout: float | None = None,
+) -> bytes:
+    """Render a figure dict on the process-wide warm engine and return the bytes."""
+    return get_engine().render(figure, format, width, height, scale, timeout=timeout)

@@ -1,0 +1,195 @@
+"""The warm render engine: one headless Chromium per process, one reused page."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import threading
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+from ..errors import NetworkResourceError, RenderError, RenderTimeoutError
+from ._browser import chromium_class, require_browser
+
+DEFAULT_TIMEOUT = 60.0
+_NETWORK_HINTS = ("fetching topojson", "mapbox", "Failed to fetch", "net::ERR")
+
+
+class RenderEngine:
+    """A headless Chromium with plotly.js loaded once, rendering figure dicts to bytes.
+
+    The browser starts on first use, runs its event loop in a daemon thread (so it works
+    from Jupyter's running loop and from any thread) and is restarted when it died.
+
+    Parameters
+    ----------
+    browser_path : str, optional
+        Chromium/Chrome binary; found automatically when omitted.
+    timeout : float
+        Seconds one figure may take before RenderTimeoutError (the browser is then restarted).
+    mathjax : bool or str
+        False (default) renders without MathJax; True or a path/URL loads it.
+    """
+
+    def __init__(
+        self,
+        browser_path: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        mathjax: bool | str = False,
+    ) -> None:
+        self.browser_path = browser_path
+        self.timeout = timeout
+        self.mathjax = mathjax
+        self._kaleido: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lifecycle = threading.Lock()
+        self.starts = 0  # how many browsers this engine has launched
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        """True while a browser process is alive."""
+        proc = getattr(self._kaleido, "subprocess", None)
+        return proc is not None and proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """PID of the browser launcher process, or None when not running."""
+        return self._kaleido.subprocess.pid if self.is_running else None
+
+    def start(self) -> None:
+        """Launch the browser and load the page (no-op when already running)."""
+        with self._lifecycle:
+            if self.is_running:
+                return
+            self._stop_locked()
+            path = self.browser_path or require_browser()
+            from ._page import WarmKaleido
+
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(
+                target=self._loop.run_forever, name="vizwidget-engine", daemon=True
+            )
+            self._thread.start()
+            kaleido = WarmKaleido(
+                n=1, timeout=None, mathjax=self.mathjax if self.mathjax else False,
+                path=path, browser_cls=chromium_class(),
+            )
+            try:
+                self._submit(kaleido.open(), timeout=max(self.timeout, 60.0))
+            except BaseException as err:
+                self._kaleido = kaleido
+                self._stop_locked()
+                raise RenderError(
+                    f"Could not start the browser at {path!r}: {err}\n"
+                    "Check that it runs headless (`chromium --headless --version`)."
+                ) from err
+            self._kaleido = kaleido
+            self.starts += 1
+
+    def close(self) -> None:
+        """Close the browser and its event loop; the next render starts a new one."""
+        with self._lifecycle:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        kaleido, loop, thread = self._kaleido, self._loop, self._thread
+        self._kaleido = self._loop = self._thread = None
+        if kaleido is not None and loop is not None:
+            try:
+                asyncio.run_coroutine_threadsafe(kaleido.close(), loop).result(timeout=15)
+            except BaseException:
+                proc = getattr(kaleido, "subprocess", None)
+                if proc is not None and proc.poll() is None:
+                    proc.kill()
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(timeout=5)
+            if not loop.is_running():
+                loop.close()
+
+    def _submit(self, coro: Any, timeout: float | None) -> Any:
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout=timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise
+
+    # -- rendering -------------------------------------------------------------------------
+    def render(
+        self,
+        figure: dict,
+        format: str = "png",
+        width: int = 700,
+        height: int = 500,
+        scale: float = 1,
+        *,
+        timeout: float | None = None,
+    ) -> bytes:
+        """Render a figure dict to image bytes (png, jpeg, webp, svg, pdf or json).
+
+        Thread-safe; concurrent callers are served one after another on the warm page.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        opts = {"format": format, "width": width, "height": height, "scale": scale}
+        for attempt in (1, 2):
+            self.start()
+            kaleido = self._kaleido
+            try:
+                return self._submit(kaleido.calc_fig(figure, opts=opts), timeout=timeout)
+            except FutureTimeout:
+                self.close()  # a hung page cannot be trusted with the next figure
+                raise RenderTimeoutError(
+                    f"Rendering a {format} took longer than {timeout:g} s; the browser was "
+                    "restarted.\nSimplify the figure or raise the timeout "
+                    "(vizwidget.engine.get_engine().timeout = ...)."
+                ) from None
+            except Exception as err:
+                if not self.is_running and attempt == 1:
+                    continue  # the browser died under us: start a new one and retry once
+                raise _render_error(err, format) from err
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def page_stats(self) -> dict[str, Any]:
+        """Counts of plot divs, DOM nodes and JS heap bytes on the warm page."""
+        self.start()
+        return self._submit(self._kaleido.page_stats(), timeout=self.timeout)
+
+
+def _render_error(err: Exception, format: str) -> RenderError:
+    message = str(err).strip() or type(err).__name__
+    if any(hint in message for hint in _NETWORK_HINTS):
+        return NetworkResourceError(
+            f"The figure needs a network resource that could not be fetched: {message}\n"
+            "Render it where the network is reachable, or configure a local file "
+            "(e.g. plotly.io.defaults.topojson for geo maps)."
+        )
+    return RenderError(
+        f"plotly.js could not render the figure as {format}: {message}\n"
+        "Check the figure with fig.show() or plotly.io.to_json(fig, validate=True)."
+    )
+
+
+_engine: RenderEngine | None = None
+_engine_lock = threading.Lock()
+
+
+def get_engine() -> RenderEngine:
+    """The process-wide engine (created on first call, started on first render)."""
+    global _engine
+    with _engine_lock:
+        if _engine is None:
+            _engine = RenderEngine()
+            atexit.register(shutdown)
+        return _engine
+
+
+def shutdown() -> None:
+    """Close the process-wide browser; the next render starts a fresh one."""
+    if _engine is not None:
+        _engine.close()

@@ -1,0 +1,27 @@
+"""Shared fixtures: plotly.js mocks, simple figures, the demo variant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+MOCKS_DIR = Path(__file__).parent / "mocks"
+#: Mocks that need the network (topojson, map tiles) on purpose.
+NETWORK_MOCKS = {"geo_first", "mapbox_0"}
+
+
+def load_mock(name: str) -> dict:
+    return json.loads((MOCKS_DIR / f"{name}.json").read_text())
+
+
+def mock_names() -> list[str]:
+    return sorted(p.stem for p in MOCKS_DIR.glob("*.json"))
+
+
+@pytest.fixture
+def bar_figure():
+    import plotly.graph_objects as go
+
+    return go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2]), layout={"title": {"text": "bars"}})

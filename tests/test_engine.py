@@ -1,0 +1,196 @@
+"""The warm render engine, exercised with the real Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+from plotly.offline import get_plotlyjs_version
+
+from vizwidget import engine
+from vizwidget.engine import RenderEngine
+from vizwidget.errors import BrowserNotFoundError, RenderTimeoutError
+
+
+def _fig(i: int = 0) -> dict:
+    return go.Figure(go.Scatter(y=[1, 3 + i, 2]), layout={"title": {"text": f"fig {i}"}}).to_dict()
+
+
+def _descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_page_is_reused_across_figures():
+    eng = engine.get_engine()
+    engine.render(_fig(0))
+    pid, starts = eng.pid, eng.starts
+    for i in range(5):
+        engine.render(_fig(i), width=300, height=200)
+    assert eng.pid == pid and eng.starts == starts
+    stats = eng.page_stats()
+    assert stats["plots"] == 0 and stats["plotly_version"].startswith(get_plotlyjs_version()[:1])
+
+
+def test_plotlyjs_is_the_installed_one_and_no_cdn():
+    stats = engine.get_engine().page_stats()
+    assert stats["plotly_version"] == get_plotlyjs_version()
+
+
+def test_concurrent_threads_get_their_own_figures():
+    sizes = [(200 + 10 * i, 100 + 5 * i) for i in range(8)]
+    results: dict[int, tuple[int, int]] = {}
+
+    def work(i: int) -> None:
+        data = engine.render(_fig(i), "png", *sizes[i], 1)
+        results[i] = Image.open(io.BytesIO(data)).size
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert results == dict(enumerate(sizes))
+
+
+def test_timeout_raises_then_engine_recovers():
+    big = go.Figure(go.Scatter(y=np.random.default_rng(0).random(200_000))).to_dict()
+    with pytest.raises(RenderTimeoutError, match="timeout"):
+        engine.render(big, timeout=0.01)
+    assert Image.open(io.BytesIO(engine.render(_fig(), width=120, height=90))).size == (120, 90)
+
+
+def test_restarts_when_the_browser_died():
+    eng = engine.get_engine()
+    engine.render(_fig())
+    old = eng.pid
+    for pid in _descendants(old) | {old}:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.time() + 10
+    while _alive(old) and time.time() < deadline:
+        time.sleep(0.1)
+    data = engine.render(_fig(1), width=150, height=100)
+    assert Image.open(io.BytesIO(data)).size == (150, 100)
+    assert eng.pid != old
+
+
+def test_shutdown_leaves_no_browser_and_next_render_restarts():
+    eng = engine.get_engine()
+    engine.render(_fig())
+    pid = eng.pid
+    procs = _descendants(pid) | {pid}
+    engine.shutdown()
+    deadline = time.time() + 15
+    while any(_alive(p) for p in procs) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in procs)
+    assert not eng.is_running
+    engine.render(_fig())
+    assert eng.is_running
+
+
+def test_no_browser_left_after_interpreter_exit():
+    code = textwrap.dedent("""
+        import os, plotly.graph_objects as go
+        from vizwidget import engine
+        engine.render(go.Figure(go.Bar(y=[1])).to_dict())
+        pid = engine.get_engine().pid
+        kids = set()
+        for e in os.listdir('/proc'):
+            if e.isdigit():
+                try:
+                    ppid = int(open(f'/proc/{e}/stat').read().rsplit(')', 1)[1].split()[1])
+                except Exception:
+                    continue
+                if ppid == pid:
+                    kids.add(int(e))
+        print(' '.join(map(str, {pid} | kids)))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    pids = [int(p) for p in out.stdout.split()]
+    assert len(pids) >= 2  # the launcher and chromium
+    deadline = time.time() + 15
+    while any(_alive(p) for p in pids) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids)
+    assert out.stderr.strip() == ""
+
+
+def test_two_hundred_webgl_figures_do_not_pile_up():
+    eng = engine.get_engine()
+    fig = go.Figure(go.Scattergl(y=np.arange(50.0), mode="markers"))
+    engine.render(fig.to_dict(), width=160, height=120)
+    first = eng.page_stats()
+    for i in range(200):
+        fig.data[0].y = np.arange(50.0) * (i + 1)
+        data = engine.render(fig.to_dict(), width=160, height=120)
+        assert data[:4] == b"\x89PNG"
+    stats = eng.page_stats()
+    assert stats["plots"] == 0
+    assert stats["nodes"] == first["nodes"]
+    assert stats["js_heap"] < first["js_heap"] + 64 * 2**20
+
+
+def test_works_inside_a_running_event_loop():
+    async def in_loop() -> bytes:
+        return engine.render(_fig(), width=100, height=80)
+
+    data = asyncio.run(in_loop())
+    assert Image.open(io.BytesIO(data)).size == (100, 80)
+
+
+def test_no_output_or_warning_per_call(capfd):
+    engine.render(_fig())
+    capfd.readouterr()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i in range(3):
+            engine.render(_fig(i))
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+    assert caught == []
+
+
+def test_missing_browser_says_how_to_install(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chrome")
+    with pytest.raises(BrowserNotFoundError) as info:
+        RenderEngine().render(_fig())
+    message = str(info.value)
+    assert "/nonexistent/chrome" in message and "apt-get install chromium" in message
