@@ -1,0 +1,64 @@
+"""Fourier analysis of embeddings indexed by residues mod p."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fourier_basis(p: int) -> tuple[np.ndarray, list[str]]:
+    """Orthonormal real Fourier basis over the residues ``0..p-1``.
+
+    Returns
+    -------
+    basis : numpy.ndarray
+        ``(p, p)``; row 0 is the constant, then ``cos k`` and ``sin k`` for k = 1, 2, ...
+        (for even p the last row is ``cos p/2``). ``basis @ basis.T`` is the identity.
+    labels : list of str
+        ``"const"``, ``"cos 1"``, ``"sin 1"``, ...
+    """
+    if int(p) != p or p < 2:
+        raise ValueError(f"p must be an integer >= 2, got {p!r}.")
+    p = int(p)
+    x = np.arange(p)
+    rows, labels = [np.ones(p)], ["const"]
+    for k in range(1, p // 2 + 1):
+        rows.append(np.cos(2 * np.pi * k * x / p))
+        labels.append(f"cos {k}")
+        if 2 * k != p:
+            rows.append(np.sin(2 * np.pi * k * x / p))
+            labels.append(f"sin {k}")
+    basis = np.stack(rows)
+    basis /= np.linalg.norm(basis, axis=1, keepdims=True)
+    return basis, labels
+
+
+def frequency_norms(embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Norm of a ``(p, d)`` embedding along each frequency ``k = 1..p//2``.
+
+    The embedding's coefficients in :func:`fourier_basis` are grouped per frequency
+    (cos k and sin k together) and their Frobenius norm is returned.
+
+    Returns
+    -------
+    freqs : numpy.ndarray
+        ``(p//2,)`` integer frequencies.
+    norms : numpy.ndarray
+        ``(p//2,)`` norms.
+    """
+    W = np.asarray(embedding, dtype=np.float64)
+    if W.ndim != 2:
+        raise ValueError(f"Need a (p, d) embedding matrix, got shape {W.shape}.")
+    basis, labels = fourier_basis(W.shape[0])
+    coef_sq = np.sum((basis @ W) ** 2, axis=1)
+    freqs = np.arange(1, W.shape[0] // 2 + 1)
+    norms = np.zeros(freqs.size)
+    for sq, label in zip(coef_sq[1:], labels[1:], strict=True):
+        norms[int(label.split()[1]) - 1] += sq
+    return freqs, np.sqrt(norms)
+
+
+def dominant_frequencies(norms: np.ndarray, top_k: int = 5) -> np.ndarray:
+    """Indices of the ``top_k`` largest norms, largest first (ties by lower index)."""
+    n = np.asarray(norms, dtype=np.float64)
+    order = np.lexsort((np.arange(n.size), -n))
+    return order[: max(0, min(top_k, n.size))]

@@ -1,0 +1,318 @@
+"""A tiny numpy run of modular addition that groks, written as a vizwidget variant.
+
+``make_variant(path)`` trains a one-hidden-layer network on ``(a + b) mod p`` with full-batch
+AdamW and strong weight decay: train accuracy reaches 1 within a few hundred epochs, test
+accuracy only rises hundreds of epochs later (grokking). It writes::
+
+    {path}/config.json                         hyper-parameters and the checkpoint schedule
+    {path}/metrics.json                        epoch, train_loss, test_loss, train_acc, test_acc
+    {path}/artifacts/parameters/epoch_{N}.npz  W_E (p, d_embed), W_in (2 d_embed, d_hidden),
+                                               W_out (d_hidden, p)
+    {path}/artifacts/flatness/epoch_{N}.npz    loss_deltas, scale, base_loss
+
+at a non-uniform checkpoint schedule (dense early, sparse later). Run
+``python -m vizwidget.demo [DIR]`` to make one and export every built-in visualization.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["checkpoint_schedule", "make_variant", "main"]
+
+
+def checkpoint_schedule(epochs: int, dense_fraction: float = 0.4) -> list[int]:
+    """Checkpoint epochs: every ``epochs/75`` up to ``dense_fraction`` of the run, then 3x sparser.
+
+    Parameters
+    ----------
+    epochs : int
+        Last epoch of the run (included).
+    dense_fraction : float, default 0.4
+        Fraction of the run checkpointed densely.
+
+    Returns
+    -------
+    list of int
+        Sorted, unique, starting at 0 and ending at ``epochs``.
+    """
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}.")
+    step = max(1, round(epochs / 75))
+    cut = int(epochs * dense_fraction)
+    marks = set(range(0, cut, step)) | set(range(cut, epochs, 3 * step)) | {epochs}
+    return sorted(marks)
+
+
+_BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                 "openblas_set_num_threads64_", "openblas_set_num_threads")
+_BLAS_GETTERS = tuple(n.replace("set_", "get_") for n in _BLAS_SETTERS)
+
+
+@contextlib.contextmanager
+def _single_blas_thread():
+    """Run numpy's OpenBLAS on one thread inside the block (a no-op where unsupported).
+
+    The demo's matrices are small: BLAS threads only add synchronisation cost, which becomes
+    severe when other processes share the cores.
+    """
+    handles = []
+    try:
+        import ctypes
+
+        import numpy as np
+
+        libs = Path(np.__file__).parent.parent / "numpy.libs"
+        for lib_path in sorted(libs.glob("*openblas*")):
+            lib = ctypes.CDLL(str(lib_path))
+            for setter, getter in zip(_BLAS_SETTERS, _BLAS_GETTERS, strict=True):
+                if hasattr(lib, setter) and hasattr(lib, getter):
+                    set_fn, get_fn = getattr(lib, setter), getattr(lib, getter)
+                    handles.append((set_fn, int(get_fn())))
+                    set_fn(1)
+                    break
+    except Exception:  # pragma: no cover - best effort only
+        pass
+    try:
+        yield
+    finally:
+        for set_fn, previous in handles:
+            set_fn(previous)
+
+
+def _atomic_write(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(payload)
+    os.replace(tmp, path)
+
+
+def _save_npz(path: Path, **arrays: Any) -> None:
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    _atomic_write(path, buf.getvalue())
+
+
+def _save_json(path: Path, obj: Any) -> None:
+    _atomic_write(path, json.dumps(obj, indent=1).encode("utf-8"))
+
+
+def make_variant(
+    path: str | os.PathLike[str],
+    p: int = 59,
+    seed: int = 0,
+    epochs: int = 1500,
+    *,
+    d_embed: int = 32,
+    d_hidden: int = 128,
+    train_fraction: float = 0.4,
+    lr: float = 6e-3,
+    weight_decay: float = 1.5,
+    metrics_every: int = 10,
+    flatness_samples: int = 16,
+    flatness_scale: float = 0.05,
+    overwrite: bool = True,
+    verbose: bool = False,
+) -> Path:
+    """Train modular addition with numpy and write a variant directory.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Variant directory to create (parents are created).
+    p : int, default 59
+        Modulus; inputs are pairs ``(a, b)`` with ``0 <= a, b < p``.
+    seed : int, default 0
+        Seed of the data split, initialisation and perturbations; equal seeds give equal
+        files.
+    epochs : int, default 1500
+        Number of full-batch training steps.
+    d_embed, d_hidden : int
+        Embedding width and hidden width.
+    train_fraction : float, default 0.4
+        Share of the ``p²`` pairs used for training.
+    lr, weight_decay : float
+        AdamW learning rate and decoupled weight decay.
+    metrics_every : int, default 10
+        Epoch interval of metrics.json rows.
+    flatness_samples : int, default 16
+        Random perturbations per checkpoint for the flatness analyzer.
+    flatness_scale : float, default 0.05
+        Relative perturbation size.
+    overwrite : bool, default True
+        Replace an existing ``artifacts/`` directory in ``path``; with False an existing
+        one is an error.
+    verbose : bool, default False
+        Print progress.
+
+    Returns
+    -------
+    pathlib.Path
+        The variant directory.
+    """
+    for name, value in (("p", p), ("epochs", epochs), ("d_embed", d_embed),
+                        ("d_hidden", d_hidden), ("metrics_every", metrics_every),
+                        ("flatness_samples", flatness_samples)):
+        if isinstance(value, bool) or int(value) != value or value < (3 if name == "p" else 1):
+            raise ValueError(f"{name} must be an integer >= {3 if name == 'p' else 1}, "
+                             f"got {value!r}.")
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction!r}.")
+    out = Path(path).expanduser()
+    art = out / "artifacts"
+    if art.exists():
+        if not overwrite:
+            raise FileExistsError(f"{str(art)!r} already exists.\n"
+                                  "Pass overwrite=True or choose another path.")
+        shutil.rmtree(art)
+    (art / "parameters").mkdir(parents=True)
+    (art / "flatness").mkdir()
+
+    with _single_blas_thread():
+        return _train(out, art, p, seed, epochs, d_embed, d_hidden, train_fraction, lr,
+                      weight_decay, metrics_every, flatness_samples, flatness_scale, verbose)
+
+
+def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d_hidden: int,
+           train_fraction: float, lr: float, weight_decay: float, metrics_every: int,
+           flatness_samples: int, flatness_scale: float, verbose: bool) -> Path:
+    import numpy as np
+
+    from .analysis import perturbation_loss_deltas
+
+    t0 = time.perf_counter()
+    f32 = np.float32
+    rng = np.random.default_rng(seed)
+    a_all, b_all = (g.ravel() for g in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
+    y_all = (a_all + b_all) % p
+    order = rng.permutation(p * p)
+    n_train = max(1, int(round(train_fraction * p * p)))
+    train, test = order[:n_train], order[n_train:]
+    eye = np.eye(p, dtype=f32)
+    A_tr, B_tr = eye[a_all[train]], eye[b_all[train]]  # one-hot, for the embedding gradient
+
+    params = {
+        "W_E": rng.normal(0.0, 1.0, (p, d_embed)).astype(f32),
+        "W_in": rng.normal(0.0, 1.0 / np.sqrt(2 * d_embed), (2 * d_embed, d_hidden)).astype(f32),
+        "W_out": rng.normal(0.0, 1.0 / np.sqrt(d_hidden), (d_hidden, p)).astype(f32),
+    }
+
+    def forward(P: dict, idx: np.ndarray):
+        x = np.concatenate([P["W_E"][a_all[idx]], P["W_E"][b_all[idx]]], axis=1)
+        z = x @ P["W_in"]
+        h = np.maximum(z, 0)
+        return x, z, h, h @ P["W_out"]
+
+    def loss_acc(P: dict, idx: np.ndarray) -> tuple[float, float]:
+        logits = forward(P, idx)[3].astype(np.float64)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        y = y_all[idx]
+        return float(-logp[np.arange(idx.size), y].mean()), float((logits.argmax(1) == y).mean())
+
+    schedule = set(checkpoint_schedule(epochs))
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(v) for k, v in params.items()}
+    beta1, beta2, eps = 0.9, 0.98, 1e-8
+    y_tr = y_all[train]
+    rows = np.arange(n_train)
+    metrics: dict[str, list] = {"epoch": [], "train_loss": [], "test_loss": [],
+                                "train_acc": [], "test_acc": []}
+
+    for epoch in range(epochs + 1):
+        if epoch % metrics_every == 0 or epoch in schedule:
+            tr_loss, tr_acc = loss_acc(params, train)
+            te_loss, te_acc = loss_acc(params, test) if test.size else (float("nan"),) * 2
+            for key, val in zip(("epoch", "train_loss", "test_loss", "train_acc", "test_acc"),
+                                (epoch, tr_loss, te_loss, tr_acc, te_acc), strict=True):
+                metrics[key].append(val)
+            if verbose and epoch % (metrics_every * 20) == 0:
+                print(f"epoch {epoch:5d}  train {tr_loss:.3f}/{tr_acc:.2f}  "
+                      f"test {te_loss:.3f}/{te_acc:.2f}", flush=True)
+        if epoch in schedule:
+            name = f"epoch_{epoch}.npz"
+            _save_npz(art / "parameters" / name, **params)
+            deltas = perturbation_loss_deltas(lambda P: loss_acc(P, train)[0], params,
+                                              scale=flatness_scale, n_samples=flatness_samples,
+                                              seed=seed * 100_003 + epoch)
+            _save_npz(art / "flatness" / name, loss_deltas=deltas, scale=flatness_scale,
+                      base_loss=metrics["train_loss"][-1])
+        if epoch == epochs:
+            break
+        # full-batch step: cross-entropy gradient by hand, then AdamW
+        x, z, h, logits = forward(params, train)
+        logits = logits - logits.max(axis=1, keepdims=True)
+        g = np.exp(logits)
+        g /= g.sum(axis=1, keepdims=True)
+        g[rows, y_tr] -= 1.0
+        g /= n_train
+        gz = (g @ params["W_out"].T) * (z > 0)
+        gx = gz @ params["W_in"].T
+        grads = {"W_out": h.T @ g, "W_in": x.T @ gz,
+                 "W_E": A_tr.T @ gx[:, :d_embed] + B_tr.T @ gx[:, d_embed:]}
+        t = epoch + 1
+        for k, P in params.items():
+            m[k] = beta1 * m[k] + (1 - beta1) * grads[k]
+            v[k] = beta2 * v[k] + (1 - beta2) * grads[k] ** 2
+            step = (m[k] / (1 - beta1**t)) / (np.sqrt(v[k] / (1 - beta2**t)) + eps)
+            P -= f32(lr) * (step + f32(weight_decay) * P)
+
+    _save_json(out / "metrics.json", metrics)
+    _save_json(out / "config.json", {
+        "task": "modular_addition", "p": p, "seed": seed, "epochs": epochs,
+        "d_embed": d_embed, "d_hidden": d_hidden, "train_fraction": train_fraction,
+        "n_train": int(n_train), "optimizer": "AdamW", "lr": lr,
+        "weight_decay": weight_decay, "betas": [beta1, beta2],
+        "metrics_every": metrics_every, "flatness_samples": flatness_samples,
+        "flatness_scale": flatness_scale, "checkpoints": sorted(schedule),
+        "analyzers": ["flatness", "metrics", "parameters"],
+        "train_seconds": round(time.perf_counter() - t0, 2),
+    })
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m vizwidget.demo [DIR]``: make a demo variant and export every built-in view."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m vizwidget.demo",
+                                     description=main.__doc__)
+    parser.add_argument("path", nargs="?", default="demo_run/variant_p59_seed0")
+    parser.add_argument("--p", type=int, default=59)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epochs", type=int, default=1500)
+    parser.add_argument("--format", default="png")
+    parser.add_argument("--no-export", action="store_true", help="only train and write artifacts")
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    variant = make_variant(args.path, p=args.p, seed=args.seed, epochs=args.epochs,
+                           verbose=True)
+    print(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
+    written = sorted(str(f) for f in variant.rglob("*") if f.is_file()
+                     and "exports" not in f.parts)
+    if not args.no_export:
+        from .registry import visualizations
+        from .variants import export_variant_visualization
+
+        for vis in visualizations():
+            if vis.fn.__module__.startswith("vizwidget.renderers"):
+                out = export_variant_visualization(variant, vis.name, format=args.format)
+                written.append(str(out))
+    print("written files:")
+    for name in written:
+        print(f"  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""Shared bits of the built-in renderers."""
+
+from __future__ import annotations
+
+HIGHLIGHT = "#e4572e"
+COLORSCALE = "Viridis"
+
+
+def epoch_colorbar() -> dict:
+    """Colorbar settings for markers coloured by epoch."""
+    return {"title": {"text": "epoch"}, "thickness": 12}
+
+
+def title(text: str, epoch: int | None = None) -> dict:
+    """Figure title, with the epoch appended when given."""
+    return {"text": text if epoch is None else f"{text} — epoch {epoch}"}
+
+
+def matrix_names(data: dict, matrices: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """The 2-D arrays of ``data`` to show: all of them (sorted) or the ones named."""
+    import numpy as np
+
+    available = sorted(k for k, v in data.items() if isinstance(v, np.ndarray) and v.ndim == 2)
+    if matrices is None or matrices == "all":
+        if not available:
+            raise ValueError("The snapshot holds no 2-D weight matrices.")
+        return available
+    wanted = [matrices] if isinstance(matrices, str) else list(matrices)
+    unknown = [m for m in wanted if m not in available]
+    if unknown:
+        raise ValueError(f"Unknown matrix {unknown!r}.\nUse 'all' or some of: "
+                         f"{', '.join(available)}.")
+    return wanted

@@ -1,0 +1,79 @@
+"""Effective dimensionality renderers (SVD spectrum, participation ratio, entropy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ..analysis import effective_dimensionality as eff_dim
+from ..analysis import nearest_index, singular_values
+from ..registry import register_renderer
+from ._common import HIGHLIGHT, matrix_names, title
+
+
+@register_renderer(
+    "singular_value_spectrum", kind="per_epoch", analyzer="parameters", matrices="all",
+    normalize=True, log_y=True,
+    description="Singular value spectrum of each weight matrix at one epoch.",
+)
+def singular_value_spectrum(
+    data: dict, epoch: int, matrices: str | list[str] = "all", normalize: bool = True,
+    log_y: bool = True,
+) -> go.Figure:
+    """Singular values of each 2-D parameter matrix, optionally divided by the largest."""
+    fig = go.Figure()
+    for name in matrix_names(data, matrices):
+        s = singular_values(data[name])
+        if normalize and s[0] > 0:
+            s = s / s[0]
+        d = eff_dim(data[name])
+        fig.add_trace(go.Scatter(
+            x=np.arange(1, s.size + 1), y=s, mode="lines+markers",
+            name=f"{name} (PR {d['participation_ratio']:.1f})",
+        ))
+    fig.update_layout(title=title("Singular value spectrum", epoch), xaxis_title="index",
+                      yaxis_title="σ / σ₁" if normalize else "σ",
+                      yaxis_type="log" if log_y else "linear")
+    return fig
+
+
+_MEASURES = {"participation_ratio": "participation ratio", "entropy": "entropy dimension"}
+
+
+@register_renderer(
+    "effective_dimensionality", kind="cross_epoch", analyzer="parameters", matrices="all",
+    measure="both",
+    description="Participation ratio and entropy-based dimension of each matrix over epochs.",
+)
+def effective_dimensionality(
+    snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
+    matrices: str | list[str] = "all", measure: str = "both",
+) -> go.Figure:
+    """Effective dimension of each weight matrix over epochs, current epoch marked."""
+    if measure not in (*_MEASURES, "both"):
+        raise ValueError(f"Unknown measure {measure!r}.\n"
+                         f"Use one of: {', '.join(_MEASURES)}, both.")
+    measures = list(_MEASURES) if measure == "both" else [measure]
+    names = matrix_names(snapshots[0], matrices) if snapshots else []
+    fig = go.Figure()
+    i = nearest_index(epochs, current_epoch)
+    for name in names:
+        dims = [eff_dim(s[name]) for s in snapshots]
+        for m in measures:
+            y = [d[m] for d in dims]
+            fig.add_trace(go.Scatter(
+                x=epochs, y=y, mode="lines+markers", name=f"{name} · {_MEASURES[m]}",
+                line={"dash": "solid" if m == "participation_ratio" else "dash"},
+            ))
+            if i is not None:
+                fig.add_trace(go.Scatter(
+                    x=[epochs[i]], y=[y[i]], mode="markers", showlegend=False,
+                    marker={"color": HIGHLIGHT, "size": 11, "symbol": "star"},
+                    hovertemplate=f"epoch {epochs[i]}: %{{y:.2f}}<extra>{name}</extra>",
+                ))
+    if i is not None:
+        fig.add_vline(x=epochs[i], line={"color": HIGHLIGHT, "dash": "dot", "width": 1},
+                      annotation_text=f"epoch {epochs[i]}", annotation_position="top")
+    fig.update_layout(title=title("Effective dimensionality"), xaxis_title="epoch",
+                      yaxis_title="effective dimension")
+    return fig
