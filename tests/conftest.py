@@ -25,3 +25,15 @@ def bar_figure():
     import plotly.graph_objects as go
 
     return go.Figure(go.Bar(x=["a", "b", "c"], y=[3, 1, 2]), layout={"title": {"text": "bars"}})
+
+
+@pytest.fixture(scope="session")
+def demo_variant(tmp_path_factory) -> Path:
+    """One real demo run (numpy modular addition, default settings), shared by all tests.
+
+    Writes config.json, metrics.json, artifacts/parameters/epoch_N.npz (W_E, W_in, W_out)
+    and artifacts/flatness/epoch_N.npz at a non-uniform checkpoint schedule.
+    """
+    from vizwidget.demo import make_variant
+
+    return make_variant(tmp_path_factory.mktemp("demo") / "variant_p59_seed0")

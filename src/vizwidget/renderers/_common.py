@@ -4,6 +4,9 @@ from __future__ import annotations
 
 HIGHLIGHT = "#e4572e"
 COLORSCALE = "Viridis"
+#: Colour-blind friendly palette (Okabe-Ito) for traces that must share a colour.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000")
 
 
 def epoch_colorbar() -> dict:

@@ -8,7 +8,7 @@ from plotly.subplots import make_subplots
 
 from ..analysis import ema
 from ..registry import register_renderer
-from ._common import HIGHLIGHT, title
+from ._common import HIGHLIGHT, PALETTE, title
 
 _PANELS = {"loss": "loss", "accuracy": "acc"}
 
@@ -46,13 +46,12 @@ def training_curves(
     panels = list(_PANELS) if metrics == "both" else [metrics]
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
                         horizontal_spacing=0.12)
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#17becf"]
     drawn = 0
     for col, panel in enumerate(panels, start=1):
         for j, name in enumerate(_columns(snapshots, panel)):
             raw = np.array([np.nan if r.get(name) is None else r[name] for r in snapshots],
                            dtype=np.float64)
-            color = palette[j % len(palette)]
+            color = PALETTE[j % len(PALETTE)]
             if smoothing > 0:
                 fig.add_trace(go.Scatter(x=epochs, y=raw, mode="lines", opacity=0.3,
                                          line={"color": color}, showlegend=False,
@@ -71,10 +70,12 @@ def training_curves(
                          "Name columns with 'loss' or 'acc', e.g. train_loss, test_acc.")
     if current_epoch is not None:
         for col in range(1, len(panels) + 1):
+            label = {}
+            if col == len(panels):
+                label = {"annotation_text": f"epoch {current_epoch}",
+                         "annotation_position": "bottom right",
+                         "annotation_font_color": HIGHLIGHT}
             fig.add_vline(x=current_epoch, line={"color": HIGHLIGHT, "dash": "dot", "width": 1.5},
-                          row=1, col=col)
-        fig.add_annotation(x=current_epoch, y=1.0, xref="x", yref="paper",
-                           text=f"epoch {current_epoch}", showarrow=False, yanchor="bottom",
-                           font={"color": HIGHLIGHT})
+                          row=1, col=col, **label)
     fig.update_layout(title=title("Training curves"))
     return fig

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from ..analysis import effective_dimensionality as eff_dim
 from ..analysis import nearest_index, singular_values
 from ..registry import register_renderer
-from ._common import HIGHLIGHT, matrix_names, title
+from ._common import HIGHLIGHT, PALETTE, matrix_names, title
 
 
 @register_renderer(
@@ -57,13 +57,15 @@ def effective_dimensionality(
     names = matrix_names(snapshots[0], matrices) if snapshots else []
     fig = go.Figure()
     i = nearest_index(epochs, current_epoch)
-    for name in names:
+    for n, name in enumerate(names):
+        color = PALETTE[n % len(PALETTE)]
         dims = [eff_dim(s[name]) for s in snapshots]
         for m in measures:
             y = [d[m] for d in dims]
             fig.add_trace(go.Scatter(
                 x=epochs, y=y, mode="lines+markers", name=f"{name} · {_MEASURES[m]}",
-                line={"dash": "solid" if m == "participation_ratio" else "dash"},
+                line={"color": color,
+                      "dash": "solid" if m == "participation_ratio" else "dash"},
             ))
             if i is not None:
                 fig.add_trace(go.Scatter(
