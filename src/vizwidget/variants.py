@@ -18,8 +18,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
 def safe_filename(text: Any, max_length: int = 120) -> str:
     """A file-name-safe version of ``text``: one path component, never ``.``/``..``.
 
-    Path separators, spaces and other unsafe characters become ``_``; accents are
-    stripped; leading dots are removed (no hidden files, no ``..``).
+    Path separators, spaces, ``..`` and other unsafe characters become ``_``; accents are
+    stripped; leading and trailing dots are removed (no hidden files).
 
     Parameters
     ----------
@@ -39,8 +39,8 @@ def safe_filename(text: Any, max_length: int = 120) -> str:
     'train_loss_EMA'
     """
     s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    s = _UNSAFE.sub("_", s).strip("_").lstrip(".")
-    s = re.sub(r"_{2,}", "_", s)[:max_length].rstrip("._")
+    s = re.sub(r"\.{2,}", "_", _UNSAFE.sub("_", s))  # no separators, no ".." runs
+    s = re.sub(r"_{2,}", "_", s).strip("._")[:max_length].rstrip("._")
     return s or "unnamed"
 
 
