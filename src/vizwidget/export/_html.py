@@ -1,0 +1,47 @@
+"""One standalone interactive HTML animation: Plotly frames, a slider and a play button."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+
+def write_html_animation(path: Path, epochs, frame, fps, width, height, report, cancel) -> None:
+    """Write every epoch's figure as a Plotly frame of one offline HTML file."""
+    import plotly.io as pio
+
+    from ._animation import _check_cancel
+
+    frames: list[dict[str, Any]] = []
+    base: dict[str, Any] | None = None
+    for done, epoch in enumerate(epochs, start=1):
+        _check_cancel(cancel)
+        fig = frame(epoch)
+        if base is None:
+            base = fig
+        layout = {k: v for k, v in (fig.get("layout") or {}).items() if k != "template"}
+        frames.append({"name": str(epoch), "data": fig.get("data", []), "layout": layout})
+        report(done, len(epochs))
+    assert base is not None
+    duration = round(1000 / fps)
+    play = {"frame": {"duration": duration, "redraw": True}, "fromcurrent": True,
+            "transition": {"duration": 0}, "mode": "immediate"}
+    layout = dict(base.get("layout") or {})
+    layout["sliders"] = [{
+        "active": 0, "currentvalue": {"prefix": "epoch "}, "pad": {"t": 50},
+        "steps": [{"label": f["name"], "method": "animate",
+                   "args": [[f["name"]], {**play, "frame": {"duration": 0, "redraw": True}}]}
+                  for f in frames],
+    }]
+    layout["updatemenus"] = [{
+        "type": "buttons", "direction": "left", "showactive": False, "x": 0, "y": 0,
+        "xanchor": "right", "yanchor": "top", "pad": {"t": 60, "r": 10},
+        "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {"label": "❚❚ Pause", "method": "animate",
+                     "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}],
+    }]
+    figure = {"data": base.get("data", []), "layout": layout, "frames": frames}
+    html = pio.to_html(figure, include_plotlyjs=True, include_mathjax=False, full_html=True,
+                       validate=False, auto_play=False, default_width=f"{int(width)}px",
+                       default_height=f"{int(height)}px")
+    path.write_text(html, encoding="utf-8")

@@ -1,0 +1,218 @@
+"""Animation export with the real Chromium: every output format, options and failures."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import threading
+
+import imageio.v3 as iio
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image, ImageChops, ImageSequence
+
+from vizwidget import export_animation, export_cross_epoch_animation
+from vizwidget.errors import (
+    AnalyzerNotFoundError,
+    EpochNotFoundError,
+    ExportCancelled,
+    FormatError,
+    MissingDependencyError,
+    RendererError,
+)
+
+EPOCHS = [0, 10, 20, 50, 100, 200, 500]
+SMALL = {"width": 320, "height": 240, "scale": 1}
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory):
+    root = tmp_path_factory.mktemp("anim") / "variant"
+    folder = root / "artifacts" / "curve"
+    folder.mkdir(parents=True)
+    for e in EPOCHS:
+        np.savez(folder / f"epoch_{e:05d}.npz", y=np.sin(np.linspace(0, 6, 80)) * (1 + e / 100))
+    return root
+
+
+def curve(data, epoch, color="royalblue"):
+    return go.Figure(go.Scatter(y=data["y"], mode="lines", line={"color": color}),
+                     layout={"title": {"text": "curve"}, "showlegend": False})
+
+
+def trajectory(snapshots, epochs, current_epoch=None):
+    ys = [float(s["y"].max()) for s in snapshots]
+    fig = go.Figure(go.Scatter(x=epochs, y=ys, mode="lines+markers", name="max"))
+    if current_epoch is not None:
+        i = epochs.index(current_epoch)
+        fig.add_trace(go.Scatter(x=[epochs[i]], y=[ys[i]], mode="markers",
+                                 marker={"size": 18, "color": "red"}, name="now"))
+    return fig
+
+
+def gif_frames(path):
+    with Image.open(path) as img:
+        return [(f.info["duration"], f.size, f.convert("RGB")) for f in ImageSequence.Iterator(img)]
+
+
+@pytest.mark.parametrize("fps", [5, 10])
+def test_gif_frames_durations_and_size(variant, tmp_path, fps):
+    path = export_animation(curve, variant, "curve", tmp_path / "a.gif", fps=fps, width=300,
+                            height=200, scale=2)
+    frames = gif_frames(path)
+    assert len(frames) == len(EPOCHS)
+    assert {d for d, _, _ in frames} == {1000 / fps}
+    assert {s for _, s, _ in frames} == {(600, 400)}
+    assert ImageChops.difference(frames[0][2], frames[-1][2]).getbbox() is not None
+
+
+def test_gif_loops_forever_by_default(variant, tmp_path):
+    path = export_animation(curve, variant, "curve", tmp_path / "a.gif", **SMALL)
+    with Image.open(path) as img:
+        assert img.info.get("loop") == 0
+
+
+@pytest.mark.parametrize("fmt", ["mp4", "webm"])
+def test_video_decodes_with_right_frame_count_and_fps(variant, tmp_path, fmt):
+    path = export_animation(curve, variant, "curve", tmp_path / f"a.{fmt}", fps=4, **SMALL)
+    frames = iio.imread(path)
+    assert frames.shape == (len(EPOCHS), 240, 320, 3)
+    assert iio.immeta(path)["fps"] == pytest.approx(4)
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".webp", "WEBP"), (".png", "PNG")])
+def test_animated_webp_and_apng(variant, tmp_path, suffix, fmt):
+    path = export_animation(curve, variant, "curve", tmp_path / f"a{suffix}", fps=5, **SMALL)
+    with Image.open(path) as img:
+        assert img.format == fmt and img.n_frames == len(EPOCHS) and img.size == (320, 240)
+
+
+def test_html_has_one_frame_per_epoch_and_a_slider(variant, tmp_path):
+    path = export_animation(curve, variant, "curve", tmp_path / "a.html", fps=5, **SMALL)
+    html = path.read_text()
+    assert re.findall(r"<script[^>]*\bsrc=", html) == []  # offline: plotly.js inline
+    figure = json.loads(re.search(r"Plotly\.newPlot\(\s*\"[^\"]+\",\s*(\[.*?\]),\s*(\{.*?\}),"
+                                  r"\s*\{\"responsive\"", html, re.S).group(2))
+    assert [s["label"] for s in figure["sliders"][0]["steps"]] == [str(e) for e in EPOCHS]
+    frames = json.loads(re.search(r"addFrames\('[^']+', (\[.*?\])\)", html, re.S).group(1))
+    assert [f["name"] for f in frames] == [str(e) for e in EPOCHS]
+    ranges = {json.dumps(f["layout"]["yaxis"]["range"]) for f in frames}
+    assert len(ranges) == 1  # lock_axes: the y range does not jump
+
+
+def test_lock_axes_off_lets_ranges_follow_the_data(variant, tmp_path):
+    path = export_animation(curve, variant, "curve", tmp_path / "a.html", lock_axes=False,
+                            label=False, **SMALL)
+    frames = json.loads(re.search(r"addFrames\('[^']+', (\[.*?\])\)", path.read_text(),
+                                  re.S).group(1))
+    assert all("range" not in (f["layout"].get("yaxis") or {}) for f in frames)
+
+
+def test_directory_output_one_png_per_frame(variant, tmp_path):
+    out = export_animation(curve, variant, "curve", tmp_path / "frames", epochs=[10, 50], **SMALL)
+    assert sorted(p.name for p in out.iterdir()) == ["frame_0000_epoch_10.png",
+                                                      "frame_0001_epoch_50.png"]
+    assert Image.open(out / "frame_0001_epoch_50.png").size == (320, 240)
+
+
+def test_epochs_subset_sorted_and_deduplicated(variant, tmp_path):
+    seen = []
+
+    def spy(data, epoch):
+        seen.append(epoch)
+        return curve(data, epoch)
+
+    path = export_animation(spy, variant, "curve", tmp_path / "a.gif", epochs=[200, 10, 200, 50],
+                            lock_axes=False, **SMALL)
+    assert len(gif_frames(path)) == 3
+    assert seen[:3] == [10, 50, 200]
+
+
+def test_label_visibly_changes_pixels(variant, tmp_path):
+    on = export_animation(curve, variant, "curve", tmp_path / "on", epochs=[50], label=True,
+                          **SMALL)
+    off = export_animation(curve, variant, "curve", tmp_path / "off", epochs=[50], label=False,
+                           **SMALL)
+    a = Image.open(next(on.iterdir())).convert("RGB")
+    b = Image.open(next(off.iterdir())).convert("RGB")
+    box = ImageChops.difference(a, b).getbbox()
+    assert box is not None and box[0] > 320 / 2  # the label sits at the top right
+
+
+def test_cross_epoch_frames_differ_where_the_highlight_moves(variant, tmp_path):
+    from vizwidget.artifacts import ArtifactLoader
+
+    loader = ArtifactLoader(variant)
+    snapshots = [loader.load("curve", e) for e in EPOCHS]
+    path = export_cross_epoch_animation(trajectory, snapshots, EPOCHS, tmp_path / "x.gif",
+                                        label=False, **SMALL)
+    frames = [f for _, _, f in gif_frames(path)]
+    assert len(frames) == len(EPOCHS)
+    first, last = (ImageChops.difference(frames[i], frames[i + 1]).getbbox() for i in (0, 4))
+    assert first is not None and last is not None
+    assert last[0] > first[0]  # the highlight moved right along the epoch axis
+
+
+def test_failing_renderer_names_the_epoch_and_writes_nothing(variant, tmp_path):
+    target = tmp_path / "a.gif"
+    target.write_bytes(b"older animation")
+
+    def broken(data, epoch):
+        if epoch == 50:
+            raise ValueError("bad data")
+        return curve(data, epoch)
+
+    for lock in (True, False):
+        with pytest.raises(RendererError, match=r"epoch 50.*bad data"):
+            export_animation(broken, variant, "curve", target, lock_axes=lock, **SMALL)
+    assert target.read_bytes() == b"older animation"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
+
+
+def test_cancel_leaves_no_file(variant, tmp_path):
+    cancel = threading.Event()
+
+    def progress(done, total):
+        if done == 2:
+            cancel.set()
+
+    with pytest.raises(ExportCancelled):
+        export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=progress,
+                         cancel=cancel, **SMALL)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_reports_every_frame(variant, tmp_path):
+    calls = []
+    export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=lambda d, t:
+                     calls.append((d, t)), **SMALL)
+    assert calls == [(i, len(EPOCHS)) for i in range(1, len(EPOCHS) + 1)]
+
+
+def test_missing_analyzer_and_epoch(variant, tmp_path):
+    with pytest.raises(AnalyzerNotFoundError, match="curve"):
+        export_animation(curve, variant, "nope", tmp_path / "a.gif")
+    with pytest.raises(EpochNotFoundError, match=r"(?s)epoch 55.*50"):
+        export_animation(curve, variant, "curve", tmp_path / "a.gif", epochs=[10, 55])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_suffix_lists_animation_formats(variant, tmp_path):
+    with pytest.raises(FormatError, match="gif"):
+        export_animation(curve, variant, "curve", tmp_path / "a.avi")
+
+
+def test_mp4_without_ffmpeg_names_the_extra(variant, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+    with pytest.raises(MissingDependencyError, match=r"vizwidget\[mp4\]"):
+        export_animation(curve, variant, "curve", tmp_path / "a.mp4", **SMALL)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_renderer_kwargs_are_passed(variant, tmp_path):
+    path = export_animation(curve, variant, "curve", tmp_path / "f", epochs=[0], label=False,
+                            color="red", **SMALL)
+    pixels = np.asarray(Image.open(next(path.iterdir())).convert("RGB")).reshape(-1, 3)
+    assert ((pixels[:, 0] > 200) & (pixels[:, 1] < 60) & (pixels[:, 2] < 60)).any()
