@@ -298,8 +298,10 @@ def main(argv: list[str] | None = None) -> int:
     variant = make_variant(args.path, p=args.p, seed=args.seed, epochs=args.epochs,
                            verbose=True)
     print(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
-    written = sorted(str(f) for f in variant.rglob("*") if f.is_file()
-                     and "exports" not in f.parts)
+    written = [str(variant / "config.json"), str(variant / "metrics.json")]
+    for analyzer in sorted(p.name for p in (variant / "artifacts").iterdir()):
+        count = len(list((variant / "artifacts" / analyzer).glob("epoch_*.npz")))
+        written.append(f"{variant / 'artifacts' / analyzer}/epoch_{{N}}.npz  ({count} epochs)")
     if not args.no_export:
         from .registry import visualizations
         from .variants import export_variant_visualization
