@@ -216,3 +216,17 @@ def test_renderer_kwargs_are_passed(variant, tmp_path):
                             color="red", **SMALL)
     pixels = np.asarray(Image.open(next(path.iterdir())).convert("RGB")).reshape(-1, 3)
     assert ((pixels[:, 0] > 200) & (pixels[:, 1] < 60) & (pixels[:, 2] < 60)).any()
+
+
+def test_registered_names_per_epoch_and_cross_epoch(demo_variant, tmp_path):
+    from vizwidget.artifacts import ArtifactLoader
+
+    epochs = ArtifactLoader(demo_variant).epochs("parameters")[:4]
+    per_epoch = export_animation("singular_value_spectrum", demo_variant, None,
+                                 tmp_path / "svd.gif", epochs=epochs, **SMALL)
+    assert len(gif_frames(per_epoch)) == 4
+    sweep = export_animation("training_curves", demo_variant, None, tmp_path / "curves.gif",
+                             epochs=[0, 500, 1000], label=False, **SMALL)
+    frames = [f for _, _, f in gif_frames(sweep)]
+    assert len(frames) == 3
+    assert ImageChops.difference(frames[0], frames[2]).getbbox() is not None
