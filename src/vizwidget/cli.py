@@ -1,41 +1,309 @@
-"""Command-line interface (minimal: `demo`)."""
+"""The ``vizwidget`` command: list, export, animate, batch and demo over the export core.
+
+Exit codes: 0 success, 1 when anything failed, 2 on bad usage (a one-line error naming the
+fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written", "failed",
+...}``. ``--debug`` shows tracebacks.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from ._cli_args import (
+    UsageError,
+    build_parser,
+    parse_epochs,
+    parse_settings,
+    select_epochs,
+)
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def _sample_figure():
-    import numpy as np
-    import plotly.graph_objects as go
+class _Output:
+    """Human lines on stdout/stderr, or one JSON object at the end with ``--json``."""
 
-    epochs = np.arange(0, 5000, 50)
-    train = np.exp(-epochs / 400) + 0.01
-    test = 1 / (1 + np.exp((epochs - 3000) / 300)) + 0.02
-    fig = go.Figure([go.Scatter(x=epochs, y=train, name="train loss"),
-                     go.Scatter(x=epochs, y=test, name="test loss")])
-    fig.update_layout(title="Sample training curves", xaxis_title="epoch",
-                      yaxis_title="loss", yaxis_type="log")
-    return fig
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.json = bool(getattr(args, "json", False))
+        self.quiet = bool(getattr(args, "quiet", False))
+        self.command = getattr(args, "command", None)
+
+    @property
+    def progress(self) -> bool:
+        """A tqdm bar only for people watching a terminal."""
+        return not self.json and not self.quiet and sys.stderr.isatty()
+
+    def line(self, text: str = "") -> None:
+        if not self.json and not self.quiet:
+            print(text, flush=True)
+
+    def result(self, ok: bool, written: Sequence[Any] = (), failed: Sequence[dict] = (),
+               **extra: Any) -> int:
+        if self.json:
+            payload = {"command": self.command, "ok": ok, "written": [str(p) for p in written],
+                       "failed": list(failed), **extra}
+            print(json.dumps(payload, indent=1, default=str), flush=True)
+        return EXIT_OK if ok else EXIT_FAILED
 
 
-def _demo(args: argparse.Namespace) -> int:
-    from .export import export_figure
-    from .formats import STILL_FORMATS
+def _check_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """Reject ``--set`` keys the renderer does not accept, listing the ones it does."""
+    import inspect
 
-    out = Path(args.out)
-    fig = _sample_figure()
-    for fmt in STILL_FORMATS:
-        path = export_figure(fig, out / "sample", fmt)
-        print(path)
-    return 0
+    from .registry import get_visualization
+
+    vis = get_visualization(name)
+    try:
+        params = inspect.signature(vis.fn).parameters
+    except (TypeError, ValueError):
+        return settings
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return settings
+    valid = [k for k in list(params)[2:] if k != "current_epoch"]
+    unknown = [k for k in settings if k not in valid]
+    if unknown:
+        raise UsageError(f"{vis.name} has no option {unknown[0]!r}; --set one of: "
+                         f"{', '.join(valid) or '(none)'}")
+    return settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="vizwidget")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="export a sample figure in every format")
-    demo.add_argument("out", nargs="?", default="exports")
-    args = parser.parse_args(argv)
-    return _demo(args)
+# -- commands ---------------------------------------------------------------------------------
+def cmd_list(args: argparse.Namespace, out: _Output) -> int:
+    from .registry import cross_epochs, visualizations
+
+    loader = None
+    if args.variant is not None:
+        from .artifacts import ArtifactLoader
+
+        loader = ArtifactLoader(args.variant)
+        present = set(loader.analyzers())
+    rows = []
+    for vis in visualizations():
+        row: dict[str, Any] = {"name": vis.name, "kind": vis.kind,
+                               "analyzers": list(vis.analyzers),
+                               "description": vis.description, "defaults": vis.defaults}
+        if loader is not None:
+            has = set(vis.analyzers) <= present
+            epochs = cross_epochs(vis, loader) if has else []
+            row["available"] = bool(epochs)
+            row["epochs"] = ({"first": epochs[0], "last": epochs[-1], "count": len(epochs)}
+                             if epochs else None)
+        rows.append(row)
+    if loader is not None:
+        out.line(f"{loader.variant_dir}: analyzers {', '.join(sorted(present)) or 'none'}")
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        text = f"{r['name']:<{width}}  {r['kind']:<11}  {','.join(r['analyzers']):<10}"
+        if loader is not None:
+            e = r["epochs"]
+            span = f"epochs {e['first']}..{e['last']} ({e['count']})" if e else "no data"
+            text += f"  {span:<24}"
+        out.line(f"{text}  {r['description']}")
+    extra: dict[str, Any] = {"visualizations": rows}
+    if loader is not None:
+        extra["variant"] = str(loader.variant_dir)
+    return out.result(True, **extra)
+
+
+def cmd_export(args: argparse.Namespace, out: _Output) -> int:
+    from .variants import export_variant_visualization
+
+    settings = _check_settings(args.name, parse_settings(args.set))
+    path = export_variant_visualization(
+        args.variant, args.name, epoch=args.epoch, output_dir=args.out, format=args.format,
+        width=args.width, height=args.height, scale=args.scale, theme=args.theme, **settings)
+    out.line(str(path))
+    return out.result(True, [path])
+
+
+def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
+    from .artifacts import ArtifactLoader
+    from .export import export_animation
+    from .formats import ANIMATION_FORMATS, normalize, resolve_output, suffix_for
+    from .registry import cross_epochs, get_visualization
+    from .variants import safe_filename
+
+    vis = get_visualization(args.name)
+    settings = _check_settings(vis.name, parse_settings(args.set))
+    loader = ArtifactLoader(args.variant)
+    available = cross_epochs(vis, loader)
+    if not available:
+        loader.latest_epoch(vis.analyzer)  # raises naming what exists
+    chosen = select_epochs(parse_epochs(args.epochs), available)
+    fmt = args.format
+    if fmt is not None and fmt.lower() != "frames":
+        fmt = normalize(fmt, ANIMATION_FORMATS)
+    if args.out is None:
+        stem = f"{safe_filename(vis.name)}_epochs{chosen[0]}-{chosen[-1]}"
+        target = Path(loader.variant_dir) / "exports" / stem
+        fmt = fmt or "gif"
+        path = target if fmt == "frames" else target.with_name(stem + suffix_for(fmt))
+    elif fmt == "frames":
+        path = Path(args.out)
+        if path.suffix:
+            raise UsageError(f"--format frames writes a directory, but --out {args.out!r} has a "
+                             "suffix; pass --out without a suffix")
+    else:
+        out_path = Path(args.out)
+        if fmt is None and not out_path.suffix:
+            fmt = "gif"
+        path, fmt = resolve_output(out_path, fmt, ANIMATION_FORMATS)
+    t0 = time.perf_counter()
+    written = export_animation(vis.name, loader.variant_dir, None, path, epochs=chosen,
+                               fps=args.fps, width=args.width, height=args.height,
+                               scale=args.scale, theme=args.theme, progress=out.progress,
+                               **settings)
+    seconds = time.perf_counter() - t0
+    out.line(f"{written}  ({len(chosen)} frames, {seconds:.1f} s)")
+    return out.result(True, [written], frames=len(chosen), epochs=chosen,
+                      seconds=round(seconds, 3))
+
+
+def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
+    from .batch import export_batch
+
+    vis = [n for group in args.vis for n in group.split(",") if n] if args.vis else None
+    client = None
+    executor = None
+    if args.scheduler:
+        try:
+            from distributed import Client
+        except ImportError as err:
+            from .errors import MissingDependencyError
+
+            raise MissingDependencyError(
+                "--scheduler needs Dask.\nInstall it with: pip install 'vizwidget[dask]'"
+            ) from err
+        try:
+            client = Client(args.scheduler, timeout=args.connect_timeout)
+        except OSError as err:
+            raise UsageError(f"cannot reach the Dask scheduler at {args.scheduler!r} "
+                             f"({err}); check the address, e.g. tcp://host:8786") from err
+        executor = client.get_executor()
+    try:
+        result = export_batch(args.variants, vis, args.formats, args.out, epoch=args.epoch,
+                              width=args.width, height=args.height, scale=args.scale,
+                              theme=args.theme, jobs=args.jobs, executor=executor,
+                              progress=out.progress)
+    finally:
+        if client is not None:
+            client.close()
+    for r in result.failed:
+        out.line(f"FAILED {r.label} {r.visualization} {r.format}: {r.error}")
+    out.line(f"{len(result.succeeded)} written, {len(result.failed)} failed in "
+             f"{result.seconds:.1f} s ({args.jobs if executor is None else 'dask'} worker(s))")
+    out.line(f"gallery: {result.index}")
+    out.line(f"report:  {result.report}")
+    data = result.to_dict()
+    data.pop("ok")
+    written, failed = data.pop("written"), data.pop("failed")
+    return out.result(result.ok, written, failed, **data)
+
+
+def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
+    from .batch import export_batch
+    from .demo import make_variant
+    from .registry import visualizations
+
+    root = Path(args.dir)
+    t0 = time.perf_counter()
+    out.line(f"training the demo run (numpy modular addition, p={args.p}, "
+             f"{args.epochs} epochs)…")
+    variant = make_variant(root / f"variant_p{args.p}_seed{args.seed}", p=args.p,
+                           seed=args.seed, epochs=args.epochs)
+    out.line(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
+    built_in = [v.name for v in visualizations() if v.fn.__module__.startswith(
+        "vizwidget.renderers")]
+    result = export_batch(variant, built_in, args.formats, root / "exports",
+                          progress=out.progress, title="vizwidget demo")
+    for r in result.failed:
+        out.line(f"FAILED {r.visualization} {r.format}: {r.error}")
+    artifacts = sorted(str(p) for p in (variant / "artifacts").glob("*/epoch_*"))
+    written = [variant / "config.json", variant / "metrics.json", *result.written,
+               result.index, result.report]
+    out.line(f"written files ({len(artifacts)} artifact files under {variant / 'artifacts'}):")
+    for path in written:
+        out.line(f"  {path}")
+    return out.result(result.ok, written, [r.to_dict() for r in result.failed],
+                      variant=str(variant), artifacts=len(artifacts),
+                      index=str(result.index), report=str(result.report),
+                      seconds=round(time.perf_counter() - t0, 3))
+
+
+COMMANDS = {"list": cmd_list, "export": cmd_export, "animate": cmd_animate,
+            "batch": cmd_batch, "demo": cmd_demo}
+
+
+# -- entry point ------------------------------------------------------------------------------
+def _one_line(err: BaseException) -> str:
+    return " ".join(part.strip() for part in str(err).splitlines() if part.strip())
+
+
+def _usage_errors() -> tuple[type[BaseException], ...]:
+    from .errors import (
+        AnalyzerNotFoundError,
+        EpochNotFoundError,
+        FormatError,
+        OutputPathError,
+        SizeError,
+        ThemeError,
+        VariantNotFoundError,
+        VisualizationNotFoundError,
+    )
+
+    return (UsageError, FormatError, SizeError, ThemeError, VariantNotFoundError,
+            AnalyzerNotFoundError, EpochNotFoundError, VisualizationNotFoundError,
+            OutputPathError)
+
+
+def _fail(out: _Output | None, prog: str, message: str, code: int, json_mode: bool) -> int:
+    print(f"{prog}: error: {message}", file=sys.stderr, flush=True)
+    if json_mode:
+        command = out.command if out is not None else None
+        print(json.dumps({"command": command, "ok": False, "written": [], "failed": [],
+                          "error": message, "exit_code": code}, indent=1), flush=True)
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``vizwidget`` command line; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    json_mode = "--json" in argv
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as err:  # argparse errors, one line each
+        return _fail(None, "vizwidget", str(err), EXIT_USAGE, json_mode)
+    except SystemExit as exit_:  # --help / --version
+        return int(exit_.code or 0)
+    out = _Output(args)
+    prog = f"vizwidget {args.command}"
+    try:
+        return COMMANDS[args.command](args, out)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        return _fail(out, prog, "interrupted", 130, json_mode)
+    except Exception as err:
+        if args.debug:
+            raise
+        if isinstance(err, _usage_errors()):
+            return _fail(out, prog, _one_line(err), EXIT_USAGE, json_mode)
+        from .errors import VizWidgetError
+
+        message = _one_line(err)
+        if not isinstance(err, VizWidgetError):
+            message = f"{type(err).__name__}: {message} (run with --debug for the traceback)"
+        return _fail(out, prog, message, EXIT_FAILED, json_mode)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

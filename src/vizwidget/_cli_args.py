@@ -1,0 +1,229 @@
+"""Argument parsing of the ``vizwidget`` command: the parser, epoch specs, ``--set`` values."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+__all__ = ["UsageError", "build_parser", "parse_epochs", "parse_settings", "select_epochs"]
+
+
+class UsageError(Exception):
+    """Bad command-line usage; the message is one line that names the fix (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises one-line UsageErrors instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}; see '{self.prog} --help'")
+
+
+def _positive(kind: type):
+    def convert(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value <= 0:
+            noun = "integer" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"must be a positive {noun}, got {text!r}")
+        return value
+
+    convert.__name__ = f"positive {kind.__name__}"
+    return convert
+
+
+def _epoch(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be an epoch number (0 or more), got {text!r}")
+    return value
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("output")
+    g.add_argument("--json", action="store_true",
+                   help="print one JSON object (paths written, failures with reasons)")
+    g.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    g.add_argument("--debug", action="store_true", help="show tracebacks of failures")
+
+
+def _add_image(p: argparse.ArgumentParser, scale: float = 2) -> None:
+    g = p.add_argument_group("image")
+    g.add_argument("--width", type=_positive(int), default=1200, help="CSS pixels (1200)")
+    g.add_argument("--height", type=_positive(int), default=800, help="CSS pixels (800)")
+    g.add_argument("--scale", type=_positive(float), default=scale,
+                   help=f"pixel density of raster output ({scale:g})")
+    g.add_argument("--theme", default=None, help="default, dark or publication")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``vizwidget`` parser with its five sub-commands."""
+    from . import __version__
+
+    parser = _Parser(prog="vizwidget",
+                     description="Export Plotly visualizations of training runs.")
+    parser.add_argument("--version", action="version", version=f"vizwidget {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("list", help="list the visualizations (and what a variant has data for)",
+                       description="List registered visualizations: name, kind, analyzer(s) "
+                       "and description; with VARIANT_DIR, which have data and their epochs.")
+    p.add_argument("variant", nargs="?", metavar="VARIANT_DIR")
+    _add_common(p)
+
+    p = sub.add_parser("export", help="export one visualization of a variant as a still file",
+                       description="Render one visualization of a variant to a file, by "
+                       "default VARIANT_DIR/exports/NAME[_epochN].png.")
+    p.add_argument("variant", metavar="VARIANT_DIR")
+    p.add_argument("name", metavar="NAME", help="a visualization name (see 'vizwidget list')")
+    p.add_argument("--epoch", type=_epoch, default=None,
+                   help="epoch shown (per-epoch, default latest) or highlighted (cross-epoch)")
+    p.add_argument("--format", default="png",
+                   help="png (default), jpeg, webp, svg, pdf, html or json")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output directory (default VARIANT_DIR/exports)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="renderer option, value parsed as JSON (e.g. --set log_y=false); repeat")
+    _add_image(p)
+    _add_common(p)
+
+    p = sub.add_parser("animate", help="animate a visualization over epochs",
+                       description="Animate a visualization over its epochs: a per-epoch one "
+                       "shows each epoch, a cross-epoch one moves its highlight.")
+    p.add_argument("variant", metavar="VARIANT_DIR")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--epochs", default=None, metavar="SPEC",
+                   help="START:STOP[:STEP] (available epochs in [START, STOP], at least STEP "
+                   "apart) or a list 100,200,300; default all")
+    p.add_argument("--fps", type=_positive(float), default=5.0, help="frames per second (5)")
+    p.add_argument("--format", default=None,
+                   help="gif (default), mp4, webm, webp, png (APNG), html, or frames "
+                   "(a directory of PNGs); default from the --out suffix")
+    p.add_argument("--out", metavar="FILE", default=None,
+                   help="output file (default VARIANT_DIR/exports/NAME_epochsA-B.gif)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="renderer option, value parsed as JSON; repeat")
+    _add_image(p, scale=1)
+    _add_common(p)
+
+    p = sub.add_parser("batch", help="export many variants x visualizations x formats, "
+                       "with a gallery",
+                       description="Export every visualization of every variant in each "
+                       "format, then write OUT/index.html (gallery) and OUT/report.md. "
+                       "Failed jobs are listed; exit code 1 if any failed.")
+    p.add_argument("variants", nargs="+", metavar="VARIANT_DIR")
+    p.add_argument("--vis", action="append", nargs="+", metavar="NAME",
+                   help="visualizations (default: every one the variant has data for)")
+    p.add_argument("--formats", default="png", help="comma-separated, e.g. png,svg (png)")
+    p.add_argument("--out", metavar="DIR", default="exports", help="output directory (exports)")
+    p.add_argument("--epoch", type=_epoch, default=None,
+                   help="epoch of per-epoch figures (default latest), highlight of the others")
+    p.add_argument("--jobs", "-j", type=_positive(int), default=1,
+                   help="worker processes, each with its own warm Chromium (1)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on a running Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                   "(needs vizwidget[dask]; paths must be shared with the workers)")
+    p.add_argument("--connect-timeout", type=_positive(float), default=10.0,
+                   help=argparse.SUPPRESS)
+    _add_image(p)
+    _add_common(p)
+
+    p = sub.add_parser("demo", help="train the demo run and export every built-in "
+                       "visualization",
+                       description="Train a tiny numpy modular-addition run into "
+                       "DIR/variant_p59_seed0 and export every built-in visualization to "
+                       "DIR/exports (with index.html and report.md).")
+    p.add_argument("dir", nargs="?", default="demo-run", metavar="DIR",
+                   help="directory for the run and its exports (demo-run)")
+    p.add_argument("--formats", default="png", help="comma-separated still formats (png)")
+    p.add_argument("--p", type=_positive(int), default=59, help="modulus (59)")
+    p.add_argument("--seed", type=int, default=0, help="seed (0)")
+    p.add_argument("--epochs", type=_positive(int), default=1500, help="training epochs (1500)")
+    _add_common(p)
+    return parser
+
+
+# -- values -----------------------------------------------------------------------------------
+_EPOCHS_HINT = "use START:STOP[:STEP] such as 0:1500:100, or a list such as 100,200,300"
+
+
+def parse_epochs(spec: str | None) -> tuple[int | None, int | None, int | None] | list[int] | None:
+    """``"A:B[:S]"`` -> ``(A, B, S)`` (parts may be empty), ``"1,2"`` -> ``[1, 2]``."""
+    if spec is None:
+        return None
+    text = spec.strip()
+    try:
+        if ":" in text:
+            parts = text.split(":")
+            if len(parts) > 3:
+                raise ValueError
+            a, b, s = ([int(x) if x.strip() else None for x in parts] + [None])[:3]
+            if any(v is not None and v < 0 for v in (a, b)) or (s is not None and s <= 0):
+                raise ValueError
+            return a, b, s
+        values = [int(x) for x in text.split(",") if x.strip()]
+        if not values or any(v < 0 for v in values):
+            raise ValueError
+        return values
+    except ValueError:
+        raise UsageError(f"--epochs {spec!r} is not valid; {_EPOCHS_HINT}") from None
+
+
+def _span(epochs: Sequence[int]) -> str:
+    return f"{epochs[0]}..{epochs[-1]} ({len(epochs)} epochs)" if epochs else "none"
+
+
+def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
+    """The epochs a parsed spec picks from ``available`` (STOP inclusive, STEP a minimum gap)."""
+    available = sorted(available)
+    if spec is None:
+        return list(available)
+    if isinstance(spec, list):
+        missing = sorted(set(spec) - set(available))
+        if missing:
+            shown = ", ".join(map(str, missing[:5]))
+            raise UsageError(f"epoch(s) {shown} not in this variant (available: "
+                             f"{_span(available)}); use a range such as "
+                             f"{available[0]}:{available[-1]}:100 to pick existing epochs")
+        return sorted(set(spec))
+    start, stop, step = spec
+    inside = [e for e in available if (start is None or e >= start)
+              and (stop is None or e <= stop)]
+    chosen: list[int] = []
+    for e in inside:
+        if not chosen or step is None or e - chosen[-1] >= step:
+            chosen.append(e)
+    if not chosen:
+        raise UsageError(f"--epochs selects no epoch of this variant (available: "
+                         f"{_span(available)}); {_EPOCHS_HINT}")
+    return chosen
+
+
+_WORDS = {"True": True, "False": False, "None": None}
+
+
+def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+    """``["log_y=false", "group=W_E"]`` -> ``{"log_y": False, "group": "W_E"}``."""
+    settings: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise UsageError(f"--set {item!r} is not KEY=VALUE; write e.g. --set log_y=false")
+        raw = raw.strip()
+        if raw in _WORDS:
+            settings[key] = _WORDS[raw]
+            continue
+        try:
+            settings[key] = json.loads(raw)
+        except ValueError:
+            settings[key] = raw
+    return settings

@@ -1,0 +1,453 @@
+"""Batch export: many (variant × visualization × format) jobs, one warm engine per worker.
+
+``export_batch`` renders each (variant, visualization) figure once and writes it in every
+requested format as ``{visualization}_{variant}_{epoch}.{ext}`` (sanitised; ``epoch`` is
+``epoch{N}`` for a per-epoch figure or a highlighted cross-epoch one, ``all`` otherwise). A job
+that fails is recorded with its error and the others continue. The run ends with a gallery,
+``index.html``, and the same content as Markdown, ``report.md``, next to the files.
+
+Workers
+    ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` starts N worker
+    processes, each with its own warm Chromium. ``executor=`` takes any
+    :class:`concurrent.futures.Executor` instead, e.g. a Dask cluster's
+    ``client.get_executor()`` (``pip install 'vizwidget[dask]'``); each worker process keeps
+    its own warm engine between jobs. Variant directories and the output directory must be
+    reachable under the same paths from every worker.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .registry import Visualization
+
+__all__ = ["BatchResult", "JobResult", "export_batch", "job_filename"]
+
+Progress = Callable[[int, int], Any]
+
+
+@dataclass
+class JobResult:
+    """The outcome of one (variant, visualization, format) job.
+
+    Attributes
+    ----------
+    variant : str
+        The variant directory (absolute).
+    label : str
+        The variant's name in file names and the report.
+    visualization : str
+        Visualization name (``"*"`` when the variant itself could not be read).
+    format : str
+        Output format.
+    epoch : int or None
+        The epoch shown (per-epoch) or highlighted (cross-epoch), if any.
+    path : str or None
+        The written file, None on failure.
+    error : str or None
+        ``"ErrorType: message"`` on failure, None on success.
+    seconds : float
+        Wall time of the job (the figure's build time is shared by its formats).
+    """
+
+    variant: str
+    label: str
+    visualization: str
+    format: str
+    epoch: int | None = None
+    path: str | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the file was written."""
+        return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of the fields."""
+        return asdict(self)
+
+
+@dataclass
+class BatchResult:
+    """Everything a batch did: one :class:`JobResult` per job, plus the report files.
+
+    Attributes
+    ----------
+    results : list of JobResult
+        In planning order (variant, visualization, format).
+    out_dir : Path
+        Where files, ``index.html`` and ``report.md`` were written.
+    index, report : Path or None
+        The gallery and the Markdown report (None with ``report=False``).
+    seconds : float
+        Wall time of the whole batch.
+    workers : int
+        Worker processes used (1 = in this process; 0 = a given executor).
+    """
+
+    results: list[JobResult]
+    out_dir: Path
+    index: Path | None = None
+    report: Path | None = None
+    seconds: float = 0.0
+    workers: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def succeeded(self) -> list[JobResult]:
+        """Jobs whose file was written."""
+        return [r for r in self.results if r.ok]
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """Jobs that failed, each with its error."""
+        return [r for r in self.results if not r.ok]
+
+    @property
+    def ok(self) -> bool:
+        """True when no job failed."""
+        return not self.failed
+
+    @property
+    def written(self) -> list[Path]:
+        """Paths of the written files (without index.html and report.md)."""
+        return [Path(r.path) for r in self.succeeded if r.path]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary: paths written and failures with their reasons."""
+        return {
+            "ok": self.ok,
+            "out_dir": str(self.out_dir),
+            "index": str(self.index) if self.index else None,
+            "report": str(self.report) if self.report else None,
+            "written": [str(p) for p in self.written],
+            "failed": [r.to_dict() for r in self.failed],
+            "jobs": len(self.results),
+            "succeeded": len(self.succeeded),
+            "seconds": round(self.seconds, 3),
+            "workers": self.workers,
+        }
+
+    def __repr__(self) -> str:
+        return (f"BatchResult({len(self.succeeded)} written, {len(self.failed)} failed, "
+                f"out_dir={str(self.out_dir)!r})")
+
+
+def job_filename(visualization: str, label: str, epoch: int | None, fmt: str) -> str:
+    """``{visualization}_{variant}_{epoch}.{ext}``, sanitised (``all`` when no epoch)."""
+    from .formats import suffix_for
+    from .variants import safe_filename
+
+    tag = "all" if epoch is None else f"epoch{int(epoch)}"
+    return f"{safe_filename(f'{visualization}_{label}_{tag}', max_length=200)}{suffix_for(fmt)}"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One figure to build and write in several formats; sent to workers (picklable)."""
+
+    variant: str
+    label: str
+    vis: Any  # Visualization, or its name when the variant could not be read
+    formats: tuple[str, ...]
+    epoch: int | None
+    out_dir: str
+    options: dict[str, Any]
+    error: str | None = None  # known failure (e.g. the variant cannot be read)
+
+
+def _error_text(err: BaseException) -> str:
+    message = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
+
+def _register_engine_cleanup() -> None:
+    """In a worker process, close its Chromium when the process exits.
+
+    Worker processes of multiprocessing (and Dask) skip ``atexit``; their finalizers run.
+    """
+    import multiprocessing
+    import multiprocessing.util
+
+    global _cleanup_registered
+    if _cleanup_registered or multiprocessing.parent_process() is None:
+        return
+    from .engine import shutdown
+
+    multiprocessing.util.Finalize(None, shutdown, exitpriority=10)
+    _cleanup_registered = True
+
+
+_cleanup_registered = False
+
+
+def _run_unit(unit: _Unit) -> list[JobResult]:
+    """Build one figure and write it in each format; never raises (errors are recorded)."""
+    name = unit.vis if isinstance(unit.vis, str) else unit.vis.name
+    t0 = time.perf_counter()
+
+    def failed(fmt: str, error: str, epoch: int | None = unit.epoch) -> JobResult:
+        return JobResult(unit.variant, unit.label, name, fmt, epoch, None, error,
+                         time.perf_counter() - t0)
+
+    if unit.error is not None:
+        return [failed(fmt, unit.error) for fmt in unit.formats]
+    _register_engine_cleanup()
+    try:
+        from .variants import variant_figure
+
+        fig, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
+    except Exception as err:
+        return [failed(fmt, _error_text(err)) for fmt in unit.formats]
+
+    from .export import export_figure, figure_to_dict
+
+    figure = figure_to_dict(fig)
+    results = []
+    for fmt in unit.formats:
+        t1 = time.perf_counter()
+        path = Path(unit.out_dir) / job_filename(name, unit.label, epoch, fmt)
+        try:
+            written = export_figure(figure, path, format=fmt, **unit.options)
+        except Exception as err:
+            results.append(failed(fmt, _error_text(err), epoch))
+            continue
+        results.append(JobResult(unit.variant, unit.label, name, fmt, epoch, str(written), None,
+                                 time.perf_counter() - t1))
+    return results
+
+
+def _variant_labels(paths: Sequence[Path]) -> list[str]:
+    """Short unique names: the directory name, or more of its path when names clash."""
+    from .variants import safe_filename
+
+    labels = []
+    for depth in range(1, 4):
+        labels = [safe_filename("_".join(p.parts[-depth:])) for p in paths]
+        if len(set(labels)) == len(labels):
+            return labels
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label}_{seen[label]}")
+    return unique
+
+
+def _variant_dir(path: str | os.PathLike[str]) -> Path:
+    p = Path(path).expanduser().resolve()
+    return p.parent if p.name == "artifacts" and not (p / "artifacts").is_dir() else p
+
+
+def _plan(variants: Sequence[Path], labels: Sequence[str],
+          chosen: Sequence[Visualization] | None, formats: tuple[str, ...], epoch: int | None,
+          out_dir: Path, options: dict[str, Any]) -> list[_Unit]:
+    from .artifacts import ArtifactLoader
+    from .registry import visualizations
+
+    units = []
+    for variant, label in zip(variants, labels, strict=True):
+        common = dict(variant=str(variant), label=label, formats=formats, epoch=epoch,
+                      out_dir=str(out_dir), options=options)
+        if chosen is not None:
+            units.extend(_Unit(vis=vis, **common) for vis in chosen)
+            continue
+        try:  # default: every visualization whose analyzers the variant has
+            present = set(ArtifactLoader(variant).analyzers())
+        except Exception as err:
+            units.append(_Unit(vis="*", error=_error_text(err), **common))
+            continue
+        found = [v for v in visualizations() if set(v.analyzers) <= present]
+        if not found:
+            units.append(_Unit(vis="*", error=(
+                "VizWidgetError: no registered visualization has data in this variant "
+                f"(analyzers: {', '.join(sorted(present)) or 'none'})"), **common))
+        units.extend(_Unit(vis=vis, **common) for vis in found)
+    return units
+
+
+def _progress_fn(progress: Progress | bool | None, total: int) -> tuple[Progress | None, Any]:
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, unit="file", desc="batch")
+
+        def update(done: int, _total: int) -> None:
+            bar.update(done - bar.n)
+
+        return update, bar
+    return (progress or None), None
+
+
+def export_batch(
+    variants: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    visualizations: Iterable[str] | None = None,
+    formats: str | Iterable[str] = ("png",),
+    out_dir: str | os.PathLike[str] = "exports",
+    *,
+    epoch: int | None = None,
+    width: int = 1200,
+    height: int = 800,
+    scale: float = 2,
+    theme: str | None = None,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    progress: Progress | bool | None = None,
+    report: bool = True,
+    title: str = "vizwidget batch export",
+) -> BatchResult:
+    """Export every (variant × visualization × format) combination and write a report.
+
+    Parameters
+    ----------
+    variants : path or iterable of paths
+        Variant directories.
+    visualizations : iterable of str, optional
+        Registered names. Default: for each variant, every visualization whose analyzers it
+        has. Names are checked before any work (an unknown one raises).
+    formats : str or iterable of str, default ("png",)
+        Still formats (png, jpeg, webp, svg, pdf, html, json); a string may be
+        comma-separated, ``"png,svg"``.
+    out_dir : str or os.PathLike, default "exports"
+        Directory for the files, ``index.html`` and ``report.md`` (created).
+    epoch : int, optional
+        Epoch shown by per-epoch figures (default: each variant's latest) and highlighted in
+        cross-epoch ones (default: none).
+    width, height, scale, theme
+        As in :func:`vizwidget.export_figure`.
+    jobs : int, default 1
+        Worker processes, each with its own warm engine; 1 renders in this process.
+    executor : concurrent.futures.Executor, optional
+        Run the jobs there instead (``jobs`` is then ignored), e.g.
+        ``dask.distributed.Client(address).get_executor()``.
+    progress : callable or bool, optional
+        ``progress(done, total)`` as jobs finish, or True for a tqdm bar.
+    report : bool, default True
+        Write ``index.html`` and ``report.md``.
+    title : str
+        Heading of the report.
+
+    Returns
+    -------
+    BatchResult
+        ``.succeeded``, ``.failed`` (each with its error), ``.written``, ``.index``,
+        ``.report``, ``.ok``.
+
+    Raises
+    ------
+    FormatError, ThemeError, SizeError, VisualizationNotFoundError, ValueError
+        Bad arguments, before anything is written. Failures of single jobs (missing or
+        corrupt artifacts, a renderer that raises, a render error) never raise: they are
+        in ``.failed``.
+    """
+    from .export import check_size
+    from .formats import STILL_FORMATS, normalize
+    from .registry import get_visualization
+    from .themes import theme_template
+
+    t0 = time.perf_counter()
+    if isinstance(variants, (str, os.PathLike)):
+        variants = [variants]
+    paths = [_variant_dir(v) for v in variants]
+    if not paths:
+        raise ValueError("export_batch needs at least one variant directory.")
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    fmts = tuple(dict.fromkeys(normalize(f.strip(), STILL_FORMATS) for f in formats if f.strip()))
+    if not fmts:
+        raise ValueError(f"No format given.\nUse one or more of: {', '.join(STILL_FORMATS)}.")
+    chosen = None
+    if visualizations is not None:
+        if isinstance(visualizations, str):
+            visualizations = visualizations.split(",")
+        chosen = [get_visualization(n) for n in dict.fromkeys(visualizations)]
+        if not chosen:
+            raise ValueError("visualizations= is empty.\nOmit it to export every visualization.")
+    check_size(width, height, scale)
+    theme_template(theme)
+    if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}.")
+    if epoch is not None:
+        epoch = int(epoch)
+
+    out = Path(out_dir).expanduser().resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    options = {"width": width, "height": height, "scale": scale, "theme": theme}
+    units = _plan(paths, _variant_labels(paths), chosen, fmts, epoch, out, options)
+    total = sum(len(u.formats) for u in units)
+    notify, bar = _progress_fn(progress, total)
+    done_by_unit: dict[int, list[JobResult]] = {}
+    done = 0
+    try:
+        if executor is None and jobs == 1:
+            workers = 1
+            for i, unit in enumerate(units):
+                done_by_unit[i] = _run_unit(unit)
+                done += len(unit.formats)
+                if notify:
+                    notify(done, total)
+        else:
+            workers = 0 if executor is not None else int(jobs)
+            for i, results in _run_parallel(units, executor, int(jobs)):
+                done_by_unit[i] = results
+                done += len(units[i].formats)
+                if notify:
+                    notify(done, total)
+    finally:
+        if bar is not None:
+            bar.close()
+    results = [r for i in range(len(units)) for r in done_by_unit[i]]
+    result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
+    if report:
+        from ._batch_report import write_reports
+
+        result.index, result.report = write_reports(result, title)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
+    """Yield ``(unit index, results)`` as units finish on ``executor`` or a process pool."""
+    own = None
+    if executor is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: a fresh interpreter per worker, never a fork of a process running Chromium
+        own = executor = ProcessPoolExecutor(max_workers=min(jobs, max(len(units), 1)),
+                                             mp_context=multiprocessing.get_context("spawn"))
+    try:
+        futures: dict[Future, int] = {}
+        for i, unit in enumerate(units):
+            try:
+                futures[executor.submit(_run_unit, unit)] = i
+            except Exception as err:  # e.g. a renderer that cannot be pickled
+                yield i, _unit_failure(unit, err)
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                yield i, future.result()
+            except Exception as err:  # the worker died, or the unit could not be sent
+                yield i, _unit_failure(units[i], err)
+    finally:
+        if own is not None:
+            own.shutdown(wait=True, cancel_futures=True)
+
+
+def _unit_failure(unit: _Unit, err: BaseException) -> list[JobResult]:
+    name = unit.vis if isinstance(unit.vis, str) else unit.vis.name
+    text = _error_text(err)
+    if "pickle" in text.lower() or isinstance(err, (AttributeError, TypeError)):
+        text += (" (renderers sent to worker processes must be importable: define them in a "
+                 "module, or use jobs=1)")
+    return [JobResult(unit.variant, unit.label, name, fmt, unit.epoch, None, text)
+            for fmt in unit.formats]
