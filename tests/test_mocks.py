@@ -19,6 +19,8 @@ from vizwidget.errors import NetworkResourceError
 from vizwidget.export import figure_to_bytes
 from vizwidget.formats import STILL_FORMATS
 
+pytestmark = pytest.mark.filterwarnings("ignore:The kopts argument:UserWarning")
+
 OFFLINE_MOCKS = [m for m in mock_names() if m not in NETWORK_MOCKS]
 
 
