@@ -37,7 +37,7 @@ class Sent:
 
 
 def request(widget, **content):
-    widget._handle_msg(widget, content, [])
+    widget._on_custom_msg(widget, content, [])
 
 
 def test_bundle_is_built_and_small():

@@ -293,6 +293,11 @@ function render({ model, el }) {
   cleanups.push(() => store.listeners.delete(onInvalidate));
 
   // ---- view → model ----
+  // Keys typed in the controls are ours: JupyterLab's notebook shortcuts (arrows, digits)
+  // would otherwise swallow them.
+  ui.root.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" && e.target !== ui.plot) e.stopPropagation();
+  });
   ui.slider.addEventListener("input", () => {
     const list = epochs();
     const epoch = list[Number(ui.slider.value)];

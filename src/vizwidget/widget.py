@@ -130,7 +130,7 @@ class ExportWidget(anywidget.AnyWidget):
         self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
         super().__init__(epochs=available, static=self._source.static,
                          _themes=assets.theme_names(), **options)
-        self.on_msg(self._handle_msg)
+        self.on_msg(self._on_custom_msg)
         if watch:
             self.watch()
 
@@ -228,7 +228,7 @@ class ExportWidget(anywidget.AnyWidget):
         if self.error.startswith("Renderer "):
             self.error = ""
 
-    def _handle_msg(self, _widget: Any, content: dict[str, Any], buffers: Any) -> None:
+    def _on_custom_msg(self, _widget: Any, content: dict[str, Any], buffers: Any) -> None:
         kind = content.get("type")
         try:
             if kind == "plotly":

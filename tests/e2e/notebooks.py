@@ -1,0 +1,52 @@
+"""Cells of the notebooks the browser tests run (written with kernelspec metadata)."""
+
+SETUP = '''\
+import json
+import numpy as np
+import plotly.graph_objects as go
+from vizwidget import ExportWidget
+
+def scatter(data, epoch):
+    rng = np.random.default_rng(epoch)
+    y = rng.normal(size=12) + epoch / 500
+    return go.Figure(go.Scatter(x=np.arange(12), y=y, mode="markers", marker={"size": 18},
+                                customdata=[f"p{i}" for i in range(12)]),
+                     layout={"title": {"text": f"epoch {epoch}"}})
+
+clicks = []
+w = ExportWidget(scatter, epochs=[0, 100, 200, 500, 1000, 2000], name="e2e",
+                 output_dir="exports", width=400, height=300, scale=1, fps=5)
+w.on_click(clicks.append)
+w'''
+
+STATE = '''\
+print("STATE" + json.dumps({"epoch": w.epoch, "clicks": clicks, "last": w.last_file,
+                            "sends": ExportWidget.plotly_js_sends, "error": w.error}))'''
+
+SIDEBAR = 'sc = w.show_in_sidebar(title="vizwidget e2e")'
+
+FLAKY = '''\
+def flaky(data, epoch):
+    if epoch == 2:
+        raise ValueError("renderer exploded")
+    return go.Figure(go.Bar(y=[epoch, 1, 2]))
+
+bad = ExportWidget(flaky, epochs=[1, 2, 3])
+bad'''
+
+MANY = '''\
+import numpy as np
+import plotly.graph_objects as go
+from IPython.display import display
+from vizwidget import ExportWidget
+
+x = np.linspace(0, 1, 10_000)
+
+def big(data, epoch):
+    return go.Figure(go.Scattergl(x=x, y=np.sin(x * (epoch + 1)), mode="markers"))
+
+widgets = [ExportWidget(big, epochs=list(range(0, 1000, 100)), name=f"w{i}") for i in range(10)]
+for widget in widgets:
+    display(widget)'''
+
+MANY_STATE = 'print("SENDS", ExportWidget.plotly_js_sends)'
