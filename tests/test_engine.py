@@ -57,11 +57,12 @@ def _alive(pid: int) -> bool:
 def test_page_is_reused_across_figures():
     eng = engine.get_engine()
     engine.render(_fig(0))
-    pid, starts = eng.pid, eng.starts
+    pid, starts, page = eng.pid, eng.starts, eng.page_stats()["page_id"]
     for i in range(5):
         engine.render(_fig(i), width=300, height=200)
     assert eng.pid == pid and eng.starts == starts
     stats = eng.page_stats()
+    assert stats["page_id"] == page  # same page: never reloaded between figures
     assert stats["plots"] == 0 and stats["plotly_version"].startswith(get_plotlyjs_version()[:1])
 
 

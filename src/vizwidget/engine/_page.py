@@ -25,7 +25,9 @@ _SWEEP_JS = """function() {
 #: Page health for diagnostics and tests.
 _STATS_JS = """function() {
   const mem = performance.memory || {};
+  window.__vizwidgetPageId = window.__vizwidgetPageId || Math.random().toString(36).slice(2);
   return JSON.stringify({
+    page_id: window.__vizwidgetPageId,
     plots: document.querySelectorAll('.js-plotly-plot').length,
     nodes: document.getElementsByTagName('*').length,
     js_heap: mem.usedJSHeapSize || 0,
