@@ -33,6 +33,8 @@ class FigureStore {
     /** @type {Map<number, {promise: Promise<any>, resolve: Function, reject: Function}>} */
     this.pending = new Map();
     this.generation = 0;
+    /** @type {Map<string, any>} one object per distinct layout.template */
+    this.templates = new Map();
     this.listeners = new Set();
     model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
   }
@@ -84,6 +86,19 @@ class FigureStore {
     for (const fn of this.listeners) fn();
   }
 
+  /**
+   * Figures of one renderer usually share a template; giving them the same object lets
+   * Plotly.react see an unchanged layout instead of re-applying the template every epoch.
+   */
+  shareTemplate(fig) {
+    const template = fig.layout?.template;
+    if (!template) return;
+    const key = JSON.stringify(template);
+    const known = this.templates.get(key);
+    if (known) fig.layout.template = known;
+    else if (this.templates.size < 8) this.templates.set(key, template);
+  }
+
   onMessage(msg, buffers) {
     if (msg?.type === MSG.invalidate) {
       this.clear();
@@ -98,6 +113,7 @@ class FigureStore {
     }
     const text = new TextDecoder().decode(buffers[0]);
     const fig = decodeArrays(JSON.parse(text));
+    this.shareTemplate(fig);
     if (!entry || entry.generation === this.generation) {
       this.cache.set(msg.epoch, fig);
       while (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value);

@@ -172,6 +172,7 @@ function render({ model, el }) {
       if (!store.has(list[i + k])) store.fetch(list[i + k]).catch(() => {});
     }
   }
+  let due = 0; // when the next frame is due (performance.now() ms)
   function tick() {
     playTimer = null;
     if (!model.get("playing") || destroyed) return;
@@ -183,15 +184,15 @@ function render({ model, el }) {
       return;
     }
     const next = list[(i + 1) % list.length];
-    const interval = 1000 / Math.max(0.1, model.get("fps") || 5);
-    const started = performance.now();
+    const period = 1000 / Math.max(0.1, model.get("fps") || 5);
     store.fetch(next).then(
       () => {
         if (!model.get("playing") || destroyed) return;
         setEpoch(next);
         prefetchAhead();
-        const wait = Math.max(0, interval - (performance.now() - started));
-        playTimer = setTimeout(tick, wait);
+        const now = performance.now();
+        due = now - due > period ? now + period : due + period; // fell behind: restart clock
+        playTimer = setTimeout(tick, Math.max(0, due - now));
       },
       () => {
         model.set("playing", false);
@@ -205,7 +206,9 @@ function render({ model, el }) {
     ui.play.classList.toggle("vzw-active", playing);
     if (playing && playTimer === null) {
       prefetchAhead();
-      playTimer = setTimeout(tick, 1000 / Math.max(0.1, model.get("fps") || 5));
+      const period = 1000 / Math.max(0.1, model.get("fps") || 5);
+      due = performance.now() + period;
+      playTimer = setTimeout(tick, period);
     } else if (!playing && playTimer !== null) {
       clearTimeout(playTimer);
       playTimer = null;
