@@ -1,0 +1,188 @@
+"""export_batch: many jobs, failures recorded, gallery and report; process pool and Dask."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from vizwidget.batch import export_batch, job_filename
+from vizwidget.engine import shutdown
+from vizwidget.errors import FormatError, ThemeError, VisualizationNotFoundError
+
+pytestmark = pytest.mark.browser
+
+PARAMETER_CROSS = {"effective_dimensionality", "explained_variance", "parameter_trajectory_2d",
+                   "parameter_trajectory_3d", "parameter_trajectory_pc3", "parameter_velocity"}
+#: A quick subset (one per kind and analyzer) for the parallel runs.
+SUBSET = ["training_curves", "flatness_distribution", "singular_value_spectrum",
+          "parameter_velocity"]
+
+
+@pytest.fixture(scope="module")
+def broken_variant(demo_variant, tmp_path_factory) -> Path:
+    """A copy of the demo variant whose parameters checkpoint at epoch 600 is corrupt."""
+    broken = tmp_path_factory.mktemp("broken") / "broken_run"
+    shutil.copytree(demo_variant, broken, ignore=shutil.ignore_patterns("exports"))
+    (broken / "artifacts" / "parameters" / "epoch_600.npz").write_bytes(b"PK\x03\x04 torn")
+    return broken
+
+
+@pytest.fixture(scope="module")
+def local_batch(demo_variant, broken_variant, tmp_path_factory):
+    out = tmp_path_factory.mktemp("batch") / "gallery"
+    return export_batch([demo_variant, broken_variant], formats="png,svg", out_dir=out)
+
+
+def test_a_broken_variant_is_recorded_and_everything_else_is_written(local_batch,
+                                                                       broken_variant):
+    r = local_batch
+    assert not r.ok
+    # every failure is a parameters cross-epoch view of the broken variant (it reads epoch 600)
+    assert {(f.label, f.visualization) for f in r.failed} == {
+        ("broken_run", name) for name in PARAMETER_CROSS}
+    assert {f.format for f in r.failed} == {"png", "svg"}
+    for f in r.failed:
+        assert f.path is None
+        assert f.error.startswith("CorruptArtifactError")
+        assert "epoch_600.npz" in f.error
+    # the demo variant: all 11 built-ins in both formats; the broken one: the other 5
+    demo = [s for s in r.succeeded if s.label == "variant_p59_seed0"]
+    assert len(demo) == 22
+    assert len([s for s in r.succeeded if s.label == "broken_run"]) == 10
+    for s in r.succeeded:
+        path = Path(s.path)
+        assert path.parent == r.out_dir
+        data = path.read_bytes()
+        assert data.startswith(b"\x89PNG") if s.format == "png" else b"<svg" in data[:400]
+
+
+def test_file_names_follow_visualization_variant_epoch(local_batch):
+    names = {Path(s.path).name for s in local_batch.succeeded}
+    assert "training_curves_variant_p59_seed0_all.png" in names  # cross-epoch: all epochs
+    assert "singular_value_spectrum_variant_p59_seed0_epoch1500.svg" in names  # latest
+    assert "singular_value_spectrum_broken_run_epoch1500.png" in names
+    assert all(re.fullmatch(r"[A-Za-z0-9._=+-]+", n) for n in names)
+    assert job_filename("train/loss (ema)", "../../etc", 7, "jpeg") == \
+        "train_loss_ema_etc_epoch7.jpg"
+
+
+def test_gallery_links_every_file_and_lists_failures(local_batch):
+    r = local_batch
+    page = r.index.read_text()
+    assert r.index == r.out_dir / "index.html"
+    for s in r.succeeded:
+        assert f"href='{Path(s.path).name}'" in page
+    # one thumbnail per figure, the PNG (preferred over SVG)
+    thumbs = re.findall(r"<img loading='lazy' src='([^']+)'", page)
+    assert len(thumbs) == len(r.succeeded) // 2 and all(t.endswith(".png") for t in thumbs)
+    assert page.index("<h2 id='variant_p59_seed0'>") < page.index("<h2 id='broken_run'>")
+    assert f"Failures ({len(r.failed)})" in page
+    failures = page.split("<h2 id='failures'>")[1]
+    assert failures.count("<tr class='fail'>") == 12
+    assert html.escape("epoch_600.npz") in failures
+
+    md = r.report.read_text()
+    assert md.startswith("# vizwidget batch export")
+    assert "## Failures (12)" in md
+    rows = [line for line in md.splitlines() if line.startswith("| broken_run |")]
+    assert len(rows) == 12 and all("CorruptArtifactError" in row for row in rows)
+    assert "![training_curves](training_curves_variant_p59_seed0_all.png)" in md
+
+
+def test_to_dict_is_the_json_summary(local_batch):
+    d = local_batch.to_dict()
+    assert d["ok"] is False and d["jobs"] == 44 and d["succeeded"] == 32
+    assert len(d["written"]) == 32 and len(d["failed"]) == 12
+    assert set(d["failed"][0]) >= {"variant", "visualization", "format", "epoch", "error"}
+
+
+def test_a_missing_variant_is_one_failure_per_format(demo_variant, tmp_path):
+    r = export_batch([tmp_path / "nope", demo_variant], ["flatness"], "png",
+                     tmp_path / "out", width=300, height=200, scale=1)
+    assert [(f.visualization, f.label) for f in r.failed] == [("flatness", "nope")]
+    assert "VariantNotFoundError" in r.failed[0].error
+    assert [Path(p).name for p in r.written] == ["flatness_variant_p59_seed0_all.png"]
+
+
+def test_epoch_and_explicit_visualizations(demo_variant, tmp_path):
+    r = export_batch(demo_variant, ["flatness_distribution", "flatness"], ["json"],
+                     tmp_path, epoch=600)
+    assert r.ok
+    assert sorted(Path(p).name for p in r.written) == [
+        "flatness_distribution_variant_p59_seed0_epoch600.json",
+        "flatness_variant_p59_seed0_epoch600.json"]
+    assert all(s.epoch == 600 for s in r.succeeded)
+
+
+@pytest.mark.parametrize(("kwargs", "error"), [
+    ({"visualizations": ["no_such_view"]}, VisualizationNotFoundError),
+    ({"formats": "png,gif"}, FormatError),
+    ({"theme": "neon"}, ThemeError),
+    ({"jobs": 0}, ValueError),
+    ({"width": -1}, ValueError),
+])
+def test_bad_arguments_raise_before_anything_is_written(demo_variant, tmp_path, kwargs, error):
+    out = tmp_path / "never"
+    with pytest.raises(error):
+        export_batch(demo_variant, out_dir=out, **kwargs)
+    assert not out.exists()
+
+
+def _files(result) -> dict[str, tuple[int, int]]:
+    """File name -> image size in pixels."""
+    from PIL import Image
+
+    sizes = {}
+    for p in result.written:
+        with Image.open(p) as im:
+            sizes[p.name] = im.size
+    return sizes
+
+
+@pytest.fixture(scope="module")
+def subset_local(demo_variant, broken_variant, tmp_path_factory):
+    return export_batch([demo_variant, broken_variant], SUBSET, "png",
+                        tmp_path_factory.mktemp("local"), width=400, height=300, scale=1)
+
+
+def test_two_worker_processes_write_the_same_files(subset_local, demo_variant, broken_variant,
+                                                   tmp_path):
+    progress = []
+    r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path, width=400,
+                     height=300, scale=1, jobs=2, progress=lambda d, t: progress.append((d, t)))
+    assert r.workers == 2
+    assert _files(r) == _files(subset_local)
+    assert len(r.written) == 7  # parameter_velocity of the broken variant fails
+    assert [(f.label, f.visualization) for f in r.failed] == [("broken_run",
+                                                               "parameter_velocity")]
+    assert progress[-1] == (8, 8) and [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+
+def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,
+                                                    broken_variant, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    import psutil
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            worker_pids = list(client.run(os.getpid).values())
+            assert len(worker_pids) == 2
+            r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path,
+                             width=400, height=300, scale=1, executor=client.get_executor())
+            # each worker kept its own engine warm; close them before the cluster goes
+            alive = client.run(lambda: __import__(
+                "vizwidget.engine._engine", fromlist=["_engine"])._engine is not None)
+            client.run(shutdown)
+    assert r.workers == 0
+    assert _files(r) == _files(subset_local)
+    assert [(f.label, f.visualization) for f in r.failed] == [("broken_run",
+                                                               "parameter_velocity")]
+    assert any(alive.values())
+    for pid in worker_pids:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
