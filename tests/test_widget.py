@@ -263,3 +263,24 @@ def test_jobs_run_in_a_thread_and_report_progress(monkeypatch, tmp_path):
     assert not w.busy and w.status.startswith("Cancelled")
     assert w.animate("gif", epochs=[0, 5]) == tmp_path / "line_epochs0-5.gif"
     assert w.progress == 1.0 and w.last_file.endswith("line_epochs0-5.gif")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["singular_value_spectrum", "parameter_velocity"])
+def test_registered_visualization_on_demo_variant(demo_variant, tmp_path, name):
+    """Per-epoch and cross-epoch registry names: preview figures and a real GIF."""
+    from PIL import Image
+
+    w = ExportWidget.from_variant(demo_variant, name, output_dir=str(tmp_path),
+                                  width=300, height=200, scale=1)
+    assert len(w.epochs) >= 3
+    sent = Sent(w)
+    request(w, type="figure", epoch=w.epochs[1])
+    content, buffers = sent.of("figure")[-1]
+    assert "error" not in content and json.loads(bytes(buffers[0]))["data"]
+    chosen = w.epochs[:3]
+    path = w.animate("gif", epochs=chosen)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 3
+    still = w.export("svg")
+    assert still.read_text().lstrip().startswith(("<svg", "<?xml"))

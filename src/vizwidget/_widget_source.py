@@ -89,6 +89,7 @@ class FigureSource:
         self._explicit_epochs = None if epochs is None else sorted({int(e) for e in epochs})
         self._figures = LRU(cache_size)
         self._snapshots: dict[int, Any] = {}
+        self.vis: Any = None  # the registry record when ``render`` is a registered name
         if is_figure(render):
             self.figure_obj, self.kind, self.name, self.analyzer = render, None, "figure", None
             return
@@ -96,7 +97,7 @@ class FigureSource:
             from .registry import get_visualization
 
             vis = get_visualization(render)
-            self.fn, self.name = vis.fn, vis.name
+            self.vis, self.fn, self.name = vis, vis.fn, vis.name
             kind = kind or vis.kind
             analyzer = analyzer or (vis.analyzers[0] if vis.analyzers else None)
             self.render_kwargs = {**dict(vis.defaults or {}), **self.render_kwargs}
@@ -141,7 +142,12 @@ class FigureSource:
             return []
         if self.loader is None:
             return list(self._explicit_epochs or [])
-        found = [int(e) for e in self.loader.epochs(self.analyzer)]
+        if self.vis is not None:  # epochs common to all of its analyzers
+            from .registry import cross_epochs
+
+            found = [int(e) for e in cross_epochs(self.vis, self.loader)]
+        else:
+            found = [int(e) for e in self.loader.epochs(self.analyzer)]
         if self._explicit_epochs is not None:
             wanted = set(self._explicit_epochs)
             found = [e for e in found if e in wanted]
@@ -168,6 +174,12 @@ class FigureSource:
         cached = self._figures.get(epoch)
         if cached is not None:
             return cached
+        if self.vis is not None and self.loader is not None:
+            from .registry import render_visualization  # knows multi-analyzer loading
+
+            fig = render_visualization(self.vis, self.loader, epoch, **self.render_kwargs)
+            self._figures.put(epoch, fig)
+            return fig
         try:
             if self.kind == CROSS_EPOCH:
                 epochs = self.epochs()
@@ -213,9 +225,10 @@ class FigureSource:
             return export.export_animation(
                 self.fn, self.loader.artifacts_dir, self.analyzer, output_path,
                 epochs=epochs, **common, **self.render_kwargs)
-        if self.kind == CROSS_EPOCH:
+        if self.kind == CROSS_EPOCH:  # all epochs stay in the data; the highlight sweeps
+            every = self.epochs()
             return export.export_cross_epoch_animation(
-                self.fn, self.snapshots(epochs), epochs, output_path, **common,
+                self.fn, self.snapshots(every), every, output_path, sweep=epochs, **common,
                 **self.render_kwargs)
         fn = self.fn
 
