@@ -171,7 +171,8 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
 def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
     from .batch import export_batch
 
-    vis = [n for group in args.vis for n in group.split(",") if n] if args.vis else None
+    vis = ([n for group in args.vis for item in group for n in item.split(",") if n]
+           if args.vis else None)
     client = None
     executor = None
     if args.scheduler:
