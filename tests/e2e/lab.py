@@ -17,7 +17,9 @@ from pathlib import Path
 
 import nbformat
 
-CHROMIUM = "/usr/bin/chromium"
+from vizwidget.engine import require_browser
+
+CHROMIUM = require_browser()  # the same Chromium the render engine uses
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
