@@ -121,23 +121,115 @@ def test_renderer_needs_epochs_or_loader():
         ExportWidget(42)
 
 
-def test_figure_request_answers_with_json_and_caches_in_python():
+def decode(content, buffers, held=None):
+    """Rebuild the figure dict of a figure message as the browser does (numpy for typed arrays)."""
+    from vizwidget._widget_payload import PLOTLY_DTYPES, join_figure
+
+    held = {} if held is None else held
+    arrays = []
+    for spec in content["arrays"]:
+        if "buffer" in spec:
+            raw = bytes(buffers[spec["buffer"]])
+            held[spec["id"]] = np.frombuffer(raw, PLOTLY_DTYPES[spec["dtype"]]).reshape(
+                spec["shape"])
+        arrays.append(held[spec["id"]])
+    return join_figure(json.loads(bytes(buffers[0])), arrays)
+
+
+def test_figure_request_answers_with_raw_arrays_and_caches_in_python():
     calls = []
 
     def rend(data, epoch):
         calls.append(epoch)
-        return go.Figure(go.Scattergl(y=np.arange(10_000) * epoch))
+        return go.Figure(go.Scattergl(y=np.arange(10_000) * epoch, x=np.linspace(0, 1, 10_000)))
 
     w = ExportWidget(rend, epochs=[0, 10])
     sent = Sent(w)
     request(w, type="figure", epoch=10)
-    request(w, type="figure", epoch=10)
+    request(w, type="figure", epoch=10, full=True)
     (content, buffers), _ = sent.of("figure")
-    assert content == {"type": "figure", "epoch": 10}
-    fig = json.loads(bytes(buffers[0]))
+    assert content["epoch"] == 10 and len(content["arrays"]) == 2
+    assert len(buffers[0]) < 20_000  # the JSON skeleton is small: no array in it
+    assert b"bdata" not in bytes(buffers[0])
+    assert sorted(len(b) for b in buffers[1:]) == [40_000, 80_000]  # i4 y, f8 x: raw bytes
+    fig = decode(content, buffers)
     assert fig["data"][0]["type"] == "scattergl"
-    assert "bdata" in fig["data"][0]["y"]  # numpy travels as base64, not a JSON list
+    np.testing.assert_array_equal(fig["data"][0]["y"], np.arange(10_000) * 10)
+    np.testing.assert_array_equal(fig["data"][0]["x"], np.linspace(0, 1, 10_000))
     assert calls == [10]
+
+
+def test_numpy_arrays_in_figure_dicts_travel_raw():
+    from vizwidget._widget_payload import split_figure
+
+    z = np.arange(12, dtype=">f4").reshape(3, 4)  # big-endian, 2-D
+    big = np.array([0, 2**40], dtype=np.int64)  # no 64-bit ints in plotly.js
+    payload = split_figure({"data": [{"type": "heatmap", "z": z, "x": big,
+                                      "text": np.array(["a", "b"])}], "layout": {}})
+    kinds = [(a.dtype, a.shape) for a in payload.arrays]
+    assert kinds == [("f4", (3, 4)), ("f8", (2,))]
+    content, buffers = payload.message(0)
+    fig = decode(content, buffers)
+    np.testing.assert_array_equal(fig["data"][0]["z"], z)
+    np.testing.assert_array_equal(fig["data"][0]["x"], big.astype(float))
+    assert fig["data"][0]["text"] == ["a", "b"]
+
+
+def test_arrays_the_browser_holds_are_sent_by_reference():
+    x = np.linspace(0, 1, 5_000)
+    w = ExportWidget(lambda d, e: go.Figure(go.Scattergl(x=x, y=x * e + 1)), epochs=[1, 2, 3])
+    sent = Sent(w)
+    held = {}
+    request(w, type="figure", epoch=1, reset=True)
+    request(w, type="figure", epoch=2)
+    request(w, type="figure", epoch=1)
+    first, second, again = sent.of("figure")
+    assert [len(b) for b in first[1][1:]] == [40_000, 40_000]
+    assert [len(b) for b in second[1][1:]] == [40_000]  # x is shared: a reference only
+    assert len(again[1]) == 1  # every array known: the skeleton alone
+    for epoch, (content, buffers) in zip([1, 2, 1], [first, second, again], strict=True):
+        fig = decode(content, buffers, held)
+        np.testing.assert_array_equal(fig["data"][0]["x"], x)
+        np.testing.assert_array_equal(fig["data"][0]["y"], x * epoch + 1)
+    # the browser missed (evicted, reloaded): a full answer carries every array again
+    request(w, type="figure", epoch=2, full=True)
+    content, buffers = sent.of("figure")[-1]
+    assert all("buffer" in spec for spec in content["arrays"])
+    np.testing.assert_array_equal(decode(content, buffers)["data"][0]["y"], x * 2 + 1)
+    # a new page says it holds nothing: the next answer is full as well
+    request(w, type="figure", epoch=3, reset=True)
+    content, _ = sent.of("figure")[-1]
+    assert all("buffer" in spec for spec in content["arrays"])
+
+
+def test_python_belief_of_browser_arrays_is_bounded():
+    from vizwidget._widget_payload import KnownArrays
+
+    known = KnownArrays(budget=100)
+    known.add("a", 60)
+    known.add("b", 30)
+    assert known.touch("a")  # a is now the most recently used
+    known.add("c", 30)  # over budget: b, the least recently used, goes
+    assert "a" in known and "c" in known and "b" not in known
+
+
+def test_prefetch_errors_leave_the_widget_error_alone():
+    def flaky(data, epoch):
+        if epoch == 2:
+            raise ValueError("boom")
+        return go.Figure(go.Scatter(y=[epoch]))
+
+    w = ExportWidget(flaky, epochs=[1, 2, 3])
+    assert w.prefetch is True
+    sent = Sent(w)
+    request(w, type="figure", epoch=2, prefetch=True)
+    assert "boom" in sent.of("figure")[-1][0]["error"] and w.error == ""
+    request(w, type="figure", epoch=2)
+    assert "epoch 2" in w.error
+    request(w, type="figure", epoch=3, prefetch=True)  # a neighbour arriving keeps the error
+    assert sent.of("figure")[-1][0]["prefetch"] is True and "epoch 2" in w.error
+    w2 = ExportWidget(flaky, epochs=[1, 2, 3], prefetch=False)
+    assert w2.prefetch is False
 
 
 def test_renderer_error_is_shown_and_the_widget_keeps_working():

@@ -42,7 +42,8 @@ def browser():
 def page(lab, browser):
     """The main test notebook, opened and its first cell run."""
     ARTIFACTS.mkdir(exist_ok=True)
-    lab.write_notebook("widget.ipynb", [nb.SETUP, nb.STATE, nb.SIDEBAR, nb.FLAKY])
+    lab.write_notebook("widget.ipynb", [nb.SETUP, nb.STATE, nb.SIDEBAR, nb.FLAKY, nb.WAVES,
+                                        nb.WAVES_DATA, nb.PREFETCH_ON])
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -191,6 +192,55 @@ def test_renderer_error_shows_in_the_widget(page):
     page.keyboard.press("ArrowRight")  # the widget keeps working
     error.wait_for(state="hidden")
     assert bad.locator(".js-plotly-plot").get_attribute("data-epoch") == "3"
+
+
+DRAWN = """gd => ({
+    epoch: Number(gd.dataset.epoch),
+    x: Array.from(gd.data[0].x), xType: gd.data[0].x.constructor.name,
+    y: Array.from(gd.data[0].y), yType: gd.data[0].y.constructor.name,
+    z: gd._fullData[1].z.map(row => Array.from(row)),
+})"""
+
+
+def test_binary_arrays_are_drawn_exactly_deduplicated_and_prefetched(page):
+    run_cell(page, 4)
+    root = widget(page, 2)
+    plot = root.locator(".js-plotly-plot")
+    page.wait_for_function("el => el.dataset.epoch === '0' && el._fullData?.length === 2",
+                           arg=plot.element_handle())
+    run_cell(page, 5)
+    text = cell_text(page, 5)
+    expected = json.loads(text[text.index("WAVES") + 5:].strip())
+    drawn = plot.evaluate(DRAWN)
+    # raw buffers became typed arrays holding exactly the Python figure's numbers
+    assert drawn["xType"] == drawn["yType"] == "Float64Array"
+    assert {k: drawn[k] for k in "xyz"} == expected["0"]
+    # prefetch off: nothing but the visited epoch is fetched
+    page.wait_for_timeout(1000)
+    store = root.locator(".vzw-root")
+    assert store.evaluate("el => [...el.vizwidgetStore.cache.keys()]") == [0]
+    assert store.evaluate("el => el.vizwidgetStore.stats.prefetched") == 0
+
+    run_cell(page, 6)  # prefetch on
+    root.locator(".vzw-slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.dataset.epoch === '1'", arg=plot.element_handle())
+    drawn = plot.evaluate(DRAWN)
+    assert {k: drawn[k] for k in "xyz"} == expected["1"]
+    # epoch 2 comes into the browser cache without being visited
+    page.wait_for_function("el => el.vizwidgetStore.cache.has(2)", arg=store.element_handle())
+    stats = store.evaluate("el => el.vizwidgetStore.stats")
+    assert stats["prefetched"] >= 1 and stats["misses"] == 0
+    # x is shared by every epoch: sent once, then referenced by hash (one object in the page)
+    assert stats["arraysSent"] == 1 + 2 * stats["figures"]
+    assert stats["arraysReused"] == stats["figures"] - 1
+    assert store.evaluate("""el => { const c = el.vizwidgetStore.cache;
+        return c.get(0).data[0].x === c.get(1).data[0].x
+            && c.get(1).data[0].x === c.get(2).data[0].x; }""")
+    page.keyboard.press("ArrowRight")  # a prefetched epoch draws from the cache
+    page.wait_for_function("el => el.dataset.epoch === '2'", arg=plot.element_handle())
+    assert root.locator(".gtitle").text_content() == "waves 2"
+    shot(page, "binary-prefetch")
 
 
 def test_dark_theme_styles_the_controls(page):

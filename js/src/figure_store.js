@@ -7,22 +7,73 @@ const DTYPES = {
   f8: Float64Array, f4: Float32Array, i1: Int8Array, u1: Uint8Array, u1c: Uint8ClampedArray,
   i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
 };
+/** Bytes of arrays kept by content hash (Python assumes half: widget.BROWSER_ARRAY_BUDGET). */
+export const ARRAY_BUDGET = 256 * 2 ** 20;
+const REF = "__vzarr__";
 
-/** Decode plotly's base64 typed-array specs ({dtype, bdata}) once, when a figure arrives. */
-function decodeArrays(value) {
+/**
+ * A typed array (1-D) or plotly's typed-array spec with an ArrayBuffer (n-D) over the raw
+ * bytes of one buffer. plotly.js takes both as they are: no base64, no copy when aligned.
+ */
+function arrayValue(spec, view) {
+  const T = DTYPES[spec.dtype];
+  let { buffer, byteOffset, byteLength } = view;
+  if (byteOffset % T.BYTES_PER_ELEMENT !== 0 || (spec.shape.length > 1 &&
+      (byteOffset !== 0 || byteLength !== buffer.byteLength))) {
+    buffer = buffer.slice(byteOffset, byteOffset + byteLength);
+    byteOffset = 0;
+  }
+  if (spec.shape.length <= 1) return new T(buffer, byteOffset, byteLength / T.BYTES_PER_ELEMENT);
+  return { dtype: spec.dtype, bdata: buffer, shape: spec.shape.join(",") };
+}
+
+/** Put the arrays back into the JSON skeleton in place of their placeholders. */
+function fillArrays(value, arrays) {
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = decodeArrays(value[i]);
+    for (let i = 0; i < value.length; i++) value[i] = fillArrays(value[i], arrays);
     return value;
   }
   if (value === null || typeof value !== "object") return value;
-  if (typeof value.bdata === "string" && DTYPES[value.dtype] && !value.shape) {
-    const raw = atob(value.bdata);
-    const bytes = new Uint8Array(raw.length);
-    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-    return new DTYPES[value.dtype](bytes.buffer);
-  }
-  for (const key of Object.keys(value)) value[key] = decodeArrays(value[key]);
+  if (value[REF] !== undefined) return arrays[value[REF]];
+  for (const key of Object.keys(value)) value[key] = fillArrays(value[key], arrays);
   return value;
+}
+
+/** Arrays by content hash, least recently used first, bounded in bytes. */
+class ArrayCache {
+  constructor(budget) {
+    this.budget = budget;
+    this.bytes = 0;
+    /** @type {Map<string, {value: any, bytes: number}>} */
+    this.items = new Map();
+  }
+
+  get(id) {
+    const item = this.items.get(id);
+    if (!item) return undefined;
+    this.items.delete(id);
+    this.items.set(id, item);
+    return item.value;
+  }
+
+  put(id, value, bytes) {
+    const old = this.items.get(id);
+    if (old) {
+      this.items.delete(id);
+      this.bytes -= old.bytes;
+    }
+    this.items.set(id, { value, bytes });
+    this.bytes += bytes;
+    while (this.bytes > this.budget && this.items.size > 1) {
+      const [oldest, item] = this.items.entries().next().value;
+      this.items.delete(oldest);
+      this.bytes -= item.bytes;
+    }
+  }
+
+  get size() {
+    return this.items.size;
+  }
 }
 
 class FigureStore {
@@ -36,6 +87,9 @@ class FigureStore {
     /** @type {Map<string, any>} one object per distinct layout.template */
     this.templates = new Map();
     this.listeners = new Set();
+    this.arrays = new ArrayCache(ARRAY_BUDGET);
+    this.fresh = true; // no request sent yet: tell Python we hold no arrays
+    this.stats = { figures: 0, arraysSent: 0, arraysReused: 0, misses: 0, prefetched: 0 };
     model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
   }
 
@@ -61,8 +115,11 @@ class FigureStore {
     return this.pending.size;
   }
 
-  /** Fetch an epoch's figure from the kernel (deduplicated); resolves to the figure. */
-  fetch(epoch) {
+  /**
+   * Fetch an epoch's figure from the kernel (deduplicated); resolves to the figure.
+   * A prefetch does not touch the widget's error state in Python.
+   */
+  fetch(epoch, { prefetch = false } = {}) {
     const cached = this.peek(epoch);
     if (cached) return Promise.resolve(cached);
     let entry = this.pending.get(epoch);
@@ -74,9 +131,16 @@ class FigureStore {
       });
       entry.generation = this.generation;
       this.pending.set(epoch, entry);
-      this.model.send({ type: MSG.figure, epoch });
+      if (prefetch) this.stats.prefetched += 1;
+      this.request({ type: MSG.figure, epoch, prefetch });
     }
     return entry.promise;
+  }
+
+  request(msg) {
+    if (this.fresh) msg.reset = true;
+    this.fresh = false;
+    this.model.send(msg);
   }
 
   /** Drop every cached figure (Python said they are stale). */
@@ -99,6 +163,25 @@ class FigureStore {
     else if (this.templates.size < 8) this.templates.set(key, template);
   }
 
+  /** The arrays of a figure message: new ones from its buffers, known ones by hash. */
+  resolve(specs, buffers) {
+    const out = new Array(specs.length);
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i];
+      if (spec.buffer != null) {
+        const view = buffers[spec.buffer];
+        out[i] = arrayValue(spec, view);
+        this.arrays.put(spec.id, out[i], view.byteLength);
+        this.stats.arraysSent += 1;
+      } else {
+        out[i] = this.arrays.get(spec.id);
+        if (out[i] === undefined) return null;
+        this.stats.arraysReused += 1;
+      }
+    }
+    return out;
+  }
+
   onMessage(msg, buffers) {
     if (msg?.type === MSG.invalidate) {
       this.clear();
@@ -111,8 +194,20 @@ class FigureStore {
       entry?.reject(Object.assign(new Error(msg.error), { epoch: msg.epoch }));
       return;
     }
-    const text = new TextDecoder().decode(buffers[0]);
-    const fig = decodeArrays(JSON.parse(text));
+    const arrays = this.resolve(msg.arrays || [], buffers);
+    if (!arrays) {
+      // an array we were told we hold is gone (evicted, or this page is new): ask again,
+      // in full; a figure nobody here asked for is simply dropped
+      this.stats.misses += 1;
+      if (entry) {
+        this.pending.set(msg.epoch, entry);
+        this.model.send({ type: MSG.figure, epoch: msg.epoch, full: true,
+          prefetch: msg.prefetch });
+      }
+      return;
+    }
+    const fig = fillArrays(JSON.parse(new TextDecoder().decode(buffers[0])), arrays);
+    this.stats.figures += 1;
     this.shareTemplate(fig);
     if (!entry || entry.generation === this.generation) {
       this.cache.set(msg.epoch, fig);

@@ -27,6 +27,7 @@
  * @property {string} error             error message shown in the widget ("" for none)
  * @property {number} preview_height    preview height in px
  * @property {number} browser_cache_size number of figures kept in the browser
+ * @property {boolean} prefetch        fetch the neighbouring epochs after each visit
  * @property {string[]} _events         plot events Python listens to (click, hover, select)
  */
 
@@ -35,7 +36,10 @@ export const STILL_IMAGE = ["png", "jpeg", "webp", "svg", "gif"];
 /** Message types exchanged with Python (custom messages). */
 export const MSG = {
   plotly: "plotly", // JS asks for plotly.js; Python answers with it as one binary buffer
-  figure: "figure", // JS asks for an epoch's figure; Python answers with JSON in a buffer
+  // JS asks for an epoch's figure ({epoch, prefetch?, reset?, full?}); Python answers with a
+  // JSON skeleton in buffers[0] and `arrays`: [{id, dtype, shape, buffer?}] — a buffer index
+  // for arrays sent now, none for arrays the browser holds (by content hash)
+  figure: "figure",
   invalidate: "invalidate", // Python: cached figures are stale (theme, data changed)
   event: "event", // JS: a plot event (click, hover, select)
   export: "export", // JS: the Export button

@@ -79,6 +79,7 @@ function render({ model, el }) {
   const store = storeFor(model);
   el.classList.add("vizwidget");
   el.append(ui.root);
+  ui.root.vizwidgetStore = store; // for inspection (tests, benchmarks): cache and stats
   const cleanups = [];
   let Plotly = null;
   let drawn = null; // epoch drawn in the plot
@@ -107,6 +108,7 @@ function render({ model, el }) {
     if (destroyed || !Plotly) return;
     const { data, layout } = forPreview(fig);
     drawn = epoch;
+    prefetchNeighbours(epoch); // the kernel works on them while this one is drawn
     ui.plot.dataset.epoch = String(epoch);
     await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
     showMessage("");
@@ -120,9 +122,29 @@ function render({ model, el }) {
     }
   }
 
+  // ---- prefetch: after a visit, the neighbours (slider direction first) into the cache ----
+  let direction = 1;
+  let lastIndex = null;
+  function prefetchNeighbours(epoch) {
+    if (!model.get("prefetch") || model.get("playing")) return;
+    const list = epochs();
+    const i = list.indexOf(epoch);
+    if (i < 0) return;
+    for (const j of [i + direction, i - direction]) {
+      if (j >= 0 && j < list.length && !store.has(list[j]) && !store.pending.has(list[j])) {
+        store.fetch(list[j], { prefetch: true }).catch(() => {});
+      }
+    }
+  }
+
   /** Draw `epoch`: at once when cached, else fetch it (one request at a time, latest wins). */
   function show(epoch) {
     wanted = epoch;
+    const index = epochs().indexOf(epoch);
+    if (index >= 0 && lastIndex !== null && index !== lastIndex) {
+      direction = index > lastIndex ? 1 : -1;
+    }
+    if (index >= 0) lastIndex = index;
     if (!Plotly || destroyed) return;
     const cached = store.peek(epoch);
     if (cached) {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -69,14 +68,11 @@ def figure_dict(fig: Any, theme: str = "") -> dict[str, Any]:
     return data
 
 
-def figure_payload(fig: Any, theme: str = "") -> bytes:
-    """UTF-8 JSON of a figure for the browser; numpy arrays travel as base64 typed arrays."""
-    import plotly.io as pio
+def figure_payload(fig: Any, theme: str = "") -> Any:
+    """A figure for the browser: a JSON skeleton plus numeric arrays as raw buffers.
 
-    data = figure_dict(fig, theme)
-    data = {"data": data.get("data", []), "layout": data.get("layout", {})}
-    try:
-        text = pio.to_json(data, validate=False)
-    except (TypeError, ValueError):
-        text = json.dumps(data, default=str)
-    return text.encode("utf-8")
+    Returns a :class:`~vizwidget._widget_payload.Payload`.
+    """
+    from ._widget_payload import split_figure
+
+    return split_figure(figure_dict(fig, theme))

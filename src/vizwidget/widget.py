@@ -2,7 +2,8 @@
 
 The widget holds UI state only; every file is written by :mod:`vizwidget.export`.
 The browser gets plotly.js from the kernel once per page (a binary message, never a CDN)
-and figures per epoch as binary JSON messages, so neither is stored in the notebook.
+and figures per epoch as a small JSON skeleton plus raw array buffers, so neither is stored
+in the notebook. Arrays the browser already holds are sent as references (content hashes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ipywidgets import CallbackDispatcher
 
 from . import _widget_assets as assets
 from ._widget_jobs import JobRunner, Watcher
+from ._widget_payload import KnownArrays
 from ._widget_source import CROSS_EPOCH, LRU, FigureSource
 from .errors import MissingDependencyError, ThemeError, VizWidgetError
 from .formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
@@ -30,8 +32,11 @@ PointCallback = Callable[[list[dict[str, Any]]], Any]
 WIDGET_OPTIONS = frozenset({
     "name", "epoch", "format", "animation_format", "width", "height", "scale", "fps",
     "repeat", "theme", "output_dir", "preview_height", "browser_cache_size", "watch_interval",
+    "prefetch",
 })
 EVENT_KINDS = ("click", "hover", "select")
+#: Bytes of arrays the browser keeps by content hash (js/src/figure_store.js: ARRAY_BUDGET).
+BROWSER_ARRAY_BUDGET = 256 * 2**20
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -94,6 +99,8 @@ class ExportWidget(anywidget.AnyWidget):
     preview_height = t.Int(420, help="Preview height in pixels.").tag(sync=True)
     browser_cache_size = t.Int(32, help="Figures kept in the browser for instant revisits.").tag(
         sync=True)
+    prefetch = t.Bool(True, help="After each visit, fetch the neighbouring epochs (the slider's "
+                      "direction first) into the browser cache.").tag(sync=True)
     watch_interval = t.Float(2.0, help="Seconds between directory polls in watch mode (>= 1).")
     _formats = t.List(t.Unicode(), list(STILL_FORMATS)).tag(sync=True)
     _animation_formats = t.List(t.Unicode(), list(ANIMATION_FORMATS)).tag(sync=True)
@@ -125,6 +132,7 @@ class ExportWidget(anywidget.AnyWidget):
         if available:
             options.setdefault("epoch", available[0])
         self._payloads = LRU(256)
+        self._known = KnownArrays(BROWSER_ARRAY_BUDGET // 2)
         self._jobs = JobRunner()
         self._watcher: Watcher | None = None
         self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
@@ -209,7 +217,7 @@ class ExportWidget(anywidget.AnyWidget):
         """The plotly figure of ``epoch`` (default: the epoch shown), from the Python cache."""
         return self._source.figure(self.epoch if epoch is None else int(epoch))
 
-    def _payload(self, epoch: int) -> bytes:
+    def _payload(self, epoch: int) -> Any:
         key = (epoch, self.theme)
         payload = self._payloads.get(key)
         if payload is None:
@@ -217,15 +225,26 @@ class ExportWidget(anywidget.AnyWidget):
             self._payloads.put(key, payload)
         return payload
 
-    def _send_figure(self, epoch: int) -> None:
+    def _send_figure(self, epoch: int, full: bool = False, prefetch: bool = False) -> None:
+        """Send a figure; arrays the browser holds go as references unless ``full``.
+
+        A ``prefetch`` (a neighbour fetched ahead of the user) leaves :attr:`error` alone.
+        """
         try:
             payload = self._payload(epoch)
         except Exception as err:  # a renderer error is shown, never fatal
-            self.error = str(err)
+            if not prefetch:
+                self.error = str(err)
             self.send({"type": "figure", "epoch": epoch, "error": str(err)})
             return
-        self.send({"type": "figure", "epoch": epoch}, [payload])
-        if self.error.startswith("Renderer "):
+        content, buffers = payload.message(epoch, None if full else self._known)
+        if full:  # the browser missed something: from now on it holds what we just sent
+            for arr in payload.arrays:
+                self._known.add(arr.id, arr.nbytes)
+        if prefetch:
+            content["prefetch"] = True
+        self.send(content, buffers)
+        if not prefetch and self.error.startswith("Renderer "):
             self.error = ""
 
     def _on_custom_msg(self, _widget: Any, content: dict[str, Any], buffers: Any) -> None:
@@ -235,7 +254,10 @@ class ExportWidget(anywidget.AnyWidget):
                 self.send({"type": "plotly"}, [assets.plotly_js()])
                 ExportWidget.plotly_js_sends += 1
             elif kind == "figure":
-                self._send_figure(int(content["epoch"]))
+                if content.get("reset"):  # a new page: it holds no arrays yet
+                    self._known.clear()
+                self._send_figure(int(content["epoch"]), full=bool(content.get("full")),
+                                  prefetch=bool(content.get("prefetch")))
             elif kind == "event":
                 self._dispatch_event(content)
             elif kind == "export":

@@ -34,6 +34,26 @@ def flaky(data, epoch):
 bad = ExportWidget(flaky, epochs=[1, 2, 3])
 bad'''
 
+WAVES = '''\
+xs = np.linspace(0, 1, 3000)
+
+def waves(data, epoch):
+    z = np.arange(12, dtype=np.int32).reshape(3, 4) * (epoch + 1)
+    return go.Figure([go.Scattergl(x=xs, y=np.sin(xs * 10 + epoch) / 3, mode="markers"),
+                      go.Heatmap(z=z, xaxis="x2", yaxis="y2")],
+                     layout={"xaxis": {"domain": [0, 0.45]}, "xaxis2": {"domain": [0.55, 1]},
+                             "yaxis2": {"anchor": "x2"}, "title": {"text": f"waves {epoch}"}})
+
+waves_w = ExportWidget(waves, epochs=[0, 1, 2, 3, 4], prefetch=False)
+waves_w'''
+
+WAVES_DATA = '''\
+figs = {e: waves_w.figure(e) for e in (0, 1)}
+print("WAVES" + json.dumps({e: {"x": f.data[0].x.tolist(), "y": f.data[0].y.tolist(),
+                                "z": f.data[1].z.tolist()} for e, f in figs.items()}))'''
+
+PREFETCH_ON = "waves_w.prefetch = True"
+
 MANY = '''\
 import numpy as np
 import plotly.graph_objects as go
