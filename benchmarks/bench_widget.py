@@ -4,7 +4,9 @@ Measures, with Playwright driving Debian's Chromium against a real JupyterLab:
 
 * slider key press -> ``plotly_afterplot`` on a 10k-point Scattergl figure, median over the
   first visit of each epoch and over revisits, for ExportWidget and for the anchor
-  (``go.FigureWidget`` + ``ipywidgets.IntSlider`` updating ``data[0].y``);
+  (``go.FigureWidget`` + ``ipywidgets.IntSlider`` updating ``data[0].y``). ExportWidget is
+  measured three times: cold (``prefetch=False``: every first visit is a kernel round trip),
+  cold without array deduplication (every array resent), and with prefetch on (the default);
 * Play at 10 fps over cached epochs: frame intervals and dropped (skipped or late) frames.
 
 Targets: revisited <= 0.6x the anchor, first visit <= the anchor, no dropped frames.
@@ -29,6 +31,7 @@ SETUP = """\
 import numpy as np
 import plotly.graph_objects as go
 import ipywidgets as W
+from IPython.display import display
 from vizwidget import ExportWidget
 
 N = {epochs}
@@ -41,7 +44,11 @@ def scatter(data, epoch):
     return go.Figure(go.Scattergl(x=x, y=ys[epoch], mode="markers"),
                      layout={"height": 400, "margin": {"t": 20}})
 
+cold = ExportWidget(scatter, epochs=list(range(N)), preview_height=400, prefetch=False)
+nodedupe = ExportWidget(scatter, epochs=list(range(N)), preview_height=400, prefetch=False)
+nodedupe._known.budget = 0  # Python never assumes the browser holds an array: all are resent
 ew = ExportWidget(scatter, epochs=list(range(N)), preview_height=400, fps=10)
+display(cold, nodedupe)
 ew"""
 
 LIGHT = """\
@@ -76,8 +83,9 @@ INSTRUMENT = """(plotSel) => {
   });
 }"""
 
-EW_PLOT = ".vizwidget >> nth=0 >> .js-plotly-plot"
-EW_SLIDER = ".vizwidget >> nth=0 >> .vzw-slider"
+EW_PLOT = ".vizwidget >> nth={} >> .js-plotly-plot"
+EW_SLIDER = ".vizwidget >> nth={} >> .vzw-slider"
+COLD, NO_DEDUPE, PREFETCH, LIGHT_INDEX = 0, 1, 2, 3
 FW_PLOT = ".widget-vbox .js-plotly-plot"
 FW_SLIDER = ".widget-vbox .noUi-handle"
 
@@ -101,6 +109,7 @@ def reset(page, slider_sel: str, key: str = "Home") -> None:
 
 
 def measure(page, plot_sel: str, slider_sel: str, epochs: int, passes: int) -> dict:
+    page.locator(plot_sel).scroll_into_view_if_needed()
     page.locator(plot_sel).evaluate(INSTRUMENT)
     page.locator(slider_sel).focus()
     first = press_and_measure(page, "ArrowRight", epochs - 1)
@@ -145,7 +154,7 @@ def measure_play(page, index: int, epochs: int, fps: float = 10.0) -> dict:
 def raw_react_ms(page) -> float:
     """Median wall time of one bare Plotly.react of the 10k-point figure, until the page is
     free again (includes the software-GL work that runs after plotly_afterplot)."""
-    return page.locator(EW_PLOT).evaluate("""async gd => {
+    return page.locator(EW_PLOT.format(PREFETCH)).evaluate("""async gd => {
       const P = await globalThis.__vizwidget__.plotly;
       const out = [];
       for (let k = 0; k < 9; k++) {
@@ -178,31 +187,42 @@ def main() -> None:
         open_notebook(page, lab, "bench.ipynb")
         for i in range(4):
             run_cell(page, i)
-        page.locator(f"{EW_PLOT} .gl-container").wait_for(state="attached")
+        for i in (COLD, NO_DEDUPE, PREFETCH):
+            page.locator(f"{EW_PLOT.format(i)} .gl-container").wait_for(state="attached")
         page.locator(f"{FW_PLOT} .gl-container").wait_for(state="attached")
         page.wait_for_timeout(1500)
 
         t = time.perf_counter()
-        ew = measure(page, EW_PLOT, EW_SLIDER, args.epochs, args.passes)
+        runs = {i: measure(page, EW_PLOT.format(i), EW_SLIDER.format(i), args.epochs,
+                           args.passes) for i in (COLD, NO_DEDUPE, PREFETCH)}
+        stats = {i: page.locator(".vizwidget .vzw-root").nth(i).evaluate(
+            "el => el.vizwidgetStore.stats") for i in runs}
         fw = measure(page, FW_PLOT, FW_SLIDER, args.epochs, args.passes)
-        play = measure_play(page, 0, args.epochs)
-        play_light = measure_play(page, 1, args.epochs)
+        play = measure_play(page, PREFETCH, args.epochs)
+        play_light = measure_play(page, LIGHT_INDEX, args.epochs)
         react_ms = raw_react_ms(page)
         elapsed = time.perf_counter() - t
         browser.close()
 
     med = statistics.median
-    rows = [("ExportWidget", ew), ("FigureWidget+IntSlider (anchor)", fw)]
+    rows = [("ExportWidget, cold (prefetch off)", runs[COLD]),
+            ("  same, no array dedupe", runs[NO_DEDUPE]),
+            ("ExportWidget, prefetch on", runs[PREFETCH]),
+            ("FigureWidget+IntSlider (anchor)", fw)]
     print(f"slider key press -> plotly_afterplot, 10k-point Scattergl, {args.epochs} epochs "
           f"({elapsed:.0f} s)")
     print(f"{'':34}{'first visit':>14}{'revisited':>12}   (median ms; n first/revisit)")
     for name, r in rows:
         print(f"{name:34}{med(r['first']):14.1f}{med(r['revisit']):12.1f}   "
               f"n={len(r['first'])}/{len(r['revisit'])}")
-    first_ratio = med(ew["first"]) / med(fw["first"])
-    revisit_ratio = med(ew["revisit"]) / med(fw["revisit"])
-    print(f"ratio ExportWidget/anchor: first visit {first_ratio:.2f} (target <= 1.0), "
-          f"revisited {revisit_ratio:.2f} (target <= 0.6)")
+    for name, i in [("cold", COLD), ("no dedupe", NO_DEDUPE), ("prefetch", PREFETCH)]:
+        first_ratio = med(runs[i]["first"]) / med(fw["first"])
+        revisit_ratio = med(runs[i]["revisit"]) / med(fw["revisit"])
+        st = stats[i]
+        print(f"ratio ExportWidget ({name})/anchor: first visit {first_ratio:.2f} "
+              f"(target <= 1.0), revisited {revisit_ratio:.2f} (target <= 0.6); "
+              f"arrays sent {st['arraysSent']}, by reference {st['arraysReused']}, "
+              f"prefetched {st['prefetched']}, misses {st['misses']}")
     for label, pl in [("10k-point Scattergl", play), ("600-point SVG Scatter", play_light)]:
         iv = pl["intervals"]
         print(f"play at {1000 / pl['period']:.0f} fps, cached epochs, {label}: "
