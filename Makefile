@@ -8,10 +8,10 @@ BUNDLE := src/vizwidget/static/widget.js
 .PHONY: demo test setup browser build-js bench lint clean
 
 demo: setup
-	$(PY) -m vizwidget demo exports
+	$(PY) -m vizwidget demo demo-run
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 setup: $(STAMP) browser build-js
 

@@ -101,8 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("variant", metavar="VARIANT_DIR")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--epochs", default=None, metavar="SPEC",
-                   help="START:STOP[:STEP] (available epochs in [START, STOP], at least STEP "
-                   "apart) or a list 100,200,300; default all")
+                   help="START:STOP[:STEP] (STOP included; with STEP one frame per STEP "
+                   "epochs, at the nearest checkpoint) or a list 100,200,300; default all")
     p.add_argument("--fps", type=_positive(float), default=5.0, help="frames per second (5)")
     p.add_argument("--format", default=None,
                    help="gif (default), mp4, webm, webp, png (APNG), html, or frames "
@@ -182,7 +182,13 @@ def _span(epochs: Sequence[int]) -> str:
 
 
 def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
-    """The epochs a parsed spec picks from ``available`` (STOP inclusive, STEP a minimum gap)."""
+    """The epochs a parsed spec picks from ``available``.
+
+    ``START:STOP`` keeps the available epochs in ``[START, STOP]``; with ``:STEP`` it takes, for
+    each of ``START, START+STEP, ... <= STOP``, the nearest available epoch in that range (so
+    non-uniform checkpoint schedules still give one frame per step). A list must name
+    existing epochs.
+    """
     available = sorted(available)
     if spec is None:
         return list(available)
@@ -197,10 +203,13 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
     start, stop, step = spec
     inside = [e for e in available if (start is None or e >= start)
               and (stop is None or e <= stop)]
-    chosen: list[int] = []
-    for e in inside:
-        if not chosen or step is None or e - chosen[-1] >= step:
-            chosen.append(e)
+    chosen = inside
+    if step is not None and inside:
+        # one frame every STEP epochs, each at the checkpoint nearest to its target
+        first = inside[0] if start is None else start
+        last = inside[-1] if stop is None else stop
+        targets = range(first, last + 1, step)
+        chosen = sorted({min(inside, key=lambda e, t=t: (abs(e - t), -e)) for t in targets})
     if not chosen:
         raise UsageError(f"--epochs selects no epoch of this variant (available: "
                          f"{_span(available)}); {_EPOCHS_HINT}")
