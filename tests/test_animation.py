@@ -230,3 +230,23 @@ def test_registered_names_per_epoch_and_cross_epoch(demo_variant, tmp_path):
     frames = [f for _, _, f in gif_frames(sweep)]
     assert len(frames) == 3
     assert ImageChops.difference(frames[0], frames[2]).getbbox() is not None
+
+
+def test_single_blas_thread_inside_and_restored_after():
+    from vizwidget._blas import _openblas_controls, single_blas_thread
+
+    controls = _openblas_controls()
+    assert controls, "numpy ships OpenBLAS on this platform"
+    before = [int(get()) for _, get in controls]
+    with single_blas_thread(), single_blas_thread():
+        assert [int(get()) for _, get in controls] == [1] * len(controls)
+    assert [int(get()) for _, get in controls] == before
+
+
+@pytest.mark.timeout(180)
+def test_pca_renderer_to_mp4_does_not_stall(demo_variant, tmp_path):
+    # SVD in the frame builder used to spin against ffmpeg and Chromium for minutes.
+    for i in range(3):
+        path = export_animation("parameter_trajectory_2d", demo_variant, None,
+                                tmp_path / f"t{i}.mp4", epochs=[0, 100, 200, 300], **SMALL)
+        assert iio.imread(path).shape[0] == 4

@@ -9,6 +9,7 @@ from pathlib import Path
 from threading import Event, Lock
 from typing import Any
 
+from ._blas import single_blas_thread
 from .errors import FigureError, RendererError, VizWidgetError
 
 PER_EPOCH = "per_epoch"
@@ -181,13 +182,15 @@ class FigureSource:
             self._figures.put(epoch, fig)
             return fig
         try:
-            if self.kind == CROSS_EPOCH:
-                epochs = self.epochs()
-                fig = self.fn(self.snapshots(epochs), epochs, current_epoch=epoch,
-                              **self.render_kwargs)
-            else:
-                data = None if self.loader is None else self.loader.load(self.analyzer, epoch)
-                fig = self.fn(data, epoch, **self.render_kwargs)
+            with single_blas_thread():  # renderers share small machines with Chromium
+                if self.kind == CROSS_EPOCH:
+                    epochs = self.epochs()
+                    fig = self.fn(self.snapshots(epochs), epochs, current_epoch=epoch,
+                                  **self.render_kwargs)
+                else:
+                    data = (None if self.loader is None
+                            else self.loader.load(self.analyzer, epoch))
+                    fig = self.fn(data, epoch, **self.render_kwargs)
         except VizWidgetError:
             raise
         except Exception as err:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -278,10 +277,6 @@ def _fail(out: _Output | None, prog: str, message: str, code: int, json_mode: bo
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``vizwidget`` command line; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    # Run artifacts are small matrices: one BLAS thread is faster, and a multi-threaded
-    # OpenBLAS spins against ffmpeg's encoder threads during animations on small machines.
-    if "numpy" not in sys.modules:
-        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     json_mode = "--json" in argv
     parser = build_parser()
     try:

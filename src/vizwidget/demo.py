@@ -16,7 +16,6 @@ at a non-uniform checkpoint schedule (dense early, sparse later). Run
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -25,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from ._blas import single_blas_thread
 
 __all__ = ["checkpoint_schedule", "make_variant", "main"]
 
@@ -50,42 +51,6 @@ def checkpoint_schedule(epochs: int, dense_fraction: float = 0.4) -> list[int]:
     cut = int(epochs * dense_fraction)
     marks = set(range(0, cut, step)) | set(range(cut, epochs, 3 * step)) | {epochs}
     return sorted(marks)
-
-
-_BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                 "openblas_set_num_threads64_", "openblas_set_num_threads")
-_BLAS_GETTERS = tuple(n.replace("set_", "get_") for n in _BLAS_SETTERS)
-
-
-@contextlib.contextmanager
-def _single_blas_thread():
-    """Run numpy's OpenBLAS on one thread inside the block (a no-op where unsupported).
-
-    The demo's matrices are small: BLAS threads only add synchronisation cost, which becomes
-    severe when other processes share the cores.
-    """
-    handles = []
-    try:
-        import ctypes
-
-        import numpy as np
-
-        libs = Path(np.__file__).parent.parent / "numpy.libs"
-        for lib_path in sorted(libs.glob("*openblas*")):
-            lib = ctypes.CDLL(str(lib_path))
-            for setter, getter in zip(_BLAS_SETTERS, _BLAS_GETTERS, strict=True):
-                if hasattr(lib, setter) and hasattr(lib, getter):
-                    set_fn, get_fn = getattr(lib, setter), getattr(lib, getter)
-                    handles.append((set_fn, int(get_fn())))
-                    set_fn(1)
-                    break
-    except Exception:  # pragma: no cover - best effort only
-        pass
-    try:
-        yield
-    finally:
-        for set_fn, previous in handles:
-            set_fn(previous)
 
 
 def _atomic_write(path: Path, payload: bytes) -> None:
@@ -177,7 +142,7 @@ def make_variant(
     (art / "parameters").mkdir(parents=True)
     (art / "flatness").mkdir()
 
-    with _single_blas_thread():
+    with single_blas_thread():
         return _train(out, art, p, seed, epochs, d_embed, d_hidden, train_fraction, lr,
                       weight_decay, metrics_every, flatness_samples, flatness_scale, verbose)
 

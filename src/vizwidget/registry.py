@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
+from ._blas import single_blas_thread
 from .errors import RendererError, VisualizationNotFoundError, VizWidgetError
 
 if TYPE_CHECKING:
@@ -314,7 +315,8 @@ def render_visualization(
         snapshots = [_load_for(vis, loader, e) for e in epochs]
         call = lambda: vis.fn(snapshots, epochs, current_epoch=epoch, **options)  # noqa: E731
     try:
-        fig = call()
+        with single_blas_thread():  # renderers share small machines with Chromium
+            fig = call()
     except Exception as err:
         raise RendererError(
             f"Renderer {vis.name!r} failed on {str(loader.variant_dir)!r}"

@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from .._blas import single_blas_thread
 from ..errors import ExportCancelled, FigureError, FormatError, RendererError, SizeError
 from ..formats import ANIMATION_FORMATS, resolve_output
 from ._figure import check_size, figure_to_dict
@@ -198,7 +199,14 @@ def _progress_callback(progress: Progress | bool | None, total: int):
 
 
 def _animate(build: FrameBuilder, epochs: list[int], output_path, fps, width, height, scale,
-             *, label, lock_axes, loop, progress, cancel, theme) -> Path:
+             **options: Any) -> Path:
+    """Validate, build, render and write; renderers run with one BLAS thread (see _blas)."""
+    with single_blas_thread():
+        return _animate_locked(build, epochs, output_path, fps, width, height, scale, **options)
+
+
+def _animate_locked(build: FrameBuilder, epochs: list[int], output_path, fps, width, height,
+                    scale, *, label, lock_axes, loop, progress, cancel, theme) -> Path:
     check_size(width, height, scale)
     if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not fps > 0:
         raise SizeError(f"fps must be a positive number, got {fps!r}.\nPass e.g. fps=5.")
