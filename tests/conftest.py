@@ -37,3 +37,14 @@ def demo_variant(tmp_path_factory) -> Path:
     from vizwidget.demo import make_variant
 
     return make_variant(tmp_path_factory.mktemp("demo") / "variant_p59_seed0")
+
+
+@pytest.fixture(scope="session")
+def broken_variant(demo_variant, tmp_path_factory) -> Path:
+    """A copy of the demo variant whose parameters checkpoint at epoch 600 is corrupt."""
+    import shutil
+
+    broken = tmp_path_factory.mktemp("broken") / "broken_run"
+    shutil.copytree(demo_variant, broken, ignore=shutil.ignore_patterns("exports"))
+    (broken / "artifacts" / "parameters" / "epoch_600.npz").write_bytes(b"PK\x03\x04 torn")
+    return broken

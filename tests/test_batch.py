@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,15 +20,6 @@ PARAMETER_CROSS = {"effective_dimensionality", "explained_variance", "parameter_
 #: A quick subset (one per kind and analyzer) for the parallel runs.
 SUBSET = ["training_curves", "flatness_distribution", "singular_value_spectrum",
           "parameter_velocity"]
-
-
-@pytest.fixture(scope="module")
-def broken_variant(demo_variant, tmp_path_factory) -> Path:
-    """A copy of the demo variant whose parameters checkpoint at epoch 600 is corrupt."""
-    broken = tmp_path_factory.mktemp("broken") / "broken_run"
-    shutil.copytree(demo_variant, broken, ignore=shutil.ignore_patterns("exports"))
-    (broken / "artifacts" / "parameters" / "epoch_600.npz").write_bytes(b"PK\x03\x04 torn")
-    return broken
 
 
 @pytest.fixture(scope="module")

@@ -40,14 +40,6 @@ def run_json(*args, code=0, **kw) -> dict:
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="module")
-def broken_variant(demo_variant, tmp_path_factory) -> Path:
-    broken = tmp_path_factory.mktemp("cli_broken") / "broken_run"
-    shutil.copytree(demo_variant, broken, ignore=shutil.ignore_patterns("exports"))
-    (broken / "artifacts" / "parameters" / "epoch_600.npz").write_bytes(b"not a zip file")
-    return broken
-
-
 # -- bad usage: exit 2, one line naming the fix, no traceback ---------------------------------
 USAGE_CASES = {
     "no command": ([], "required: COMMAND"),
