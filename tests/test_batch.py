@@ -155,8 +155,8 @@ def test_two_worker_processes_write_the_same_files(subset_local, demo_variant, b
 
 def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,
                                                     broken_variant, tmp_path):
-    distributed = pytest.importorskip("distributed")
     import psutil
+    from dask import distributed
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:

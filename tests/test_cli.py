@@ -235,7 +235,6 @@ def test_batch_human_output_and_selected_views(demo_variant, tmp_path):
 
 
 def test_batch_scheduler_that_is_not_there_is_usage(demo_variant, tmp_path):
-    pytest.importorskip("distributed")
     proc = run("batch", demo_variant, "--out", tmp_path, "--scheduler", "tcp://127.0.0.1:9",
                "--connect-timeout", "2")
     assert proc.returncode == 2, proc.stderr
@@ -288,3 +287,21 @@ def test_demo_trains_and_exports_every_built_in(tmp_path):
 
 
 PER_EPOCH = {"embedding_frequencies", "flatness_distribution", "singular_value_spectrum"}
+
+
+def test_batch_on_a_running_dask_scheduler(demo_variant, tmp_path):
+    from dask import distributed
+
+    from vizwidget.engine import shutdown
+
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        out = run_json("batch", demo_variant, "--vis", "training_curves", "parameter_velocity",
+                       "--formats", "png", "--out", tmp_path, "--scheduler",
+                       cluster.scheduler_address)
+        with distributed.Client(cluster) as client:
+            client.run(shutdown)  # close the worker's browser before the cluster goes
+    names = sorted(Path(p).name for p in out["written"])
+    assert names == [f"{v}_{demo_variant.name}_all.png"
+                     for v in ("parameter_velocity", "training_curves")]
+    assert out["failed"] == [] and all(Path(p).stat().st_size > 1000 for p in out["written"])
