@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -55,7 +56,9 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     return path
 
 
+@functools.cache
 def _umask() -> int:
-    mask = os.umask(0)
+    """The process umask, read once (reading it means setting it, which races threads)."""
+    mask = os.umask(0o022)
     os.umask(mask)
     return mask
