@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -40,7 +39,7 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())
+        os.chmod(tmp_path, 0o666 & ~_UMASK)
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
@@ -56,9 +55,11 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     return path
 
 
-@functools.cache
-def _umask() -> int:
-    """The process umask, read once (reading it means setting it, which races threads)."""
+def _read_umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+#: Read once at import: reading the umask means setting it, which would race other threads.
+_UMASK = _read_umask()
