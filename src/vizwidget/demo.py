@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ._blas import single_blas_thread
+from .export._io import atomic_write
 
 __all__ = ["checkpoint_schedule", "make_variant", "main"]
 
@@ -53,22 +54,16 @@ def checkpoint_schedule(epochs: int, dense_fraction: float = 0.4) -> list[int]:
     return sorted(marks)
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(payload)
-    os.replace(tmp, path)
-
-
 def _save_npz(path: Path, **arrays: Any) -> None:
     import numpy as np
 
     buf = io.BytesIO()
     np.savez(buf, **arrays)
-    _atomic_write(path, buf.getvalue())
+    atomic_write(path, buf.getvalue())
 
 
 def _save_json(path: Path, obj: Any) -> None:
-    _atomic_write(path, json.dumps(obj, indent=1).encode("utf-8"))
+    atomic_write(path, json.dumps(obj, indent=1))
 
 
 def make_variant(
