@@ -48,3 +48,12 @@ def broken_variant(demo_variant, tmp_path_factory) -> Path:
     shutil.copytree(demo_variant, broken, ignore=shutil.ignore_patterns("exports"))
     (broken / "artifacts" / "parameters" / "epoch_600.npz").write_bytes(b"PK\x03\x04 torn")
     return broken
+
+
+@pytest.fixture
+def scratch_registry(monkeypatch):
+    """Let a test register renderers without leaking them into other tests."""
+    from vizwidget import registry
+
+    registry.visualizations()  # load the built-ins before taking the copy
+    monkeypatch.setattr(registry, "_registry", dict(registry._registry))

@@ -250,3 +250,21 @@ def test_pca_renderer_to_mp4_does_not_stall(demo_variant, tmp_path):
         path = export_animation("parameter_trajectory_2d", demo_variant, None,
                                 tmp_path / f"t{i}.mp4", epochs=[0, 100, 200, 300], **SMALL)
         assert iio.imread(path).shape[0] == 4
+
+
+def test_registered_multi_analyzer_names_get_every_analyzer(demo_variant, tmp_path,
+                                                            scratch_registry):
+    from vizwidget import registry
+
+    seen = []
+
+    @registry.register_renderer("both_analyzers", analyzer=("parameters", "flatness"))
+    def both(data, epoch):
+        seen.append(sorted(data))
+        return go.Figure(go.Bar(y=[float(data["flatness"]["base_loss"]),
+                                   float(abs(data["parameters"]["W_E"]).mean())]))
+
+    path = export_animation("both_analyzers", demo_variant, None, tmp_path / "both",
+                            epochs=[0, 600], **SMALL)
+    assert len(list(path.iterdir())) == 2
+    assert seen and all(keys == ["flatness", "parameters"] for keys in seen)

@@ -31,13 +31,6 @@ BUILTINS = {
 }
 
 
-@pytest.fixture
-def scratch_registry(monkeypatch):
-    """Let a test register renderers without leaking them into other tests."""
-    registry.visualizations()
-    monkeypatch.setattr(registry, "_registry", dict(registry._registry))
-
-
 def test_builtins_are_listed_with_kind_analyzer_description():
     listed = {v.name: v for v in vizwidget.visualizations()}
     for name, (kind, analyzers) in BUILTINS.items():

@@ -42,6 +42,7 @@ __all__ = [
     "KINDS",
     "Visualization",
     "get_visualization",
+    "load_data",
     "register_renderer",
     "render_visualization",
     "visualizations",
@@ -247,7 +248,11 @@ def get_visualization(name: str | Visualization) -> Visualization:
     raise VisualizationNotFoundError(f"No visualization named {name!r}.\n{hint}")
 
 
-def _load_for(vis: Visualization, loader: ArtifactLoader, epoch: int) -> dict[str, Any]:
+def load_data(vis: Visualization, loader: ArtifactLoader, epoch: int) -> dict[str, Any]:
+    """The ``data`` a visualization's renderer gets for one epoch.
+
+    One analyzer: its dict; several: ``{analyzer: dict}`` (see the module docstring).
+    """
     if len(vis.analyzers) == 1:
         return loader.load(vis.analyzers[0], epoch)
     return {a: loader.load(a, epoch) for a in vis.analyzers}
@@ -308,11 +313,11 @@ def render_visualization(
                     "Write artifacts for the same epochs, or pass epoch= explicitly."
                 )
             epoch = epochs[-1]
-        data = _load_for(vis, loader, epoch)
+        data = load_data(vis, loader, epoch)
         call = lambda: vis.fn(data, epoch, **options)  # noqa: E731
     else:
         epochs = cross_epochs(vis, loader)
-        snapshots = [_load_for(vis, loader, e) for e in epochs]
+        snapshots = [load_data(vis, loader, e) for e in epochs]
         call = lambda: vis.fn(snapshots, epochs, current_epoch=epoch, **options)  # noqa: E731
     try:
         with single_blas_thread():  # renderers share small machines with Chromium

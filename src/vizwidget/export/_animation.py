@@ -86,26 +86,20 @@ def export_animation(
     from ..artifacts import ArtifactLoader
 
     loader = ArtifactLoader(artifacts_dir)
-    name, fn, analyzer, kind, options = _resolve(render_fn, analyzer_name, render_kwargs)
-    if analyzer is None:
-        raise ValueError(f"analyzer_name is required with a renderer function; the variant "
-                         f"has: {', '.join(loader.analyzers())}.\n"
-                         "Pass analyzer_name=..., or a registered visualization name.")
+    name, fn, kind, options, available, load = _source(render_fn, analyzer_name, loader,
+                                                       render_kwargs)
     if kind == "cross_epoch":
-        available = loader.epochs(analyzer)
-        snapshots = [loader.load(analyzer, e) for e in available]
+        snapshots = [load(e) for e in available]
         return export_cross_epoch_animation(
             fn, snapshots, available, output_path, fps, width, height, scale, label=label,
             loop=loop, progress=progress, cancel=cancel, theme=theme, sweep=epochs, **options)
-    available = loader.epochs(analyzer)
     chosen = available if epochs is None else sorted(set(epochs))
     for epoch in chosen:
         if epoch not in available:
-            loader.load(analyzer, epoch)  # raises EpochNotFoundError naming the nearest ones
+            load(epoch)  # raises EpochNotFoundError naming the nearest ones
 
     def build(epoch: int) -> dict:
-        return _call_renderer(name, epoch, lambda: fn(loader.load(analyzer, epoch), epoch,
-                                                      **options))
+        return _call_renderer(name, epoch, lambda: fn(load(epoch), epoch, **options))
 
     return _animate(build, chosen, output_path, fps, width, height, scale, label=label,
                     lock_axes=lock_axes, loop=loop, progress=progress, cancel=cancel,
@@ -136,7 +130,7 @@ def export_cross_epoch_animation(
     every ``e`` in ``sweep`` (default: all ``epochs``). Other parameters and the output
     formats are those of :func:`export_animation`.
     """
-    name, fn, _, _, options = _resolve(render_fn, None, render_kwargs)
+    name, fn, _, options, _ = _renderer(render_fn, render_kwargs)
     snapshots, epochs = list(snapshots), list(epochs)
     if len(snapshots) != len(epochs):
         raise ValueError(f"Got {len(snapshots)} snapshots for {len(epochs)} epochs.\n"
@@ -158,19 +152,38 @@ def export_cross_epoch_animation(
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _resolve(render_fn, analyzer, kwargs):
-    """(name, fn, analyzer, kind, options) for a callable or a registered name."""
+def _renderer(render_fn, kwargs):
+    """(name, fn, kind, options, visualization or None) for a function or a registered name."""
     if isinstance(render_fn, str):
         from ..registry import get_visualization
 
         vis = get_visualization(render_fn)
-        return (vis.name, vis.fn, analyzer or vis.analyzer, vis.kind,
-                {**vis.defaults, **kwargs})
+        return vis.name, vis.fn, vis.kind, {**vis.defaults, **kwargs}, vis
     if not callable(render_fn):
         raise TypeError(f"render_fn must be a renderer function or a visualization name, "
                         f"got {type(render_fn).__name__}.")
     name = getattr(render_fn, "__name__", repr(render_fn))
-    return name, render_fn, analyzer, "per_epoch", kwargs
+    return name, render_fn, "per_epoch", kwargs, None
+
+
+def _source(render_fn, analyzer, loader, kwargs):
+    """(name, fn, kind, options, available epochs, load(epoch)) of a renderer on a variant.
+
+    A registered name without ``analyzer`` reads its own analyzer(s) the registry's way
+    (several analyzers give ``{analyzer: data}``); otherwise ``analyzer`` is read.
+    """
+    name, fn, kind, options, vis = _renderer(render_fn, kwargs)
+    if analyzer is None:
+        if vis is None:
+            raise ValueError(f"analyzer_name is required with a renderer function; the "
+                             f"variant has: {', '.join(loader.analyzers())}.\n"
+                             "Pass analyzer_name=..., or a registered visualization name.")
+        from ..registry import cross_epochs, load_data
+
+        return (name, fn, kind, options, cross_epochs(vis, loader),
+                lambda epoch: load_data(vis, loader, epoch))
+    return (name, fn, kind, options, loader.epochs(analyzer),
+            lambda epoch: loader.load(analyzer, epoch))
 
 
 def _call_renderer(name: str, epoch: int, call: Callable[[], Any]) -> dict:
