@@ -268,3 +268,11 @@ def test_registered_multi_analyzer_names_get_every_analyzer(demo_variant, tmp_pa
                             epochs=[0, 600], **SMALL)
     assert len(list(path.iterdir())) == 2
     assert seen and all(keys == ["flatness", "parameters"] for keys in seen)
+
+
+def test_theme_applies_to_every_frame(variant, tmp_path):
+    out = export_animation(curve, variant, "curve", tmp_path / "dark", epochs=[0, 500],
+                           theme="dark", **SMALL)
+    for png in sorted(out.iterdir()):
+        corner = Image.open(png).convert("RGB").getpixel((2, 2))
+        assert max(corner) < 80, corner  # dark paper, not plotly's white

@@ -229,22 +229,19 @@ def _animate_locked(build: FrameBuilder, epochs: list[int], output_path, fps, wi
     if theme is not None:
         from ..themes import apply_theme
 
-        themed = build
+    def figure(epoch: int) -> dict:
+        return build(epoch) if theme is None else apply_theme(build(epoch), theme)
 
-        def build(epoch: int) -> dict:  # noqa: F811 - wraps the plain builder
-            return apply_theme(themed(epoch), theme)
-
-    if lock_axes:
-        extents: dict = {}
+    extents: dict = {}
+    if lock_axes:  # a first pass over the figures, without rendering, for the axis union
         for epoch in epochs:
             _check_cancel(cancel)
-            extents = merge_extents(extents, axis_extents(build(epoch)))
-        plain = build
+            extents = merge_extents(extents, axis_extents(figure(epoch)))
 
-        def build(epoch: int) -> dict:  # noqa: F811
-            return with_ranges(plain(epoch), extents)
+    def frame(epoch: int) -> dict:
+        fig = with_ranges(figure(epoch), extents) if extents else figure(epoch)
+        return with_epoch_label(fig, epoch) if label else fig
 
-    frame = (lambda e: with_epoch_label(build(e), e)) if label else build
     report, finish = _progress_callback(progress, len(epochs))
     try:
         if fmt == "html":
