@@ -69,12 +69,12 @@ def axis_extents(fig: dict) -> dict[str, tuple[float, float]]:
             if axis in extents:
                 lo, hi = min(lo, extents[axis][0]), max(hi, extents[axis][1])
             extents[axis] = (lo, hi)
-        for axis, spec in layout.items():  # explicit ranges set by the renderer count too
-            if axis[1:5] == "axis" and isinstance(spec, dict) and spec.get("range"):
-                arr = _numbers(spec["range"])
-                if arr is not None and axis in extents:
-                    extents[axis] = (min(extents[axis][0], arr.min()),
-                                     max(extents[axis][1], arr.max()))
+    for axis, spec in layout.items():  # explicit ranges set by the renderer count too
+        if axis[1:5] == "axis" and isinstance(spec, dict) and spec.get("range"):
+            arr = _numbers(spec["range"])
+            if arr is not None and axis in extents:
+                extents[axis] = (min(extents[axis][0], float(arr.min())),
+                                 max(extents[axis][1], float(arr.max())))
     return extents
 
 
