@@ -276,3 +276,13 @@ def test_theme_applies_to_every_frame(variant, tmp_path):
     for png in sorted(out.iterdir()):
         corner = Image.open(png).convert("RGB").getpixel((2, 2))
         assert max(corner) < 80, corner  # dark paper, not plotly's white
+
+
+def test_gif_renders_each_frame_once(variant, tmp_path, monkeypatch):
+    from vizwidget import engine
+
+    calls = []
+    real = engine.render
+    monkeypatch.setattr(engine, "render", lambda *a, **k: calls.append(1) or real(*a, **k))
+    path = export_animation(curve, variant, "curve", tmp_path / "a.gif", **SMALL)
+    assert len(gif_frames(path)) == len(calls) == len(EPOCHS)  # the palette reuses frames

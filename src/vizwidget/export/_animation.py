@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 import threading
@@ -275,30 +276,44 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise ExportCancelled("The animation export was cancelled; no file was written.")
 
 
-def _rendered(epochs, frame, width, height, scale, cancel) -> Iterator[bytes]:
-    """PNG bytes per epoch; the next figure is built while the browser renders this one."""
+def _rendered(epochs, frame, width, height, scale, cancel,
+              ready: dict[int, bytes] | None = None) -> Iterator[bytes]:
+    """PNG bytes per epoch; the next figure is built while the browser renders this one.
+
+    Epochs in ``ready`` are yielded from it without building or rendering again.
+    """
     from .. import engine
 
+    ready = {} if ready is None else ready
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-build") as builder:
-        upcoming: Future = builder.submit(frame, epochs[0])
-        for i in range(len(epochs)):
+
+        def upcoming(i: int) -> Future | None:
+            return None if epochs[i] in ready else builder.submit(frame, epochs[i])
+
+        following = upcoming(0)
+        for i, epoch in enumerate(epochs):
             _check_cancel(cancel)
-            fig = upcoming.result()
+            current = following
             if i + 1 < len(epochs):
-                upcoming = builder.submit(frame, epochs[i + 1])
-            yield engine.render(fig, "png", int(width), int(height), scale)
+                following = upcoming(i + 1)
+            if current is None:
+                yield ready[epoch]
+            else:
+                yield engine.render(current.result(), "png", int(width), int(height), scale)
 
 
 def _stream(tmp: Path, fmt, epochs, frame, fps, loop, width, height, scale, report, cancel):
     from . import _writers
 
-    frames = _rendered(epochs, frame, width, height, scale, cancel)
-    if fmt == "gif":
+    ready: dict[int, bytes] = {}  # read lazily: filled below before the last epoch is due
+    frames = _rendered(epochs, frame, width, height, scale, cancel, ready)
+    if fmt == "gif":  # the palette comes from the first and last frames, each rendered once
         first = next(frames)
-        last = (first if len(epochs) == 1 else
-                next(_rendered(epochs[-1:], frame, width, height, scale, cancel)))
-        writer: Any = _writers.GifWriter(tmp, fps, loop, palette_from=[first, last])
-        frames = _chain_first(first, frames)
+        if len(epochs) > 1:
+            ready[epochs[-1]] = next(_rendered(epochs[-1:], frame, width, height, scale, cancel))
+        writer: Any = _writers.GifWriter(tmp, fps, loop,
+                                         palette_from=[first, ready.get(epochs[-1], first)])
+        frames = itertools.chain([first], frames)
     elif fmt in ("mp4", "webm"):
         writer = _writers.FfmpegWriter(tmp, fmt, fps)
     else:
@@ -320,11 +335,6 @@ def _stream(tmp: Path, fmt, epochs, frame, fps, loop, width, height, scale, repo
             encoder.shutdown(wait=True)
             writer.abort()
             raise
-
-
-def _chain_first(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
 
 
 def _write_frame_dir(path: Path, epochs, frame, width, height, scale, report, cancel) -> Path:
