@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import pytest
 
 import vizwidget
-from vizwidget import _widget_assets as assets
+from vizwidget.widget import _assets as assets
 from vizwidget.errors import FormatError, ThemeError, VizWidgetError
 from vizwidget.widget import ExportWidget
 
@@ -123,7 +123,7 @@ def test_renderer_needs_epochs_or_loader():
 
 def decode(content, buffers, held=None):
     """Rebuild the figure dict of a figure message as the browser does (numpy for typed arrays)."""
-    from vizwidget._widget_payload import PLOTLY_DTYPES, join_figure
+    from vizwidget.widget._payload import PLOTLY_DTYPES, join_figure
 
     held = {} if held is None else held
     arrays = []
@@ -160,7 +160,7 @@ def test_figure_request_answers_with_raw_arrays_and_caches_in_python():
 
 
 def test_numpy_arrays_in_figure_dicts_travel_raw():
-    from vizwidget._widget_payload import split_figure
+    from vizwidget.widget._payload import split_figure
 
     z = np.arange(12, dtype=">f4").reshape(3, 4)  # big-endian, 2-D
     big = np.array([0, 2**40], dtype=np.int64)  # no 64-bit ints in plotly.js
@@ -203,7 +203,7 @@ def test_arrays_the_browser_holds_are_sent_by_reference():
 
 
 def test_python_belief_of_browser_arrays_is_bounded():
-    from vizwidget._widget_payload import KnownArrays
+    from vizwidget.widget._payload import KnownArrays
 
     known = KnownArrays(budget=100)
     known.add("a", 60)

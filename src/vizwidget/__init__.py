@@ -16,8 +16,8 @@ __version__ = "0.3.1"
 _LAZY = {
     "export_figure": "vizwidget.export",
     "figure_to_bytes": "vizwidget.export",
-    "export_animation": "vizwidget.export",
-    "export_cross_epoch_animation": "vizwidget.export",
+    "export_animation": "vizwidget.variants",
+    "export_cross_epoch_animation": "vizwidget.variants",
     "export_variant_visualization": "vizwidget.variants",
     "ArtifactLoader": "vizwidget.artifacts",
     "register_renderer": "vizwidget.registry",
@@ -48,14 +48,13 @@ __all__ = [
 if TYPE_CHECKING:
     from .artifacts import ArtifactLoader
     from .batch import export_batch
-    from .export import (
+    from .export import export_figure, figure_to_bytes
+    from .registry import Visualization, get_visualization, register_renderer, visualizations
+    from .variants import (
         export_animation,
         export_cross_epoch_animation,
-        export_figure,
-        figure_to_bytes,
+        export_variant_visualization,
     )
-    from .registry import Visualization, get_visualization, register_renderer, visualizations
-    from .variants import export_variant_visualization
     from .widget import ExportWidget
 
 

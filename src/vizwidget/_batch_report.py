@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from .export import atomic_write
+
 if TYPE_CHECKING:
     from .batch import BatchResult, JobResult
 
@@ -141,7 +143,6 @@ def render_markdown(result: BatchResult, title: str) -> str:
 
 def write_reports(result: BatchResult, title: str) -> tuple[Path, Path]:
     """Write ``index.html`` and ``report.md`` into ``result.out_dir``; return their paths."""
-    from .export._io import atomic_write
 
     index = result.out_dir / "index.html"
     report = result.out_dir / "report.md"

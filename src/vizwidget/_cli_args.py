@@ -7,11 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-__all__ = ["UsageError", "build_parser", "parse_epochs", "parse_settings", "select_epochs"]
+from . import __version__
+from .errors import UsageError
 
-
-class UsageError(Exception):
-    """Bad command-line usage; the message is one line that names the fix (exit code 2)."""
+__all__ = ["UsageError", "build_parser", "parse_epochs", "parse_render_kwargs", "select_epochs"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,8 +64,6 @@ def _add_image(p: argparse.ArgumentParser, scale: float = 2) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``vizwidget`` parser with its five sub-commands."""
-    from . import __version__
-
     parser = _Parser(prog="vizwidget",
                      description="Export Plotly visualizations of training runs.")
     parser.add_argument("--version", action="version", version=f"vizwidget {__version__}")
@@ -219,9 +216,9 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
 _WORDS = {"True": True, "False": False, "None": None}
 
 
-def parse_settings(items: Sequence[str]) -> dict[str, Any]:
+def parse_render_kwargs(items: Sequence[str]) -> dict[str, Any]:
     """``["log_y=false", "group=W_E"]`` -> ``{"log_y": False, "group": "W_E"}``."""
-    settings: dict[str, Any] = {}
+    render_kwargs: dict[str, Any] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
@@ -229,10 +226,10 @@ def parse_settings(items: Sequence[str]) -> dict[str, Any]:
             raise UsageError(f"--set {item!r} is not KEY=VALUE; write e.g. --set log_y=false")
         raw = raw.strip()
         if raw in _WORDS:
-            settings[key] = _WORDS[raw]
+            render_kwargs[key] = _WORDS[raw]
             continue
         try:
-            settings[key] = json.loads(raw)
+            render_kwargs[key] = json.loads(raw)
         except ValueError:
-            settings[key] = raw
-    return settings
+            render_kwargs[key] = raw
+    return render_kwargs

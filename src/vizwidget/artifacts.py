@@ -23,13 +23,12 @@ import json
 import operator
 import os
 import re
-import threading
 import zipfile
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ._cache import LRU
 from .errors import (
     AnalyzerNotFoundError,
     ArtifactError,
@@ -38,7 +37,7 @@ from .errors import (
     VariantNotFoundError,
 )
 
-__all__ = ["ArtifactLoader", "METRICS_ANALYZER", "clear_cache"]
+__all__ = ["ArtifactLoader", "METRICS_ANALYZER", "clear_cache", "resolve_variant_dir"]
 
 #: Name of the virtual analyzer backed by ``metrics.json``.
 METRICS_ANALYZER = "metrics"
@@ -46,14 +45,21 @@ METRICS_ANALYZER = "metrics"
 _EPOCH_FILE = re.compile(r"^epoch_(\d+)\.(npz|json)$")
 _CACHE_SIZE = 64
 
-_cache: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache = LRU(_CACHE_SIZE)
+_MISSING = object()
 
 
 def clear_cache() -> None:
     """Drop every cached artifact (files are re-read on next access)."""
-    with _cache_lock:
-        _cache.clear()
+    _cache.clear()
+
+
+def resolve_variant_dir(path: str | os.PathLike[str]) -> Path:
+    """The variant directory of ``path``, which may also name its ``artifacts/`` folder."""
+    given = Path(path).expanduser().resolve()
+    if given.name == "artifacts" and not (given / "artifacts").is_dir():
+        return given.parent
+    return given
 
 
 def _stat_key(path: Path) -> tuple[str, int, int]:
@@ -70,16 +76,10 @@ def _cached(path: Path, reader) -> Any:
             f"Artifact file {str(path)!r} disappeared while reading it.\n"
             "Check whether another process is deleting or rewriting the variant."
         ) from err
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    value = reader(path)
-    with _cache_lock:
-        _cache[key] = value
-        _cache.move_to_end(key)
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+    value = _cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = reader(path)
+        _cache.put(key, value)
     return value
 
 
@@ -216,13 +216,8 @@ class ArtifactLoader:
                 f"Variant directory {str(given)!r} {what}.\n"
                 "Pass the directory of one training variant (the one containing 'artifacts/')."
             )
-        given = given.resolve()
-        if given.name == "artifacts" and not (given / "artifacts").is_dir():
-            self.variant_dir = given.parent
-            self.artifacts_dir = given
-        else:
-            self.variant_dir = given
-            self.artifacts_dir = given / "artifacts"
+        self.variant_dir = resolve_variant_dir(given)
+        self.artifacts_dir = self.variant_dir / "artifacts"
         markers = (self.artifacts_dir, self._metrics_path, self._config_path)
         if not any(m.exists() for m in markers):
             found = sorted(p.name for p in self.variant_dir.iterdir())[:10]

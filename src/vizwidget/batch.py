@@ -17,20 +17,29 @@ Workers
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.util
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, as_completed
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .registry import Visualization
+from . import engine, registry
+from ._batch_report import write_reports
+from ._paths import file_in, make_dir, safe_filename
+from ._progress import Progress, progress_reporter
+from .artifacts import ArtifactLoader, resolve_variant_dir
+from .errors import UsageError, one_line
+from .export import check_size, export_figure
+from .formats import STILL_FORMATS, normalize, suffix_for
+from .registry import Visualization, get_visualization
+from .themes import theme_template
+from .variants import variant_figure
 
 __all__ = ["BatchResult", "JobResult", "export_batch", "job_filename"]
-
-Progress = Callable[[int, int], Any]
 
 
 @dataclass
@@ -100,7 +109,6 @@ class BatchResult:
     report: Path | None = None
     seconds: float = 0.0
     workers: int = 1
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> list[JobResult]:
@@ -144,9 +152,6 @@ class BatchResult:
 
 def job_filename(visualization: str, label: str, epoch: int | None, fmt: str) -> str:
     """``{visualization}_{variant}_{epoch}.{ext}``, sanitised (``all`` when no epoch)."""
-    from .formats import suffix_for
-    from .variants import safe_filename
-
     tag = "all" if epoch is None else f"epoch{int(epoch)}"
     return f"{safe_filename(f'{visualization}_{label}_{tag}', max_length=200)}{suffix_for(fmt)}"
 
@@ -166,7 +171,7 @@ class _Unit:
 
 
 def _error_text(err: BaseException) -> str:
-    message = " ".join(line.strip() for line in str(err).splitlines() if line.strip())
+    message = one_line(err)
     return f"{type(err).__name__}: {message}" if message else type(err).__name__
 
 
@@ -175,15 +180,10 @@ def _register_engine_cleanup() -> None:
 
     Worker processes of multiprocessing (and Dask) skip ``atexit``; their finalizers run.
     """
-    import multiprocessing
-    import multiprocessing.util
-
     global _cleanup_registered
     if _cleanup_registered or multiprocessing.parent_process() is None:
         return
-    from .engine import shutdown
-
-    multiprocessing.util.Finalize(None, shutdown, exitpriority=10)
+    multiprocessing.util.Finalize(None, engine.shutdown, exitpriority=10)
     _cleanup_registered = True
 
 
@@ -203,19 +203,14 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
         return [failed(fmt, unit.error) for fmt in unit.formats]
     _register_engine_cleanup()
     try:
-        from .variants import variant_figure
-
-        fig, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
+        figure, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
     except Exception as err:
         return [failed(fmt, _error_text(err)) for fmt in unit.formats]
-
-    from .export import export_figure, figure_to_dict
-
-    figure = figure_to_dict(fig)
     results = []
     for fmt in unit.formats:
         t1 = time.perf_counter()
-        path = Path(unit.out_dir) / job_filename(name, unit.label, epoch, fmt)
+        path = file_in(Path(unit.out_dir), Path(job_filename(name, unit.label, epoch, fmt)).stem,
+                       suffix_for(fmt))
         try:
             written = export_figure(figure, path, format=fmt, **unit.options)
         except Exception as err:
@@ -228,8 +223,6 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
 
 def _variant_labels(paths: Sequence[Path]) -> list[str]:
     """Short unique names: the directory name, or more of its path when names clash."""
-    from .variants import safe_filename
-
     labels = []
     for depth in range(1, 4):
         labels = [safe_filename("_".join(p.parts[-depth:])) for p in paths]
@@ -243,17 +236,9 @@ def _variant_labels(paths: Sequence[Path]) -> list[str]:
     return unique
 
 
-def _variant_dir(path: str | os.PathLike[str]) -> Path:
-    p = Path(path).expanduser().resolve()
-    return p.parent if p.name == "artifacts" and not (p / "artifacts").is_dir() else p
-
-
 def _plan(variants: Sequence[Path], labels: Sequence[str],
           chosen: Sequence[Visualization] | None, formats: tuple[str, ...], epoch: int | None,
           out_dir: Path, options: dict[str, Any]) -> list[_Unit]:
-    from .artifacts import ArtifactLoader
-    from .registry import visualizations
-
     units = []
     for variant, label in zip(variants, labels, strict=True):
         common = dict(variant=str(variant), label=label, formats=formats, epoch=epoch,
@@ -266,26 +251,13 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
         except Exception as err:
             units.append(_Unit(vis="*", error=_error_text(err), **common))
             continue
-        found = [v for v in visualizations() if set(v.analyzers) <= present]
+        found = [v for v in registry.visualizations() if set(v.analyzers) <= present]
         if not found:
             units.append(_Unit(vis="*", error=(
                 "VizWidgetError: no registered visualization has data in this variant "
                 f"(analyzers: {', '.join(sorted(present)) or 'none'})"), **common))
         units.extend(_Unit(vis=vis, **common) for vis in found)
     return units
-
-
-def _progress_fn(progress: Progress | bool | None, total: int) -> tuple[Progress | None, Any]:
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=total, unit="file", desc="batch")
-
-        def update(done: int, _total: int) -> None:
-            bar.update(done - bar.n)
-
-        return update, bar
-    return (progress or None), None
 
 
 def export_batch(
@@ -344,47 +316,44 @@ def export_batch(
 
     Raises
     ------
-    FormatError, ThemeError, SizeError, VisualizationNotFoundError, ValueError
+    FormatError, ThemeError, SizeError, VisualizationNotFoundError, UsageError
         Bad arguments, before anything is written. Failures of single jobs (missing or
         corrupt artifacts, a renderer that raises, a render error) never raise: they are
         in ``.failed``.
     """
-    from .export import check_size
-    from .formats import STILL_FORMATS, normalize
-    from .registry import get_visualization
-    from .themes import theme_template
-
     t0 = time.perf_counter()
     if isinstance(variants, (str, os.PathLike)):
         variants = [variants]
-    paths = [_variant_dir(v) for v in variants]
+    paths = [resolve_variant_dir(v) for v in variants]
     if not paths:
-        raise ValueError("export_batch needs at least one variant directory.")
+        raise UsageError("export_batch needs at least one variant directory.\n"
+                         "Pass a variant directory or a list of them.")
     if isinstance(formats, str):
         formats = formats.split(",")
     fmts = tuple(dict.fromkeys(normalize(f.strip(), STILL_FORMATS) for f in formats if f.strip()))
     if not fmts:
-        raise ValueError(f"No format given.\nUse one or more of: {', '.join(STILL_FORMATS)}.")
+        raise UsageError(f"No format given.\nUse one or more of: {', '.join(STILL_FORMATS)}.")
     chosen = None
     if visualizations is not None:
         if isinstance(visualizations, str):
             visualizations = visualizations.split(",")
         chosen = [get_visualization(n) for n in dict.fromkeys(visualizations)]
         if not chosen:
-            raise ValueError("visualizations= is empty.\nOmit it to export every visualization.")
+            raise UsageError("visualizations= is empty.\n"
+                             "Omit it to export every visualization.")
     check_size(width, height, scale)
     theme_template(theme)
     if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
-        raise ValueError(f"jobs must be a positive integer, got {jobs!r}.")
+        raise UsageError(f"jobs must be a positive integer, got {jobs!r}.\n"
+                         "Pass jobs=1 to render in this process, or more for worker processes.")
     if epoch is not None:
         epoch = int(epoch)
 
-    out = Path(out_dir).expanduser().resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = make_dir(out_dir, "out_dir=")
     options = {"width": width, "height": height, "scale": scale, "theme": theme}
     units = _plan(paths, _variant_labels(paths), chosen, fmts, epoch, out, options)
     total = sum(len(u.formats) for u in units)
-    notify, bar = _progress_fn(progress, total)
+    notify, finish = progress_reporter(progress, total, unit="file", desc="batch")
     done_by_unit: dict[int, list[JobResult]] = {}
     done = 0
     try:
@@ -393,23 +362,18 @@ def export_batch(
             for i, unit in enumerate(units):
                 done_by_unit[i] = _run_unit(unit)
                 done += len(unit.formats)
-                if notify:
-                    notify(done, total)
+                notify(done, total)
         else:
             workers = 0 if executor is not None else int(jobs)
             for i, results in _run_parallel(units, executor, int(jobs)):
                 done_by_unit[i] = results
                 done += len(units[i].formats)
-                if notify:
-                    notify(done, total)
+                notify(done, total)
     finally:
-        if bar is not None:
-            bar.close()
+        finish()
     results = [r for i in range(len(units)) for r in done_by_unit[i]]
     result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
     if report:
-        from ._batch_report import write_reports
-
         result.index, result.report = write_reports(result, title)
     result.seconds = time.perf_counter() - t0
     return result
@@ -419,9 +383,6 @@ def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
     """Yield ``(unit index, results)`` as units finish on ``executor`` or a process pool."""
     own = None
     if executor is None:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         # spawn: a fresh interpreter per worker, never a fork of a process running Chromium
         own = executor = ProcessPoolExecutor(max_workers=min(jobs, max(len(units), 1)),
                                              mp_context=multiprocessing.get_context("spawn"))

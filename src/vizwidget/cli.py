@@ -15,12 +15,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._cli_args import (
+from ._cli_args import build_parser, parse_epochs, parse_render_kwargs, select_epochs
+from .errors import (
+    AnalyzerNotFoundError,
+    EpochNotFoundError,
+    FormatError,
+    MissingDependencyError,
+    OutputPathError,
+    SizeError,
+    ThemeError,
     UsageError,
-    build_parser,
-    parse_epochs,
-    parse_settings,
-    select_epochs,
+    VariantNotFoundError,
+    VisualizationNotFoundError,
+    VizWidgetError,
+    one_line,
 )
 
 __all__ = ["main"]
@@ -54,25 +62,19 @@ class _Output:
         return EXIT_OK if ok else EXIT_FAILED
 
 
-def _check_settings(name: str, settings: dict[str, Any]) -> dict[str, Any]:
+def _check_render_kwargs(name: str, render_kwargs: dict[str, Any]) -> dict[str, Any]:
     """Reject ``--set`` keys the renderer does not accept, listing the ones it does."""
-    import inspect
+    from .registry import get_visualization, renderer_options
 
-    from .registry import get_visualization
-
-    vis = get_visualization(name)
-    try:
-        params = inspect.signature(vis.fn).parameters
-    except (TypeError, ValueError):
-        return settings
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return settings
-    valid = [k for k in list(params)[2:] if k != "current_epoch"]
-    unknown = [k for k in settings if k not in valid]
+    options = renderer_options(get_visualization(name).fn)
+    if options is None:
+        return render_kwargs
+    valid = list(options)
+    unknown = [k for k in render_kwargs if k not in valid]
     if unknown:
-        raise UsageError(f"{vis.name} has no option {unknown[0]!r}; --set one of: "
+        raise UsageError(f"{name} has no option {unknown[0]!r}; --set one of: "
                          f"{', '.join(valid) or '(none)'}")
-    return settings
+    return render_kwargs
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -116,37 +118,37 @@ def cmd_list(args: argparse.Namespace, out: _Output) -> int:
 def cmd_export(args: argparse.Namespace, out: _Output) -> int:
     from .variants import export_variant_visualization
 
-    settings = _check_settings(args.name, parse_settings(args.set))
+    render_kwargs = _check_render_kwargs(args.name, parse_render_kwargs(args.set))
     path = export_variant_visualization(
         args.variant, args.name, epoch=args.epoch, output_dir=args.out, format=args.format,
-        width=args.width, height=args.height, scale=args.scale, theme=args.theme, **settings)
+        width=args.width, height=args.height, scale=args.scale, theme=args.theme, **render_kwargs)
     out.line(str(path))
     return out.result(True, [path])
 
 
 def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
+    from ._paths import safe_filename
     from .artifacts import ArtifactLoader
-    from .export import export_animation
-    from .formats import ANIMATION_FORMATS, normalize, resolve_output, suffix_for
+    from .formats import ANIMATION_FORMATS, FRAMES_FORMAT, normalize, resolve_output, suffix_for
     from .registry import cross_epochs, get_visualization
-    from .variants import safe_filename
+    from .variants import export_animation
 
     vis = get_visualization(args.name)
-    settings = _check_settings(vis.name, parse_settings(args.set))
+    render_kwargs = _check_render_kwargs(vis.name, parse_render_kwargs(args.set))
     loader = ArtifactLoader(args.variant)
     available = cross_epochs(vis, loader)
     if not available:
         loader.latest_epoch(vis.analyzer)  # raises naming what exists
     chosen = select_epochs(parse_epochs(args.epochs), available)
     fmt = args.format
-    if fmt is not None and fmt.lower() != "frames":
+    if fmt is not None and fmt.lower() != FRAMES_FORMAT:
         fmt = normalize(fmt, ANIMATION_FORMATS)
     if args.out is None:
         stem = f"{safe_filename(vis.name)}_epochs{chosen[0]}-{chosen[-1]}"
         target = Path(loader.variant_dir) / "exports" / stem
         fmt = fmt or "gif"
-        path = target if fmt == "frames" else target.with_name(stem + suffix_for(fmt))
-    elif fmt == "frames":
+        path = target if fmt == FRAMES_FORMAT else target.with_name(stem + suffix_for(fmt))
+    elif fmt == FRAMES_FORMAT:
         path = Path(args.out)
         if path.suffix:
             raise UsageError(f"--format frames writes a directory, but --out {args.out!r} has a "
@@ -160,7 +162,7 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     written = export_animation(vis.name, loader.variant_dir, None, path, epochs=chosen,
                                fps=args.fps, width=args.width, height=args.height,
                                scale=args.scale, theme=args.theme, progress=out.progress,
-                               **settings)
+                               **render_kwargs)
     seconds = time.perf_counter() - t0
     out.line(f"{written}  ({len(chosen)} frames, {seconds:.1f} s)")
     return out.result(True, [written], frames=len(chosen), epochs=chosen,
@@ -178,8 +180,6 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
         try:
             from distributed import Client
         except ImportError as err:
-            from .errors import MissingDependencyError
-
             raise MissingDependencyError(
                 "--scheduler needs Dask.\nInstall it with: pip install 'vizwidget[dask]'"
             ) from err
@@ -244,25 +244,10 @@ COMMANDS = {"list": cmd_list, "export": cmd_export, "animate": cmd_animate,
 
 
 # -- entry point ------------------------------------------------------------------------------
-def _one_line(err: BaseException) -> str:
-    return " ".join(part.strip() for part in str(err).splitlines() if part.strip())
-
-
-def _usage_errors() -> tuple[type[BaseException], ...]:
-    from .errors import (
-        AnalyzerNotFoundError,
-        EpochNotFoundError,
-        FormatError,
-        OutputPathError,
-        SizeError,
-        ThemeError,
-        VariantNotFoundError,
-        VisualizationNotFoundError,
-    )
-
-    return (UsageError, FormatError, SizeError, ThemeError, VariantNotFoundError,
-            AnalyzerNotFoundError, EpochNotFoundError, VisualizationNotFoundError,
-            OutputPathError)
+#: Errors that mean the command was asked for something impossible (exit code 2).
+USAGE_ERRORS = (UsageError, FormatError, SizeError, ThemeError, VariantNotFoundError,
+                AnalyzerNotFoundError, EpochNotFoundError, VisualizationNotFoundError,
+                OutputPathError)
 
 
 def _fail(out: _Output | None, prog: str, message: str, code: int, json_mode: bool) -> int:
@@ -296,11 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:
         if args.debug:
             raise
-        if isinstance(err, _usage_errors()):
-            return _fail(out, prog, _one_line(err), EXIT_USAGE, json_mode)
-        from .errors import VizWidgetError
-
-        message = _one_line(err)
+        if isinstance(err, USAGE_ERRORS):
+            return _fail(out, prog, one_line(err), EXIT_USAGE, json_mode)
+        message = one_line(err)
         if not isinstance(err, VizWidgetError):
             message = f"{type(err).__name__}: {message} (run with --debug for the traceback)"
         return _fail(out, prog, message, EXIT_FAILED, json_mode)

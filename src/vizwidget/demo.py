@@ -10,8 +10,8 @@ accuracy only rises hundreds of epochs later (grokking). It writes::
                                                W_out (d_hidden, p)
     {path}/artifacts/flatness/epoch_{N}.npz    loss_deltas, scale, base_loss
 
-at a non-uniform checkpoint schedule (dense early, sparse later). Run
-``python -m vizwidget.demo [DIR]`` to make one and export every built-in visualization.
+at a non-uniform checkpoint schedule (dense early, sparse later). ``vizwidget demo [DIR]``
+makes one and exports every built-in visualization.
 """
 
 from __future__ import annotations
@@ -20,15 +20,15 @@ import io
 import json
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from ._blas import single_blas_thread
-from .export._io import atomic_write
+from .analysis import perturbation_loss_deltas
+from .export import atomic_write
 
-__all__ = ["checkpoint_schedule", "make_variant", "main"]
+__all__ = ["checkpoint_schedule", "make_variant"]
 
 
 def checkpoint_schedule(epochs: int, dense_fraction: float = 0.4) -> list[int]:
@@ -147,7 +147,6 @@ def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d
            flatness_samples: int, flatness_scale: float, verbose: bool) -> Path:
     import numpy as np
 
-    from .analysis import perturbation_loss_deltas
 
     t0 = time.perf_counter()
     f32 = np.float32
@@ -238,43 +237,3 @@ def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d
         "train_seconds": round(time.perf_counter() - t0, 2),
     })
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m vizwidget.demo [DIR]``: make a demo variant and export every built-in view."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m vizwidget.demo",
-                                     description=main.__doc__)
-    parser.add_argument("path", nargs="?", default="demo_run/variant_p59_seed0")
-    parser.add_argument("--p", type=int, default=59)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--epochs", type=int, default=1500)
-    parser.add_argument("--format", default="png")
-    parser.add_argument("--no-export", action="store_true", help="only train and write artifacts")
-    args = parser.parse_args(argv)
-
-    t0 = time.perf_counter()
-    variant = make_variant(args.path, p=args.p, seed=args.seed, epochs=args.epochs,
-                           verbose=True)
-    print(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
-    written = [str(variant / "config.json"), str(variant / "metrics.json")]
-    for analyzer in sorted(p.name for p in (variant / "artifacts").iterdir()):
-        count = len(list((variant / "artifacts" / analyzer).glob("epoch_*.npz")))
-        written.append(f"{variant / 'artifacts' / analyzer}/epoch_{{N}}.npz  ({count} epochs)")
-    if not args.no_export:
-        from .registry import visualizations
-        from .variants import export_variant_visualization
-
-        for vis in visualizations():
-            if vis.fn.__module__.startswith("vizwidget.renderers"):
-                out = export_variant_visualization(variant, vis.name, format=args.format)
-                written.append(str(out))
-    print("written files:")
-    for name in written:
-        print(f"  {name}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

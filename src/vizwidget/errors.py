@@ -83,3 +83,24 @@ class VisualizationNotFoundError(VizWidgetError, LookupError):
 
 class RendererError(VizWidgetError, RuntimeError):
     """A renderer function raised while building a figure."""
+
+
+class RendererOutputError(RendererError, FigureError):
+    """A renderer returned something that is not a Plotly figure."""
+
+
+class RendererSignatureError(VizWidgetError, TypeError):
+    """A renderer's signature does not fit how it was registered."""
+
+
+class UsageError(VizWidgetError, ValueError):
+    """Arguments that cannot work together (an empty list, a bad combination)."""
+
+
+class BundleMissingError(VizWidgetError, FileNotFoundError):
+    """The widget's JavaScript bundle has not been built."""
+
+
+def one_line(err: BaseException) -> str:
+    """An error's message on one line: what is wrong, then what to do."""
+    return " ".join(part.strip() for part in str(err).splitlines() if part.strip())

@@ -10,10 +10,12 @@ from .errors import FormatError
 IMAGE_FORMATS = ("png", "jpeg", "webp", "svg", "pdf")
 #: Every still format `export_figure` writes.
 STILL_FORMATS = (*IMAGE_FORMATS, "html", "json")
-#: Every format `export_animation` writes (plus a directory of PNG frames).
+#: Every format `export_animation` writes to a file.
 ANIMATION_FORMATS = ("gif", "mp4", "webm", "webp", "png", "html")
+#: The animation "format" that writes a directory of PNG frames (a path without suffix).
+FRAMES_FORMAT = "frames"
 
-ALIASES = {"jpg": "jpeg", "htm": "html", "apng": "png", "tif": "tiff"}
+ALIASES = {"jpg": "jpeg", "htm": "html", "apng": "png"}
 _SUFFIX = {"jpeg": ".jpg"}
 
 

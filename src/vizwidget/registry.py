@@ -25,26 +25,43 @@ import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from importlib import import_module
+from dataclasses import dataclass, field, replace
+from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._blas import single_blas_thread
-from .errors import RendererError, VisualizationNotFoundError, VizWidgetError
+from .artifacts import ArtifactLoader
+from .errors import (
+    EpochNotFoundError,
+    FigureError,
+    RendererError,
+    RendererOutputError,
+    RendererSignatureError,
+    UsageError,
+    VisualizationNotFoundError,
+    VizWidgetError,
+    one_line,
+)
+from .figures import Figureish, check_figure
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
-
-    from .artifacts import ArtifactLoader
 
 __all__ = [
     "ENTRY_POINT_GROUP",
     "KINDS",
     "Visualization",
+    "as_visualization",
+    "call_renderer",
+    "cross_epochs",
+    "default_epoch",
     "get_visualization",
     "load_data",
+    "load_snapshots",
     "register_renderer",
+    "render_figure",
     "render_visualization",
+    "renderer_options",
     "visualizations",
 ]
 
@@ -114,9 +131,7 @@ def _ensure_loaded() -> None:
 
 
 def _load_entry_points() -> None:
-    from importlib.metadata import entry_points
-
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
             known = {id(v.fn) for v in _registry.values()}
@@ -133,22 +148,17 @@ def _load_entry_points() -> None:
 
 
 def _check_defaults(name: str, fn: Callable[..., Any], kind: str, defaults: dict) -> None:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
+    options = renderer_options(fn)
+    if options is None:
         return
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        return
-    positional = list(params)[:2]
-    unknown = [k for k in defaults if k not in params or k in positional]
+    unknown = [k for k in defaults if k not in options]
     if unknown:
-        valid = [k for k in params if k not in positional]
-        raise TypeError(
+        raise RendererSignatureError(
             f"Renderer {name!r} does not accept default(s) {', '.join(map(repr, unknown))}.\n"
-            f"Its keyword parameters are: {', '.join(valid) or 'none'}."
+            f"Its keyword parameters are: {', '.join(options) or 'none'}."
         )
-    if kind == "cross_epoch" and "current_epoch" not in params:
-        raise TypeError(
+    if kind == "cross_epoch" and "current_epoch" not in inspect.signature(fn).parameters:
+        raise RendererSignatureError(
             f"Cross-epoch renderer {name!r} must accept a 'current_epoch' keyword.\n"
             "Signature: fn(snapshots, epochs, current_epoch=None, **kw) -> go.Figure."
         )
@@ -191,19 +201,18 @@ def register_renderer(
     Registering a name again replaces the earlier entry (re-running a notebook cell).
     """
     if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"Visualization name must be a non-empty string, got {name!r}.")
-    if kind not in KINDS:
-        raise ValueError(f"Unknown renderer kind {kind!r} for {name!r}.\n"
-                         f"Use one of: {', '.join(KINDS)}.")
+        raise UsageError(f"Visualization name must be a non-empty string, got {name!r}.\n"
+                         "Pass a name such as 'loss_hist'.")
+    _check_kind(kind, name)
     analyzers = (analyzer,) if isinstance(analyzer, str) else tuple(analyzer)
     if not analyzers or not all(isinstance(a, str) and a for a in analyzers):
-        raise ValueError(f"Renderer {name!r} needs analyzer= as a name or a list of names, "
-                         f"got {analyzer!r}.")
+        raise UsageError(f"Renderer {name!r} needs analyzer= as a name or a list of names, "
+                         f"got {analyzer!r}.\nPass e.g. analyzer='parameters'.")
 
     def decorator(fn: Callable[..., Any]) -> Callable[..., Any]:
         if not callable(fn):
-            raise TypeError(f"register_renderer({name!r}) must decorate a function, "
-                            f"got {type(fn).__name__}.")
+            raise RendererSignatureError(f"register_renderer({name!r}) must decorate a function, "
+                             f"got {type(fn).__name__}.\nPut it above a def.")
         _check_defaults(name, fn, kind, defaults)
         vis = Visualization(name=name, fn=fn, kind=kind, analyzers=analyzers,
                             defaults=dict(defaults), description=description)
@@ -248,21 +257,179 @@ def get_visualization(name: str | Visualization) -> Visualization:
     raise VisualizationNotFoundError(f"No visualization named {name!r}.\n{hint}")
 
 
-def load_data(vis: Visualization, loader: ArtifactLoader, epoch: int) -> dict[str, Any]:
+def as_visualization(
+    render: str | Visualization | Callable[..., Any],
+    *,
+    kind: str | None = None,
+    analyzer: str | Sequence[str] | None = None,
+) -> Visualization:
+    """The :class:`Visualization` of a registered name, or an unregistered one for a function.
+
+    A function becomes ``Visualization(name=fn.__name__, kind=kind or "per_epoch",
+    analyzers=(analyzer,))``; ``analyzer`` may be None for a per-epoch function that is
+    called without data (``fn(None, epoch, **kw)``).
+    """
+    if isinstance(render, (str, Visualization)):
+        vis = get_visualization(render)
+        if analyzer is not None:
+            analyzers = (analyzer,) if isinstance(analyzer, str) else tuple(analyzer)
+            vis = replace(vis, analyzers=analyzers)
+        return vis if kind is None else replace(vis, kind=_check_kind(kind, vis.name))
+    if not callable(render):
+        raise FigureError(
+            f"Expected a renderer function or a visualization name, got "
+            f"{type(render).__name__}.\n"
+            "Pass e.g. a function fn(data, epoch) -> go.Figure, or a name from visualizations()."
+        )
+    name = getattr(render, "__name__", "figure").strip("<>") or "figure"
+    analyzers = (() if analyzer is None else
+                 (analyzer,) if isinstance(analyzer, str) else tuple(analyzer))
+    return Visualization(name=name, fn=render, kind=_check_kind(kind or "per_epoch", name),
+                         analyzers=analyzers)
+
+
+def _check_kind(kind: str, name: str) -> Literal["per_epoch", "cross_epoch"]:
+    if kind not in KINDS:
+        raise UsageError(f"Unknown renderer kind {kind!r} for {name!r}.\n"
+                         f"Use one of: {', '.join(KINDS)}.")
+    return kind  # type: ignore[return-value]
+
+
+def load_data(vis: Visualization, loader: ArtifactLoader | None, epoch: int) -> Any:
     """The ``data`` a visualization's renderer gets for one epoch.
 
-    One analyzer: its dict; several: ``{analyzer: dict}`` (see the module docstring).
+    One analyzer: its dict; several: ``{analyzer: dict}`` (see the module docstring); none
+    (a function without a loader): ``None``.
     """
+    if loader is None or not vis.analyzers:
+        return None
     if len(vis.analyzers) == 1:
         return loader.load(vis.analyzers[0], epoch)
     return {a: loader.load(a, epoch) for a in vis.analyzers}
 
 
+def load_snapshots(vis: Visualization, loader: ArtifactLoader, epochs: Sequence[int]) -> list:
+    """``load_data`` of each epoch, in order: the snapshots of a cross-epoch renderer."""
+    return [load_data(vis, loader, e) for e in epochs]
+
+
 def cross_epochs(vis: Visualization, loader: ArtifactLoader) -> list[int]:
     """Epochs a visualization can use: its analyzer's epochs (common ones for several)."""
+    if not vis.analyzers:
+        return []
     sets = [loader.epochs(a) for a in vis.analyzers]
     common = set(sets[0]).intersection(*sets[1:])
     return sorted(common)
+
+
+def default_epoch(vis: Visualization, loader: ArtifactLoader) -> int | None:
+    """The epoch shown when none is given: the latest common one (per-epoch), else None.
+
+    Raises
+    ------
+    EpochNotFoundError, AnalyzerNotFoundError
+        When the analyzers have no epoch (in common); the message names what exists.
+    """
+    if vis.kind != "per_epoch":
+        return None
+    epochs = cross_epochs(vis, loader)
+    if epochs:
+        return epochs[-1]
+    for a in vis.analyzers:  # let the loader raise its precise message
+        loader.latest_epoch(a)
+    raise EpochNotFoundError(
+        f"Analyzers {', '.join(vis.analyzers)} of {vis.name!r} share no epoch.\n"
+        "Write artifacts for the same epochs, or pass epoch= explicitly."
+    )
+
+
+def renderer_options(fn: Callable[..., Any]) -> dict[str, inspect.Parameter] | None:
+    """The keyword options a renderer accepts (``None`` when it takes ``**kw``).
+
+    The two leading positional parameters (data/snapshots and epoch(s)) and
+    ``current_epoch`` are not options.
+    """
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return None
+    return {k: p for k, p in list(params.items())[2:] if k != "current_epoch"}
+
+
+def call_renderer(
+    vis: Visualization,
+    epoch: int | None,
+    *,
+    data: Any = None,
+    snapshots: Sequence[Any] | None = None,
+    epochs: Sequence[int] | None = None,
+    render_kwargs: dict[str, Any] | None = None,
+    where: str = "",
+) -> Figureish:
+    """The one place a renderer runs; returns its figure (a go.Figure or figure dict).
+
+    Per-epoch: ``vis.fn(data, epoch, **kw)``; cross-epoch: ``vis.fn(snapshots, epochs,
+    current_epoch=epoch, **kw)``, where ``kw`` is ``vis.defaults`` updated by
+    ``render_kwargs``. OpenBLAS runs on one thread meanwhile. Data is loaded
+    by the caller beforehand, so artifact errors stay artifact errors.
+
+    Raises
+    ------
+    RendererError
+        If the renderer raises; names the visualization, ``where`` and the epoch.
+    RendererOutputError
+        (a FigureError too) if it returns something that is not a figure.
+    """
+    options = {**vis.defaults, **(render_kwargs or {})}
+    at = f"{f' on {where}' if where else ''}{'' if epoch is None else f' at epoch {epoch}'}"
+    try:
+        with single_blas_thread():  # renderers share small machines with Chromium
+            if vis.kind == "per_epoch":
+                fig = vis.fn(data, epoch, **options)
+            else:
+                fig = vis.fn(list(snapshots or ()), list(epochs or ()), current_epoch=epoch,
+                             **options)
+    except VizWidgetError:
+        raise
+    except Exception as err:
+        raise RendererError(
+            f"Renderer {vis.name!r} failed{at}: {type(err).__name__}: {err}\n"
+            f"Check the options passed ({', '.join(sorted(options)) or 'none'}) and the "
+            f"data of analyzer(s) {', '.join(vis.analyzers) or '(none)'}."
+        ) from err
+    try:
+        return check_figure(fig)
+    except FigureError as err:
+        raise RendererOutputError(
+            f"Renderer {vis.name!r} returned {type(fig).__name__}, not a plotly figure{at} "
+            f"({one_line(err).split('. ')[0].rstrip('.')}).\n"
+            "Make the function return a plotly.graph_objects.Figure."
+        ) from err
+
+
+def render_figure(
+    vis: Visualization, loader: ArtifactLoader | None, epoch: int | None = None,
+    **kw: Any,
+) -> Figureish:
+    """Load what ``vis`` needs from ``loader`` (before calling), then run it.
+
+    Per-epoch: ``epoch`` defaults to :func:`default_epoch`. Cross-epoch: every common epoch
+    is loaded and ``epoch`` is the highlight (None for none).
+    """
+    where = "" if loader is None else repr(str(loader.variant_dir))
+    if vis.kind == "per_epoch":
+        if epoch is None and loader is not None:
+            epoch = default_epoch(vis, loader)
+        return call_renderer(vis, epoch, data=load_data(vis, loader, epoch), render_kwargs=kw,
+                             where=where)
+    if loader is None:
+        raise UsageError(f"The cross-epoch renderer {vis.name!r} needs a variant to read.\n"
+                         "Pass a loader (or a variant directory).")
+    epochs = cross_epochs(vis, loader)
+    return call_renderer(vis, epoch, snapshots=load_snapshots(vis, loader, epochs),
+                         epochs=epochs, render_kwargs=kw, where=where)
 
 
 def render_visualization(
@@ -296,42 +463,10 @@ def render_visualization(
     RendererError
         If the renderer raises or does not return a figure.
     """
-    from .artifacts import ArtifactLoader
+    import plotly.graph_objects as go
 
     vis = get_visualization(vis_or_name)
     if not isinstance(loader, ArtifactLoader):
         loader = ArtifactLoader(loader)
-    options = {**vis.defaults, **kw}
-    if vis.kind == "per_epoch":
-        if epoch is None:
-            epochs = cross_epochs(vis, loader)
-            if not epochs:  # let the loader raise its precise message
-                for a in vis.analyzers:
-                    loader.latest_epoch(a)
-                raise VizWidgetError(
-                    f"Analyzers {', '.join(vis.analyzers)} of {vis.name!r} share no epoch.\n"
-                    "Write artifacts for the same epochs, or pass epoch= explicitly."
-                )
-            epoch = epochs[-1]
-        data = load_data(vis, loader, epoch)
-        call = lambda: vis.fn(data, epoch, **options)  # noqa: E731
-    else:
-        epochs = cross_epochs(vis, loader)
-        snapshots = [load_data(vis, loader, e) for e in epochs]
-        call = lambda: vis.fn(snapshots, epochs, current_epoch=epoch, **options)  # noqa: E731
-    try:
-        with single_blas_thread():  # renderers share small machines with Chromium
-            fig = call()
-    except Exception as err:
-        raise RendererError(
-            f"Renderer {vis.name!r} failed on {str(loader.variant_dir)!r}"
-            f"{'' if epoch is None else f' at epoch {epoch}'}: {type(err).__name__}: {err}\n"
-            f"Check the options passed ({', '.join(sorted(options)) or 'none'}) and the "
-            f"artifacts of analyzer(s) {', '.join(vis.analyzers)}."
-        ) from err
-    if not hasattr(fig, "to_plotly_json") and not isinstance(fig, dict):
-        raise RendererError(
-            f"Renderer {vis.name!r} returned {type(fig).__name__}, not a plotly figure.\n"
-            "Make the function return a plotly.graph_objects.Figure."
-        )
-    return fig
+    fig = render_figure(vis, loader, epoch, **kw)
+    return fig if isinstance(fig, go.Figure) else go.Figure(fig)

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from .errors import ThemeError
+from .figures import as_figure_dict
 
 __all__ = ["THEMES", "apply_theme", "theme_template"]
 
@@ -78,13 +79,11 @@ def apply_theme(fig: Any, theme: str | None) -> dict[str, Any]:
     ------
     ThemeError
         If ``theme`` is unknown; the message lists the valid names.
+    FigureError
+        If ``fig`` is not a figure.
     """
     template = theme_template(theme)
-    as_dict = fig.to_plotly_json() if hasattr(fig, "to_plotly_json") else fig
-    if not isinstance(as_dict, dict):
-        raise TypeError(f"apply_theme needs a figure dict or go.Figure, got "
-                        f"{type(fig).__name__}.")
-    out = copy.deepcopy(as_dict)
+    out = copy.deepcopy(as_figure_dict(fig))
     if template is not None:
         out.setdefault("layout", {})["template"] = template
     return out

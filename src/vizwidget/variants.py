@@ -1,69 +1,65 @@
-"""Export a registered visualization of a variant directory to a file."""
+"""Verbs that start from a variant directory: load, run the renderer, hand over to the core.
+
+Each is a few lines of glue over :mod:`vizwidget.registry` (which runs renderers) and
+:mod:`vizwidget.export` (which writes files and knows nothing of variants).
+"""
 
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputPathError
+from ._paths import file_in, make_dir, safe_filename
+from ._progress import Progress
+from .artifacts import ArtifactLoader
+from .errors import EpochNotFoundError, UsageError
+from .export import AnimationOptions, animate_frames, export_figure
+from .figures import Figureish
+from .formats import normalize, suffix_for
+from .registry import (
+    Visualization,
+    as_visualization,
+    call_renderer,
+    cross_epochs,
+    default_epoch,
+    get_visualization,
+    load_data,
+    load_snapshots,
+    render_figure,
+)
+from .themes import theme_template
 
-__all__ = ["export_variant_visualization", "safe_filename", "variant_figure"]
+__all__ = [
+    "export_animation",
+    "export_cross_epoch_animation",
+    "export_variant_visualization",
+    "safe_filename",
+    "variant_figure",
+]
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
-
-
-def safe_filename(text: Any, max_length: int = 120) -> str:
-    """A file-name-safe version of ``text``: one path component, never ``.``/``..``.
-
-    Path separators, spaces, ``..`` and other unsafe characters become ``_``; accents are
-    stripped; leading and trailing dots are removed (no hidden files).
-
-    Parameters
-    ----------
-    text : object
-        Usually a visualization or metric name such as ``"train/loss"``.
-    max_length : int, default 120
-        Longest result.
-
-    Returns
-    -------
-    str
-        Non-empty (``"unnamed"`` when nothing is left).
-
-    Examples
-    --------
-    >>> safe_filename("train/loss (EMA)")
-    'train_loss_EMA'
-    """
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
-    s = re.sub(r"\.{2,}", "_", _UNSAFE.sub("_", s))  # no separators, no ".." runs
-    s = re.sub(r"_{2,}", "_", s).strip("._")[:max_length].rstrip("._")
-    return s or "unnamed"
+Renderer = Callable[..., Any] | str
 
 
 def variant_figure(
     variant_dir: str | os.PathLike[str], visualization: str, epoch: int | None = None,
     **kwargs: Any,
-):
-    """The ``go.Figure`` of a visualization on a variant, and the epoch it shows.
+) -> tuple[Figureish, int | None]:
+    """The figure of a visualization on a variant, and the epoch it shows.
 
     Returns
     -------
-    tuple of (plotly.graph_objects.Figure, int or None)
+    tuple of (go.Figure or dict, int or None)
         ``epoch`` resolved to the latest one for per-epoch visualizations.
     """
-    from .artifacts import ArtifactLoader
-    from .registry import cross_epochs, get_visualization, render_visualization
-
     vis = get_visualization(visualization)
     loader = ArtifactLoader(variant_dir)
     if vis.kind == "per_epoch" and epoch is None:
-        epochs = cross_epochs(vis, loader)
-        epoch = epochs[-1] if epochs else loader.latest_epoch(vis.analyzers[0])
-    return render_visualization(vis, loader, epoch, **kwargs), epoch
+        epoch = default_epoch(vis, loader)
+    return render_figure(vis, loader, epoch, **kwargs), epoch
 
 
 def export_variant_visualization(
@@ -93,8 +89,7 @@ def export_variant_visualization(
     output_dir : str or os.PathLike, optional
         Default ``{variant_dir}/exports/`` (created).
     format : str, default "png"
-        Any still format of :func:`vizwidget.export_figure` (png, jpeg, webp, svg, pdf,
-        html, json).
+        Any still format of :func:`vizwidget.export_figure`.
     width, height : int
         Size in CSS pixels.
     scale : float
@@ -115,27 +110,140 @@ def export_variant_visualization(
     ------
     VisualizationNotFoundError, ArtifactError, RendererError, FormatError, ThemeError
     """
-    from .export import export_figure
-    from .formats import normalize, suffix_for
-    from .registry import get_visualization
-    from .themes import theme_template
-
     vis = get_visualization(visualization)
     fmt = normalize(format)
     theme_template(theme)  # validate before any work
     fig, epoch = variant_figure(variant_dir, vis.name, epoch, **kwargs)
-    from .artifacts import ArtifactLoader
-
     base = ArtifactLoader(variant_dir).variant_dir
-    out_dir = Path(output_dir).expanduser() if output_dir is not None else base / "exports"
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise OutputPathError(f"Cannot create output directory {str(out_dir)!r}: {err}.\n"
-                              "Pass output_dir= pointing to a writable directory.") from err
-    stem = safe_filename(vis.name)
-    if epoch is not None:
-        stem += f"_epoch{int(epoch)}"
-    path = out_dir / f"{stem}{suffix_for(fmt)}"
-    return export_figure(fig, path, format=fmt, width=width, height=height, scale=scale,
-                         theme=theme)
+    out_dir = make_dir(output_dir if output_dir is not None else base / "exports")
+    stem = vis.name if epoch is None else f"{vis.name}_epoch{int(epoch)}"
+    return export_figure(fig, file_in(out_dir, stem, suffix_for(fmt)), format=fmt, width=width,
+                         height=height, scale=scale, theme=theme)
+
+
+def export_animation(
+    render_fn: Renderer,
+    variant_dir: str | os.PathLike[str],
+    analyzer_name: str | None,
+    output_path: str | Path,
+    epochs: Sequence[int] | None = None,
+    fps: float = 5,
+    width: int = 1200,
+    height: int = 800,
+    scale: float = 2,
+    *,
+    label: bool = True,
+    lock_axes: bool = True,
+    loop: int = 0,
+    progress: Progress | bool | None = None,
+    cancel: threading.Event | None = None,
+    theme: str | None = None,
+    **render_kwargs: Any,
+) -> Path:
+    """Animate a renderer over the epochs of a variant.
+
+    Parameters
+    ----------
+    render_fn : callable or str
+        ``fn(data, epoch, **kw) -> go.Figure``, or a registered visualization name
+        (a cross-epoch name sweeps its ``current_epoch`` highlight instead).
+    variant_dir : str or os.PathLike
+        The variant directory (or its ``artifacts/`` folder); read with ArtifactLoader.
+    analyzer_name : str or None
+        Analyzer whose epochs are loaded; None with a visualization name uses its own.
+    output_path : str or Path
+        ``.gif``, ``.webp``, ``.png`` (APNG), ``.mp4``, ``.webm``, ``.html`` (interactive,
+        offline), or a directory path without suffix (one PNG per frame).
+    epochs : sequence of int, optional
+        Epochs to show (sorted, de-duplicated); default all available.
+    fps, width, height, scale, label, lock_axes, loop, theme
+        See :class:`vizwidget.export.AnimationOptions`.
+    progress : callable or bool, optional
+        ``progress(done, total)`` after each frame, or True for a tqdm bar.
+    cancel : threading.Event, optional
+        Set it to stop; ExportCancelled is raised and no file is written.
+    **render_kwargs
+        Passed to the renderer.
+
+    Returns
+    -------
+    Path
+        The written file (or directory). Cancelling or any error leaves no partial file
+        and keeps an older file at ``output_path`` intact.
+    """
+    loader = ArtifactLoader(variant_dir)
+    if analyzer_name is None and not isinstance(render_fn, str):
+        raise UsageError(f"analyzer_name is required with a renderer function; the variant "
+                         f"has: {', '.join(loader.analyzers())}.\n"
+                         "Pass analyzer_name=..., or a registered visualization name.")
+    vis = as_visualization(render_fn, analyzer=analyzer_name)
+    available = cross_epochs(vis, loader)
+    options = AnimationOptions(fps, width, height, scale, label, lock_axes, loop, theme)
+    where = repr(str(loader.variant_dir))
+    if vis.kind == "cross_epoch":
+        snapshots = load_snapshots(vis, loader, available)
+        return _sweep(vis, snapshots, available, epochs, output_path, options, progress, cancel,
+                      render_kwargs, where)
+    chosen = available if epochs is None else sorted(set(epochs))
+    for epoch in chosen:
+        if epoch not in available:
+            load_data(vis, loader, epoch)  # raises EpochNotFoundError naming the nearest ones
+
+    def build(epoch: int) -> Figureish:
+        data = load_data(vis, loader, epoch)  # before the call: artifact errors stay theirs
+        return call_renderer(vis, epoch, data=data, render_kwargs=render_kwargs, where=where)
+
+    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel)
+
+
+def export_cross_epoch_animation(
+    render_fn: Renderer,
+    snapshots: Sequence[Any],
+    epochs: Sequence[int],
+    output_path: str | Path,
+    fps: float = 5,
+    width: int = 1200,
+    height: int = 800,
+    scale: float = 2,
+    *,
+    label: bool = True,
+    loop: int = 0,
+    progress: Progress | bool | None = None,
+    cancel: threading.Event | None = None,
+    theme: str | None = None,
+    sweep: Sequence[int] | None = None,
+    **render_kwargs: Any,
+) -> Path:
+    """Animate a cross-epoch renderer: the data stays fixed, ``current_epoch`` sweeps.
+
+    ``render_fn(snapshots, epochs, current_epoch=e, **kw)`` is called once per frame for
+    every ``e`` in ``sweep`` (default: all ``epochs``). Other parameters and the output
+    formats are those of :func:`export_animation`.
+    """
+    vis = as_visualization(render_fn, kind="cross_epoch")
+    snapshots, epochs = list(snapshots), list(epochs)
+    if len(snapshots) != len(epochs):
+        raise UsageError(f"Got {len(snapshots)} snapshots for {len(epochs)} epochs.\n"
+                         "Pass one snapshot per epoch, in the same order.")
+    options = AnimationOptions(fps, width, height, scale, label, False, loop, theme)
+    return _sweep(vis, snapshots, epochs, sweep, output_path, options, progress, cancel,
+                  render_kwargs, "")
+
+
+def _sweep(vis: Visualization, snapshots: list, epochs: list[int], sweep: Sequence[int] | None,
+           output_path: str | Path, options: AnimationOptions, progress: Any, cancel: Any,
+           render_kwargs: dict[str, Any], where: str) -> Path:
+    """Animate the highlight of a cross-epoch renderer over ``sweep`` (default: all epochs)."""
+    chosen = epochs if sweep is None else sorted(set(sweep))
+    unknown = [e for e in chosen if e not in epochs]
+    if unknown:
+        span = f"{epochs[0]}..{epochs[-1]}" if epochs else "none"
+        raise EpochNotFoundError(f"Epochs {unknown} are not among the snapshots' epochs "
+                                 f"({span}).\nSweep only epochs you have.")
+    options = replace(options, lock_axes=False)
+
+    def build(epoch: int) -> Figureish:
+        return call_renderer(vis, epoch, snapshots=snapshots, epochs=epochs,
+                             render_kwargs=render_kwargs, where=where)
+
+    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel)

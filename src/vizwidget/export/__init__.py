@@ -1,13 +1,23 @@
-"""The pure-Python export core: figures and animations to files."""
+"""The pure export core: figures and frame-building callables in, files out.
 
-from ._animation import export_animation, export_cross_epoch_animation
+It never imports the loader, the registry, renderers or any front end; verbs that start
+from a variant directory live in :mod:`vizwidget.variants`.
+"""
+
+from ._animation import FrameBuilder, animate_frames, resolve_animation_target
 from ._figure import check_size, export_figure, figure_to_bytes, figure_to_dict
+from ._io import atomic_output, atomic_write
+from ._job import AnimationOptions
 
 __all__ = [
+    "AnimationOptions",
+    "FrameBuilder",
+    "animate_frames",
+    "atomic_output",
+    "atomic_write",
     "check_size",
-    "export_animation",
-    "export_cross_epoch_animation",
     "export_figure",
     "figure_to_bytes",
     "figure_to_dict",
+    "resolve_animation_target",
 ]

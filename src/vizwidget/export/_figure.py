@@ -6,27 +6,15 @@ import numbers
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import FigureError, OutputPathError, SizeError
+from .. import engine
+from ..errors import OutputPathError, SizeError
+from ..figures import Figureish, as_figure_dict
 from ..formats import IMAGE_FORMATS, STILL_FORMATS, normalize, resolve_output
+from ..themes import apply_theme
 from ._io import atomic_write
 
-Figureish = Any  # go.Figure, go.FigureWidget or a figure dict
-
-
-def figure_to_dict(fig: Figureish) -> dict:
-    """A plain figure dict from a go.Figure, go.FigureWidget or figure dict."""
-    if isinstance(fig, dict):
-        if "data" not in fig and "layout" not in fig:
-            raise FigureError("This dict is not a figure: it has neither 'data' nor 'layout'.\n"
-                              "Pass a go.Figure or a dict like {'data': [...], 'layout': {...}}.")
-        return fig
-    from plotly.basedatatypes import BaseFigure
-
-    if isinstance(fig, BaseFigure):
-        return fig.to_dict()
-    raise FigureError(f"Expected a Plotly figure, got {type(fig).__name__}.\n"
-                      "Pass a go.Figure, go.FigureWidget or figure dict (renderers must "
-                      "return a go.Figure).")
+#: Former name of :func:`vizwidget.figures.as_figure_dict`, kept for callers.
+figure_to_dict = as_figure_dict
 
 
 def check_size(width: Any, height: Any, scale: Any) -> None:
@@ -58,14 +46,10 @@ def figure_to_bytes(
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale)
-    figure = figure_to_dict(fig)
+    figure = as_figure_dict(fig)
     if theme is not None:
-        from ..themes import apply_theme
-
         figure = apply_theme(figure, theme)
     if fmt in IMAGE_FORMATS:
-        from .. import engine
-
         return engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
     import plotly.io as pio
 

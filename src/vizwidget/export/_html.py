@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._job import FrameJob
 
-def write_html_animation(path: Path, epochs, frame, fps, width, height, report, cancel) -> None:
+
+def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int], dict],
+                         job: FrameJob) -> None:
     """Write every epoch's figure as a Plotly frame of one offline HTML file."""
     import plotly.io as pio
-
-    from ._animation import _check_cancel
 
     frames: list[dict[str, Any]] = []
     base: dict[str, Any] | None = None
     for done, epoch in enumerate(epochs, start=1):
-        _check_cancel(cancel)
+        job.check_cancel()
         fig = frame(epoch)
         if base is None:
             base = fig
         layout = {k: v for k, v in (fig.get("layout") or {}).items() if k != "template"}
         frames.append({"name": str(epoch), "data": fig.get("data", []), "layout": layout})
-        report(done, len(epochs))
+        job.report(done, len(epochs))
     assert base is not None
-    duration = round(1000 / fps)
+    opts = job.options
+    duration = round(1000 / opts.fps)
     play = {"frame": {"duration": duration, "redraw": True}, "fromcurrent": True,
             "transition": {"duration": 0}, "mode": "immediate"}
     layout = dict(base.get("layout") or {})
@@ -42,6 +45,6 @@ def write_html_animation(path: Path, epochs, frame, fps, width, height, report, 
     }]
     figure = {"data": base.get("data", []), "layout": layout, "frames": frames}
     html = pio.to_html(figure, include_plotlyjs=True, include_mathjax=False, full_html=True,
-                       validate=False, auto_play=False, default_width=f"{int(width)}px",
-                       default_height=f"{int(height)}px")
+                       validate=False, auto_play=False, default_width=f"{int(opts.width)}px",
+                       default_height=f"{int(opts.height)}px")
     path.write_text(html, encoding="utf-8")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from .errors import VizWidgetError
+from ..errors import VizWidgetError
 
 
 class JobRunner:
@@ -48,11 +48,6 @@ class JobRunner:
     def cancel(self) -> None:
         """Ask the running job to stop."""
         self.cancel_event.set()
-
-    def join(self, timeout: float | None = None) -> None:
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
 
 
 class Watcher:

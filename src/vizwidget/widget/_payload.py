@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock
@@ -166,8 +167,6 @@ def split_figure(figure: dict[str, Any]) -> Payload:
     try:
         text = pio.to_json(skeleton, validate=False)
     except (TypeError, ValueError):
-        import json
-
         text = json.dumps(skeleton, default=str)
     return Payload(text.encode("utf-8"), arrays)
 

@@ -19,12 +19,24 @@ import anywidget
 import traitlets as t
 from ipywidgets import CallbackDispatcher
 
-from . import _widget_assets as assets
-from ._widget_jobs import JobRunner, Watcher
-from ._widget_payload import KnownArrays
-from ._widget_source import CROSS_EPOCH, LRU, FigureSource
-from .errors import MissingDependencyError, ThemeError, VizWidgetError
-from .formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
+from .._cache import LRU
+from .._paths import file_in, make_dir
+from ..artifacts import ArtifactLoader
+from ..errors import (
+    ExportCancelled,
+    MissingDependencyError,
+    ThemeError,
+    UsageError,
+    VizWidgetError,
+    one_line,
+)
+from ..export import AnimationOptions, export_figure
+from ..formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
+from ..themes import THEMES
+from . import _assets as assets
+from ._jobs import JobRunner, Watcher
+from ._payload import KnownArrays
+from ._source import CROSS_EPOCH, FigureSource
 
 PointCallback = Callable[[list[dict[str, Any]]], Any]
 
@@ -104,7 +116,7 @@ class ExportWidget(anywidget.AnyWidget):
     watch_interval = t.Float(2.0, help="Seconds between directory polls in watch mode (>= 1).")
     _formats = t.List(t.Unicode(), list(STILL_FORMATS)).tag(sync=True)
     _animation_formats = t.List(t.Unicode(), list(ANIMATION_FORMATS)).tag(sync=True)
-    _themes = t.List(t.Unicode(), [""]).tag(sync=True)
+    _themes = t.List(t.Unicode(), ["", *THEMES]).tag(sync=True)
     _events = t.List(t.Unicode(), []).tag(sync=True)
 
     #: How many times this process sent plotly.js to a browser (once per page load).
@@ -136,8 +148,7 @@ class ExportWidget(anywidget.AnyWidget):
         self._jobs = JobRunner()
         self._watcher: Watcher | None = None
         self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
-        super().__init__(epochs=available, static=self._source.static,
-                         _themes=assets.theme_names(), **options)
+        super().__init__(epochs=available, static=self._source.static, **options)
         self.on_msg(self._on_custom_msg)
         if watch:
             self.watch()
@@ -151,8 +162,6 @@ class ExportWidget(anywidget.AnyWidget):
         ``visualization`` is a registered name or a renderer function; ``kwargs`` as in
         :class:`ExportWidget`.
         """
-        from .artifacts import ArtifactLoader
-
         loader = ArtifactLoader(variant_dir)
         kwargs.setdefault("output_dir", str(Path(loader.variant_dir) / "exports"))
         return cls(visualization, loader=loader, **kwargs)
@@ -214,8 +223,16 @@ class ExportWidget(anywidget.AnyWidget):
 
     # ---- figures ----
     def figure(self, epoch: int | None = None) -> Any:
-        """The plotly figure of ``epoch`` (default: the epoch shown), from the Python cache."""
-        return self._source.figure(self.epoch if epoch is None else int(epoch))
+        """The plotly figure of ``epoch`` (default: the epoch shown), a ``go.Figure``.
+
+        A widget made from a figure returns that figure itself.
+        """
+        fig = self._source.figure(self.epoch if epoch is None else int(epoch))
+        if isinstance(fig, dict):
+            import plotly.graph_objects as go
+
+            return go.Figure(fig)
+        return fig
 
     def _payload(self, epoch: int) -> Any:
         key = (epoch, self.theme)
@@ -267,7 +284,7 @@ class ExportWidget(anywidget.AnyWidget):
             elif kind == "cancel":
                 self.cancel()
         except VizWidgetError as err:
-            self.status = str(err).splitlines()[0]
+            self.status = one_line(err)
 
     # ---- events ----
     def _dispatch_event(self, content: dict[str, Any]) -> None:
@@ -300,9 +317,8 @@ class ExportWidget(anywidget.AnyWidget):
 
     # ---- export and animation (files are written by vizwidget.export) ----
     def _path(self, stem: str, fmt: str) -> Path:
-        folder = Path(self.output_dir).expanduser().resolve()
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{stem}{suffix_for(fmt)}"
+        """``output_dir/stem.ext``; ``stem`` is sanitised, so the file stays in the folder."""
+        return file_in(make_dir(self.output_dir), stem, suffix_for(fmt))
 
     def _options(self) -> dict[str, Any]:
         return {"width": self.width, "height": self.height, "scale": self.scale,
@@ -314,8 +330,6 @@ class ExportWidget(anywidget.AnyWidget):
             try:
                 path = Path(work(cancel))
             except Exception as err:
-                from .errors import ExportCancelled
-
                 if isinstance(err, ExportCancelled):
                     self.status, self.progress = "Cancelled, nothing written.", 0.0
                 else:
@@ -337,8 +351,6 @@ class ExportWidget(anywidget.AnyWidget):
 
     def export_async(self, format: str | None = None) -> Future:
         """Start :meth:`export` in a background thread; returns a Future of the path."""
-        from .export import export_figure
-
         fmt = normalize(format or self.format, STILL_FORMATS)
         epoch = None if self.static else self.epoch
         stem = self.name if epoch is None else f"{self.name}_epoch{epoch}"
@@ -369,20 +381,21 @@ class ExportWidget(anywidget.AnyWidget):
         fmt = normalize(format or self.animation_format, ANIMATION_FORMATS)
         chosen = sorted(int(e) for e in (epochs if epochs is not None else self.epochs))
         if self.static or not chosen:
-            raise VizWidgetError(
+            raise UsageError(
                 "Nothing to animate: the widget has no epochs.\n"
                 "Give ExportWidget a renderer with epochs (or a loader) to animate."
             )
         path = self._path(f"{self.name}_epochs{chosen[0]}-{chosen[-1]}", fmt)
-        options = {**self._options(), "fps": self.fps}
+        options = AnimationOptions(fps=self.fps, width=self.width, height=self.height,
+                                   scale=self.scale, theme=self.theme or None)
 
         def progress(done: int, total: int) -> None:
             self.progress = done / total if total else 0.0
             self.status = f"Animating… frame {done}/{total}"
 
         def work(cancel: Event) -> Path:
-            return self._source.animate(path, chosen, progress=progress, cancel=cancel,
-                                        **options)
+            return self._source.animate(path, chosen, options=options, progress=progress,
+                                        cancel=cancel)
 
         return self._submit("Animating", work)
 
@@ -422,7 +435,7 @@ class ExportWidget(anywidget.AnyWidget):
     def watch(self, interval: float | None = None) -> None:
         """Extend the slider as new epoch files appear (polls every ``interval`` >= 1 s)."""
         if self._source.loader is None:
-            raise VizWidgetError(
+            raise UsageError(
                 "Watch mode needs an artifacts directory.\n"
                 "Use ExportWidget.from_variant(...) or pass loader=."
             )

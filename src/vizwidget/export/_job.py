@@ -1,0 +1,65 @@
+"""Animation options as one frozen value, and the running job's progress and cancel hooks."""
+
+from __future__ import annotations
+
+import numbers
+import threading
+from dataclasses import dataclass, field
+
+from .._progress import Progress
+from ..errors import ExportCancelled, SizeError
+from ._figure import check_size
+
+
+@dataclass(frozen=True)
+class AnimationOptions:
+    """How an animation looks: frame rate, frame size, label, axes, looping, theme.
+
+    Attributes
+    ----------
+    fps : float
+        Frames per second; each frame lasts ``1000/fps`` ms.
+    width, height : int
+        Frame size in CSS pixels.
+    scale : float
+        Pixel density (frames are ``width*scale`` pixels wide).
+    label : bool
+        Draw "epoch N" on each frame.
+    lock_axes : bool
+        Use the union of all frames' axis ranges so axes do not jump.
+    loop : int
+        GIF/WebP/APNG loop count; 0 loops forever.
+    theme : str, optional
+        "default", "dark" or "publication".
+    """
+
+    fps: float = 5
+    width: int = 1200
+    height: int = 800
+    scale: float = 2
+    label: bool = True
+    lock_axes: bool = True
+    loop: int = 0
+    theme: str | None = None
+
+    def check(self) -> None:
+        """Raise SizeError for a size, scale or fps that cannot be rendered."""
+        check_size(self.width, self.height, self.scale)
+        fps = self.fps
+        if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not fps > 0:
+            raise SizeError(f"fps must be a positive number, got {fps!r}.\nPass e.g. fps=5.")
+
+
+@dataclass(frozen=True)
+class FrameJob:
+    """What every stage of one animation shares: its options, progress and cancel hooks."""
+
+    options: AnimationOptions
+    total: int
+    report: Progress = field(default=lambda done, total: None)
+    cancel: threading.Event | None = None
+
+    def check_cancel(self) -> None:
+        """Raise ExportCancelled once the cancel event is set."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise ExportCancelled("The animation export was cancelled; no file was written.")

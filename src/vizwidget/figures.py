@@ -1,0 +1,66 @@
+"""One function turns anything figure-like into a plain Plotly figure dict, with one error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import FigureError
+
+__all__ = ["Figureish", "as_figure_dict", "check_figure"]
+
+Figureish = Any  # go.Figure, go.FigureWidget or a figure dict
+
+_HINT = "Pass a go.Figure, or a dict like {'data': [{'type': 'scatter', ...}], 'layout': {...}}."
+
+
+def _check_dict(fig: dict) -> dict:
+    if "data" not in fig and "layout" not in fig:
+        raise FigureError("This dict is not a figure: it has neither 'data' nor 'layout'.\n"
+                          + _HINT)
+    data = fig.get("data", [])
+    if data is not None and (not isinstance(data, (list, tuple))
+                             or not all(isinstance(t, dict) for t in data)):
+        shown = type(data).__name__ if not isinstance(data, (list, tuple)) else "a list with " + (
+            ", ".join(sorted({type(t).__name__ for t in data if not isinstance(t, dict)})))
+        raise FigureError(f"The figure's 'data' must be a list of trace dicts, got {shown}.\n"
+                          + _HINT)
+    for key in ("layout", "frames"):
+        value = fig.get(key)
+        expected = dict if key == "layout" else (list, tuple)
+        if value is not None and not isinstance(value, expected):
+            raise FigureError(f"The figure's {key!r} must be a "
+                              f"{'dict' if key == 'layout' else 'list'}, got "
+                              f"{type(value).__name__}.\n" + _HINT)
+    return fig
+
+
+def check_figure(fig: Figureish) -> Figureish:
+    """``fig`` itself when it is a go.Figure, go.FigureWidget or well-formed figure dict.
+
+    Raises
+    ------
+    FigureError
+        For anything else, including malformed dicts (``{"data": "junk"}``,
+        ``{"data": [1, 2]}``, ``{"layout": "junk"}``).
+    """
+    if isinstance(fig, dict):
+        return _check_dict(fig)
+    from plotly.basedatatypes import BaseFigure
+
+    if isinstance(fig, BaseFigure):
+        return fig
+    raise FigureError(f"Expected a Plotly figure, got {type(fig).__name__}.\n"
+                      "Pass a go.Figure, go.FigureWidget or figure dict (renderers must "
+                      "return a go.Figure).")
+
+
+def as_figure_dict(fig: Figureish) -> dict:
+    """A plain figure dict from a go.Figure, go.FigureWidget or figure dict.
+
+    Raises
+    ------
+    FigureError
+        As :func:`check_figure`.
+    """
+    fig = check_figure(fig)
+    return fig if isinstance(fig, dict) else fig.to_dict()
