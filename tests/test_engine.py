@@ -111,6 +111,54 @@ def test_restarts_when_the_browser_died():
     assert eng.pid != old
 
 
+def _renderers(pid: int) -> list[int]:
+    found = []
+    for child in _descendants(pid):
+        try:
+            with open(f"/proc/{child}/cmdline", "rb") as f:
+                if b"--type=renderer" in f.read():
+                    found.append(child)
+        except OSError:
+            continue
+    return found
+
+
+def test_a_crashed_tab_is_detected_at_once(capfd):
+    """Only the page's renderer process dies: the next export restarts without the timeout."""
+    eng = engine.get_engine()
+    engine.render(_fig())
+    renderers = _renderers(eng.pid)
+    assert renderers
+    capfd.readouterr()
+    for pid in renderers:
+        os.kill(pid, signal.SIGKILL)
+    t0 = time.perf_counter()
+    data = engine.render(_fig(2), width=160, height=120)
+    elapsed = time.perf_counter() - t0
+    assert Image.open(io.BytesIO(data)).size == (160, 120)
+    assert elapsed < 5, elapsed
+    assert eng.timeout >= 60  # it did not wait for the timeout
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # no asyncio or watchdog noise for the user
+
+
+def test_the_timeout_grows_with_the_figure():
+    from vizwidget.engine._engine import POINTS_PER_SECOND, figure_points
+
+    big = go.Figure(go.Scattergl(x=np.arange(300_000.0), y=np.arange(300_000.0))).to_dict()
+    assert figure_points(big) == 600_000
+    assert figure_points({"data": [{"y": [1, 2, 3], "text": ["a", "b", "c"]}]}) == 6
+    eng = engine.get_engine()
+    default = eng.timeout
+    eng.timeout = 0.05 - 600_000 / POINTS_PER_SECOND  # the figure's share brings it to 0.05 s
+    try:
+        with pytest.raises(RenderTimeoutError, match=r"600,000 data values took longer than "
+                                                     r"0\.05 s.*\n.*raise the timeout"):
+            engine.render(big)
+    finally:
+        eng.timeout = default
+
+
 def test_shutdown_leaves_no_browser_and_next_render_restarts():
     eng = engine.get_engine()
     engine.render(_fig())

@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 import pytest
 
 import vizwidget
-from vizwidget.widget import _assets as assets
 from vizwidget.errors import FormatError, ThemeError, VizWidgetError
 from vizwidget.widget import ExportWidget
+from vizwidget.widget import _assets as assets
 
 ROOT = Path(__file__).resolve().parents[1]
 

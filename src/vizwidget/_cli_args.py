@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import __version__
 from .errors import UsageError
 
-__all__ = ["UsageError", "build_parser", "parse_epochs", "parse_render_kwargs", "select_epochs"]
+__all__ = ["UsageError", "build_parser", "coerce_setting", "parse_epochs", "parse_render_kwargs",
+           "select_epochs"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -213,23 +216,62 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
     return chosen
 
 
-_WORDS = {"True": True, "False": False, "None": None}
+_WORDS = {"True": True, "False": False, "None": None, "true": True, "false": False,
+          "null": None}
+#: Annotation names that accept a JSON value of each Python type.
+_ACCEPTS = {bool: {"bool"}, int: {"int", "float", "complex"}, float: {"float", "complex"},
+            str: {"str"}, list: {"list", "tuple", "Sequence", "Iterable", "Collection"},
+            dict: {"dict", "Mapping"}, type(None): {"None", "Optional"}}
+_KNOWN = set().union(*_ACCEPTS.values())
 
 
-def parse_render_kwargs(items: Sequence[str]) -> dict[str, Any]:
-    """``["log_y=false", "group=W_E"]`` -> ``{"log_y": False, "group": "W_E"}``."""
-    render_kwargs: dict[str, Any] = {}
+def parse_render_kwargs(items: Sequence[str]) -> dict[str, str]:
+    """``["log_y=false", "group=W_E"]`` -> ``{"log_y": "false", "group": "W_E"}`` (raw text)."""
+    raw_values: dict[str, str] = {}
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier():
             raise UsageError(f"--set {item!r} is not KEY=VALUE; write e.g. --set log_y=false")
-        raw = raw.strip()
-        if raw in _WORDS:
-            render_kwargs[key] = _WORDS[raw]
-            continue
+        raw_values[key] = raw.strip()
+    return raw_values
+
+
+def _annotation_names(annotation: Any) -> set[str]:
+    if annotation is inspect.Parameter.empty:
+        return set()
+    text = annotation if isinstance(annotation, str) else getattr(
+        annotation, "__name__", str(annotation))
+    return set(re.findall(r"[A-Za-z_]\w*", text))
+
+
+def coerce_setting(key: str, raw: str, annotation: Any) -> Any:
+    """The value of ``--set key=raw`` for a renderer parameter annotated ``annotation``.
+
+    Values are JSON (``true``, ``3``, ``[1, 2]``, ``"text"``); plain text is accepted only
+    where the parameter is annotated ``str``. Where the annotation names simple types, the
+    value must be one of them.
+    """
+    names = _annotation_names(annotation)
+    takes_str = "str" in names
+    if raw in _WORDS:
+        value = _WORDS[raw]
+    else:
         try:
-            render_kwargs[key] = json.loads(raw)
+            value = json.loads(raw)
         except ValueError:
-            render_kwargs[key] = raw
-    return render_kwargs
+            if takes_str:
+                return raw
+            raise UsageError(f"--set {key}={raw} is not a JSON value; write numbers, true/false, "
+                             f"[lists] or quoted text such as --set {key}='\"{raw}\"'") from None
+    if isinstance(value, str) or not (names & _KNOWN) or "Any" in names:
+        return value
+    if takes_str and not isinstance(value, (list, dict)):
+        return raw
+    kind = bool if isinstance(value, bool) else type(value)
+    if not names & _ACCEPTS.get(kind, set()):
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__",
+                                                                      annotation)
+        raise UsageError(f"--set {key}={raw} gives a {kind.__name__}, but {key} takes {text}; "
+                         "pass a value of that type")
+    return value

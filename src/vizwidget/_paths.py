@@ -13,7 +13,7 @@ from .errors import OutputPathError
 __all__ = ["MAX_NAME_BYTES", "file_in", "make_dir", "safe_filename"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
-#: Longest file name most file systems accept (ext4, APFS, NTFS: 255).
+#: Longest file name most file systems accept (ext4, APFS, NTFS: 255 bytes).
 MAX_NAME_BYTES = 255
 
 

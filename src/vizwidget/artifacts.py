@@ -24,6 +24,7 @@ import operator
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,15 @@ def _as_epoch(epoch: Any) -> int | None:
 
 
 def _corrupt(path: Path, err: BaseException) -> CorruptArtifactError:
+    detail = str(err).split(". ")[0].rstrip(".")  # drop numpy's "load it unsafely" advice
+    if "allow_pickle" in str(err):
+        return CorruptArtifactError(
+            f"Artifact file {str(path)!r} holds pickled Python objects, which vizwidget never "
+            "loads (they can run code).\n"
+            "Save plain numeric arrays instead (numpy.savez with ndarray values)."
+        )
     return CorruptArtifactError(
-        f"Artifact file {str(path)!r} is corrupt or truncated ({type(err).__name__}: {err}).\n"
+        f"Artifact file {str(path)!r} is corrupt or truncated ({type(err).__name__}: {detail}).\n"
         "Delete it and re-run the analyzer for that epoch (it may still be being written)."
     )
 
@@ -113,7 +121,7 @@ def _read_npz(path: Path) -> dict[str, Any]:
                 else:
                     arr.setflags(write=False)  # shared through the cache: keep it immutable
                     data[key] = arr
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as err:
+    except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError) as err:
         raise _corrupt(path, err) from err
     return data
 

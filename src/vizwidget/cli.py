@@ -8,14 +8,22 @@ fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written"
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._cli_args import build_parser, parse_epochs, parse_render_kwargs, select_epochs
+from ._cli_args import (
+    build_parser,
+    coerce_setting,
+    parse_epochs,
+    parse_render_kwargs,
+    select_epochs,
+)
 from .errors import (
     AnalyzerNotFoundError,
     EpochNotFoundError,
@@ -62,19 +70,18 @@ class _Output:
         return EXIT_OK if ok else EXIT_FAILED
 
 
-def _check_render_kwargs(name: str, render_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Reject ``--set`` keys the renderer does not accept, listing the ones it does."""
+def _check_render_kwargs(name: str, raw: dict[str, str]) -> dict[str, Any]:
+    """``--set`` values checked against the renderer's parameters and their annotations."""
     from .registry import get_visualization, renderer_options
 
     options = renderer_options(get_visualization(name).fn)
     if options is None:
-        return render_kwargs
-    valid = list(options)
-    unknown = [k for k in render_kwargs if k not in valid]
+        return {k: coerce_setting(k, v, inspect.Parameter.empty) for k, v in raw.items()}
+    unknown = [k for k in raw if k not in options]
     if unknown:
         raise UsageError(f"{name} has no option {unknown[0]!r}; --set one of: "
-                         f"{', '.join(valid) or '(none)'}")
-    return render_kwargs
+                         f"{', '.join(options) or '(none)'}")
+    return {k: coerce_setting(k, v, options[k].annotation) for k, v in raw.items()}
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -250,7 +257,20 @@ USAGE_ERRORS = (UsageError, FormatError, SizeError, ThemeError, VariantNotFoundE
                 OutputPathError)
 
 
+#: API keywords in error messages and the flags a command-line user types instead.
+_FLAGS = {"output_dir": "--out", "out_dir": "--out", "epochs": "--epochs", "epoch": "--epoch",
+          "format": "--format", "fps": "--fps", "scale": "--scale", "width": "--width",
+          "height": "--height", "theme": "--theme", "jobs": "--jobs"}
+_KEYWORD = re.compile(r"\b(" + "|".join(_FLAGS) + r")=(?=\S)?")
+
+
+def _cli_wording(message: str) -> str:
+    """An API error message in command-line terms ("Pass output_dir=" -> "Pass --out")."""
+    return _KEYWORD.sub(lambda m: _FLAGS[m.group(1)] + " ", message).replace("  ", " ")
+
+
 def _fail(out: _Output | None, prog: str, message: str, code: int, json_mode: bool) -> int:
+    message = _cli_wording(message)
     print(f"{prog}: error: {message}", file=sys.stderr, flush=True)
     if json_mode:
         command = out.command if out is not None else None

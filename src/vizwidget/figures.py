@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from .errors import FigureError
@@ -9,6 +12,9 @@ from .errors import FigureError
 __all__ = ["Figureish", "as_figure_dict", "check_figure"]
 
 Figureish = Any  # go.Figure, go.FigureWidget or a figure dict
+
+#: Trace types plotly.js still draws although plotly.py's schema dropped them (deprecated).
+_DEPRECATED_TRACES = frozenset({"scattermapbox", "choroplethmapbox", "densitymapbox"})
 
 _HINT = "Pass a go.Figure, or a dict like {'data': [{'type': 'scatter', ...}], 'layout': {...}}."
 
@@ -24,6 +30,12 @@ def _check_dict(fig: dict) -> dict:
             ", ".join(sorted({type(t).__name__ for t in data if not isinstance(t, dict)})))
         raise FigureError(f"The figure's 'data' must be a list of trace dicts, got {shown}.\n"
                           + _HINT)
+    for trace in data or ():
+        kind = trace.get("type", "scatter")
+        if not isinstance(kind, str) or kind not in trace_types():
+            raise FigureError(
+                f"Unknown trace type {kind!r}: plotly.js would silently draw nothing for it.\n"
+                f"Use one of: {', '.join(sorted(trace_types()))}.")
     for key in ("layout", "frames"):
         value = fig.get(key)
         expected = dict if key == "layout" else (list, tuple)
@@ -32,6 +44,17 @@ def _check_dict(fig: dict) -> dict:
                               f"{'dict' if key == 'layout' else 'list'}, got "
                               f"{type(value).__name__}.\n" + _HINT)
     return fig
+
+
+@cache
+def trace_types() -> frozenset[str]:
+    """Every trace type plotly draws, read from plotly.py's validator schema."""
+    import plotly
+
+    schema = Path(plotly.__file__).parent / "validators" / "_validators.json"
+    with open(schema, encoding="utf-8") as fh:
+        names = json.load(fh)["data"]["params"]["class_strs_map"]
+    return frozenset(names) | _DEPRECATED_TRACES
 
 
 def check_figure(fig: Figureish) -> Figureish:

@@ -8,12 +8,26 @@ from .errors import FormatError
 
 #: Formats produced by the browser (kaleido scopes).
 IMAGE_FORMATS = ("png", "jpeg", "webp", "svg", "pdf")
+#: Formats drawn on a canvas (limited by the browser's canvas size).
+RASTER_FORMATS = ("png", "jpeg", "webp")
 #: Every still format `export_figure` writes.
 STILL_FORMATS = (*IMAGE_FORMATS, "html", "json")
 #: Every format `export_animation` writes to a file.
 ANIMATION_FORMATS = ("gif", "mp4", "webm", "webp", "png", "html")
 #: The animation "format" that writes a directory of PNG frames (a path without suffix).
 FRAMES_FORMAT = "frames"
+
+#: Frame rates each animation format can store (frames per second, inclusive): GIF delays
+#: are 1..65535 centiseconds and browsers slow delays under 2 cs; APNG (Pillow) and WebP keep
+#: milliseconds in 16 and 24 bits; the HTML player ticks in whole milliseconds.
+FPS_RANGES = {
+    "gif": (100 / 65535, 50.0),
+    "png": (1000 / 65535, 1000.0),
+    "webp": (1000 / (2**24 - 1), 1000.0),
+    "mp4": (0.01, 240.0),
+    "webm": (0.01, 240.0),
+    "html": (0.001, 1000.0),
+}
 
 ALIASES = {"jpg": "jpeg", "htm": "html", "apng": "png"}
 _SUFFIX = {"jpeg": ".jpg"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import logging
 import threading
+import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -12,6 +14,55 @@ from ..errors import NetworkResourceError, RenderError, RenderTimeoutError
 from ._browser import chromium_class, require_browser
 
 DEFAULT_TIMEOUT = 60.0
+_POLL = 0.25  # seconds between checks for a crashed tab while a figure renders
+
+
+#: The render timeout grows by one second per this many data values in the figure.
+POINTS_PER_SECOND = 100_000
+
+_log = logging.getLogger("vizwidget.engine")
+
+
+def figure_points(figure: dict) -> int:
+    """How many data values a figure's traces hold (arrays of numbers, strings, bdata)."""
+    total = 0
+    for trace in figure.get("data") or ():
+        for value in trace.values():
+            if isinstance(value, dict) and "bdata" in value:
+                total += len(value["bdata"]) * 3 // 4 // _ITEMSIZE.get(value.get("dtype"), 8)
+            elif hasattr(value, "size") and hasattr(value, "ndim"):
+                total += int(value.size)
+            elif isinstance(value, (list, tuple)):
+                total += sum(len(v) if isinstance(v, (list, tuple)) else 1 for v in value)
+    return total
+
+
+_ITEMSIZE = {"f8": 8, "f4": 4, "i4": 4, "u4": 4, "i2": 2, "u2": 2, "i1": 1, "u1": 1, "u1c": 1}
+
+
+class _TabCrashed(Exception):
+    """The page's renderer process died during a render."""
+
+
+class _ToDebug(logging.Handler):
+    """Re-logs the browser libraries' records at debug level under ``vizwidget.engine``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _log.debug("%s: %s", record.name, record.getMessage())
+
+
+def _quiet_browser_logs() -> None:
+    """Keep the user's stderr clean: kaleido/choreographer warnings become debug records."""
+    for name in ("choreographer", "kaleido"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, _ToDebug) for h in logger.handlers):
+            logger.addHandler(_ToDebug())
+        logger.propagate = False
+
+
+def _loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Tasks of a killed browser are reported at debug level, not printed."""
+    _log.debug("browser event loop: %s", context.get("message"), exc_info=context.get("exception"))
 _NETWORK_HINTS = ("fetching topojson", "mapbox", "Failed to fetch", "net::ERR")
 
 
@@ -68,7 +119,9 @@ class RenderEngine:
             path = self.browser_path or require_browser()
             from ._page import WarmKaleido
 
+            _quiet_browser_logs()
             self._loop = asyncio.new_event_loop()
+            self._loop.set_exception_handler(_loop_exception)
             self._thread = threading.Thread(
                 target=self._loop.run_forever, name="vizwidget-engine", daemon=True
             )
@@ -112,11 +165,22 @@ class RenderEngine:
                 loop.close()
 
     def _submit(self, coro: Any, timeout: float | None) -> Any:
+        """Run ``coro`` on the browser's loop; give up on timeout or when the tab crashes."""
         assert self._loop is not None
         future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        crashed = getattr(self._kaleido, "crashed", None)
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            return future.result(timeout=timeout)
-        except FutureTimeout:
+            while True:
+                left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+                try:
+                    return future.result(timeout=_POLL if left is None else min(left, _POLL))
+                except FutureTimeout:
+                    if crashed is not None and crashed.is_set():
+                        raise _TabCrashed() from None
+                    if left is not None and left <= _POLL:
+                        raise
+        except BaseException:
             future.cancel()
             raise
 
@@ -134,20 +198,33 @@ class RenderEngine:
         """Render a figure dict to image bytes (png, jpeg, webp, svg, pdf or json).
 
         Thread-safe; concurrent callers are served one after another on the warm page.
+        Without ``timeout``, the engine's :attr:`timeout` plus one second per
+        :data:`POINTS_PER_SECOND` data values applies.
         """
-        timeout = self.timeout if timeout is None else timeout
+        points = figure_points(figure)
+        if timeout is None:  # the engine's timeout grows with the figure; a given one is kept
+            timeout = self.timeout + points / POINTS_PER_SECOND
         opts = {"format": format, "width": width, "height": height, "scale": scale}
         for attempt in (1, 2):
             self.start()
             kaleido = self._kaleido
             try:
                 return self._submit(kaleido.calc_fig(figure, opts=opts), timeout=timeout)
+            except _TabCrashed:
+                self.close()  # the page is gone: a fresh browser, then one more try
+                if attempt == 1:
+                    continue
+                raise RenderError(
+                    f"The browser tab crashed twice while rendering a {format}.\n"
+                    "The figure may need more memory than the browser has; simplify it."
+                ) from None
             except FutureTimeout:
                 self.close()  # a hung page cannot be trusted with the next figure
                 raise RenderTimeoutError(
-                    f"Rendering a {format} took longer than {timeout:g} s; the browser was "
-                    "restarted.\nSimplify the figure or raise the timeout "
-                    "(vizwidget.engine.get_engine().timeout = ...)."
+                    f"Rendering a {format} of {points:,} data values took longer than "
+                    f"{timeout:g} s; the browser was restarted.\nSimplify or down-sample the "
+                    f"figure, or raise the timeout (e.g. timeout={max(2 * timeout, 1):.0f}, "
+                    "or vizwidget.engine.get_engine().timeout)."
                 ) from None
             except Exception as err:
                 if not self.is_running and attempt == 1:

@@ -9,6 +9,7 @@ behind (one devtools call, about a millisecond), which keeps WebGL contexts and 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from kaleido.kaleido import Kaleido
@@ -37,7 +38,25 @@ _STATS_JS = """function() {
 
 
 class WarmKaleido(Kaleido):
-    """kaleido.Kaleido with one tab that is reused, never reloaded, between figures."""
+    """kaleido.Kaleido with one tab that is reused, never reloaded, between figures.
+
+    :attr:`crashed` is set when the tab's renderer process dies (Chromium's
+    ``Inspector.targetCrashed`` event), so the engine can restart at once instead of waiting
+    for its timeout.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.crashed = threading.Event()
+
+    async def _conform_tabs(self, tabs: Any = None) -> None:
+        for tab in (tabs or list(self.tabs.values())):
+            tab.subscribe("Inspector.targetCrashed", self._on_crash)
+            await tab.send_command("Inspector.enable")
+        await super()._conform_tabs(tabs)
+
+    async def _on_crash(self, _event: Any) -> None:
+        self.crashed.set()
 
     async def _return_kaleido_tab(self, tab: Any) -> None:
         await self._call(tab, _SWEEP_JS)

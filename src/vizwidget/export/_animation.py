@@ -70,11 +70,11 @@ def animate_frames(
         and keeps an older file at ``output_path`` intact.
     """
     options = options or AnimationOptions()
-    options.check()
+    path, fmt = resolve_animation_target(output_path)
+    options.check(fmt)
     epochs = list(epochs)
     if not epochs:
         raise UsageError("No epochs to animate.\nCheck the epochs= argument and the artifacts.")
-    path, fmt = resolve_animation_target(output_path)
     report, finish = progress_reporter(progress, len(epochs))
     job = FrameJob(options, len(epochs), report, cancel)
     try:
@@ -101,8 +101,8 @@ def resolve_animation_target(output_path: str | Path) -> tuple[Path, str]:
     try:
         return resolve_output(path, None, ANIMATION_FORMATS)
     except FormatError as err:
-        raise FormatError(f"{err}\nOr pass a directory path (no suffix) for one PNG per "
-                          "frame.") from None
+        raise FormatError(f"{err}".rstrip(".") + ", or a directory path (no suffix) for one "
+                          "PNG per frame.") from None
 
 
 def _frame_maker(build: FrameBuilder, epochs: list[int], job: FrameJob) -> Callable[[int], dict]:

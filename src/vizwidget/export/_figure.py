@@ -2,30 +2,58 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import engine
-from ..errors import OutputPathError, SizeError
+from ..errors import SizeError
 from ..figures import Figureish, as_figure_dict
-from ..formats import IMAGE_FORMATS, STILL_FORMATS, normalize, resolve_output
+from ..formats import IMAGE_FORMATS, RASTER_FORMATS, STILL_FORMATS, normalize, resolve_output
 from ..themes import apply_theme
-from ._io import atomic_write
+from ._imagecheck import check_image
+from ._io import atomic_write, check_target
 
 #: Former name of :func:`vizwidget.figures.as_figure_dict`, kept for callers.
 figure_to_dict = as_figure_dict
 
 
-def check_size(width: Any, height: Any, scale: Any) -> None:
-    """Raise SizeError unless width/height are positive integers and scale is positive."""
+#: Chromium's canvas limits: the longest side and the largest area, in pixels.
+MAX_SIDE_PIXELS = 32_767
+MAX_AREA_PIXELS = 268_435_456  # 16384²
+#: The WebP format's own limit on a side.
+WEBP_MAX_SIDE = 16_383
+
+
+def check_size(width: Any, height: Any, scale: Any, raster: bool | str = False) -> None:
+    """Raise SizeError unless width/height are positive integers and scale a finite number > 0.
+
+    With ``raster`` (True or the raster format's name) the image (``width*scale`` ×
+    ``height*scale``) must also fit Chromium's canvas (:data:`MAX_SIDE_PIXELS`,
+    :data:`MAX_AREA_PIXELS`; WebP: :data:`WEBP_MAX_SIDE` a side); beyond it the browser
+    returns garbage instead of an error.
+    """
     for name, value in (("width", width), ("height", height)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
             raise SizeError(f"{name} must be a positive integer number of pixels, got {value!r}.\n"
                             f"Pass e.g. {name}={1200 if name == 'width' else 800}.")
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise SizeError(f"scale must be a positive number, got {scale!r}.\n"
+    if (isinstance(scale, bool) or not isinstance(scale, numbers.Real)
+            or not math.isfinite(scale) or not scale > 0):
+        raise SizeError(f"scale must be a positive, finite number, got {scale!r}.\n"
                         "Pass e.g. scale=2 for a high-DPI image.")
+    if raster:
+        side = WEBP_MAX_SIDE if raster == "webp" else MAX_SIDE_PIXELS
+        w, h = round(width * scale), round(height * scale)
+        largest = min(side / max(width, height), math.sqrt(MAX_AREA_PIXELS / (width * height)))
+        if max(w, h) > side or w * h > MAX_AREA_PIXELS:
+            kind = raster if isinstance(raster, str) else "raster"
+            raise SizeError(
+                f"A {w}×{h}-pixel {kind} image is larger "
+                f"than the browser can draw (at most {side} pixels a side and "
+                f"{MAX_AREA_PIXELS:,} pixels in all).\n"
+                f"Use scale <= {math.floor(largest * 1000) / 1000:g} for {width}×{height}, "
+                "a smaller size, or svg/pdf.")
 
 
 def figure_to_bytes(
@@ -45,12 +73,15 @@ def figure_to_bytes(
     need no browser. Raster images are exactly ``width*scale`` by ``height*scale`` pixels.
     """
     fmt = normalize(format, STILL_FORMATS)
-    check_size(width, height, scale)
+    check_size(width, height, scale, raster=fmt if fmt in RASTER_FORMATS else False)
     figure = as_figure_dict(fig)
     if theme is not None:
         figure = apply_theme(figure, theme)
     if fmt in IMAGE_FORMATS:
-        return engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
+        data = engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
+        if fmt in RASTER_FORMATS:
+            check_image(data, fmt, width, height, scale)
+        return data
     import plotly.io as pio
 
     if fmt == "json":
@@ -99,9 +130,7 @@ def export_figure(
     The figure is rendered before the file is touched, and written atomically: a failure
     never leaves a partial file nor clobbers an existing one.
     """
-    if Path(output_path).is_dir():
-        raise OutputPathError(f"{str(output_path)!r} is a directory, not a file path.\n"
-                              "Pass a file name inside it, e.g. 'figure.png'.")
+    check_target(Path(output_path))
     path, fmt = resolve_output(output_path, format, STILL_FORMATS)
     data = figure_to_bytes(fig, fmt, width, height, scale, theme=theme,
                            include_plotlyjs=include_plotlyjs, timeout=timeout)

@@ -8,13 +8,24 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .._paths import MAX_NAME_BYTES
 from ..errors import OutputPathError
 
 
-def _prepare_parent(path: Path) -> None:
+def check_target(path: Path) -> None:
+    """Raise OutputPathError for a file name that is too long or names a directory."""
+    size = len(path.name.encode("utf-8"))
+    if size > MAX_NAME_BYTES:
+        raise OutputPathError(f"The file name {path.name[:40]!r}… is {size} bytes long; file "
+                              f"systems allow at most {MAX_NAME_BYTES}.\n"
+                              "Choose a shorter file name.")
     if path.is_dir():
         raise OutputPathError(f"{str(path)!r} is a directory, not a file path.\n"
                               "Pass a file name inside it, e.g. 'figure.png'.")
+
+
+def _prepare_parent(path: Path) -> None:
+    check_target(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
@@ -31,7 +42,8 @@ def atomic_output(path: str | Path) -> Iterator[Path]:
     path = Path(path)
     _prepare_parent(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".part",
+                                   dir=path.parent)
     except OSError as err:
         raise OutputPathError(f"Cannot write in {str(path.parent)!r}: {err.strerror or err}.\n"
                               "Choose a writable output directory.") from err

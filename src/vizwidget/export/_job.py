@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import threading
 from dataclasses import dataclass, field
 
 from .._progress import Progress
 from ..errors import ExportCancelled, SizeError
+from ..formats import FPS_RANGES
 from ._figure import check_size
 
 
@@ -42,12 +44,18 @@ class AnimationOptions:
     loop: int = 0
     theme: str | None = None
 
-    def check(self) -> None:
-        """Raise SizeError for a size, scale or fps that cannot be rendered."""
-        check_size(self.width, self.height, self.scale)
+    def check(self, fmt: str | None = None) -> None:
+        """Raise SizeError for a size, scale or fps that cannot be rendered (in ``fmt``)."""
+        check_size(self.width, self.height, self.scale, raster="png")
         fps = self.fps
-        if isinstance(fps, bool) or not isinstance(fps, numbers.Real) or not fps > 0:
+        if (isinstance(fps, bool) or not isinstance(fps, numbers.Real)
+                or not math.isfinite(fps) or not fps > 0):
             raise SizeError(f"fps must be a positive number, got {fps!r}.\nPass e.g. fps=5.")
+        low, high = FPS_RANGES.get(fmt or "", (0, math.inf))
+        if not low <= fps <= high:
+            raise SizeError(f"fps={fps:g} is outside what {fmt.upper()} can store: "
+                            f"{low:.4g} to {high:g} frames per second.\n"
+                            "Pass an fps in that range.")
 
 
 @dataclass(frozen=True)
