@@ -15,6 +15,8 @@ export function buildControls() {
   ui.next = button("", "▶", "Next epoch");
   ui.play = button("vzw-play", "Play", "Play");
   ui.slider = h("input", { type: "range", className: "vzw-slider", min: 0, step: 1 });
+  ui.epochBox = h("input", { type: "number", className: "vzw-num vzw-epoch-input", step: 1,
+    title: "Epoch (snaps to the nearest one there is)" });
   ui.label = h("span", { className: "vzw-epoch" });
   ui.format = h("select", { className: "vzw-format", title: "Still format" });
   ui.animFormat = h("select", { className: "vzw-anim-format", title: "Animation format" });
@@ -36,8 +38,8 @@ export function buildControls() {
   ui.stage = h("div", { className: "vzw-stage" }, [ui.plot, ui.message, ui.error]);
   const field = (text, input) => h("label", { className: "vzw-field" }, [text, input]);
   ui.nav = h("div", { className: "vzw-row vzw-nav" }, [
-    ui.prev, ui.slider, ui.next, ui.play, ui.label]);
-  ui.root = h("div", { className: "vzw-root" }, [
+    ui.prev, ui.slider, ui.next, ui.epochBox, ui.play, ui.label]);
+  ui.root = h("div", { className: "vzw-root", tabIndex: 0 }, [
     ui.nav,
     ui.stage,
     h("div", { className: "vzw-row vzw-export-row" }, [

@@ -1,5 +1,5 @@
 // Epoch arithmetic over the synced `epochs` list (ascending real epoch numbers, often
-// non-uniform): positions, stepping with or without repeat.
+// non-uniform): positions, stepping with or without repeat, snapping a typed number.
 
 /** @typedef {import("./model.js").WidgetModel} WidgetModel */
 
@@ -25,4 +25,17 @@ export function stepFrom(model, delta) {
   if (i >= list.length) i = model.get("repeat") ? 0 : list.length - 1;
   if (i < 0) i = model.get("repeat") ? list.length - 1 : 0;
   return list[i];
+}
+
+/**
+ * The epoch of `list` nearest to `value`, the smaller one on a tie: the rule of the Python
+ * trait validator, applied here too so the preview never asks for an epoch that does not exist.
+ * @param {number[]} list
+ * @param {number} value
+ */
+export function nearest(list, value) {
+  if (!list.length || Number.isNaN(value)) return Math.round(value);
+  let best = list[0];
+  for (const epoch of list) if (Math.abs(epoch - value) < Math.abs(best - value)) best = epoch;
+  return best;
 }

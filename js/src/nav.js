@@ -1,7 +1,11 @@
-// Epoch navigation: ◀ ▶ buttons, the slider and the "epoch N (i/n)" label. Every move goes
-// through `goTo`, so the preview follows.
-import { epochList, indexOf, stepFrom } from "./epochs.js";
+// Epoch navigation: ◀ ▶ buttons, the slider, the "epoch N (i/n)" label, a box to type an
+// epoch in, and the arrow keys. Every move goes through `goTo`, so the preview follows.
+import { bind, num } from "./dom.js";
+import { epochList, indexOf, nearest, stepFrom } from "./epochs.js";
 import { observe } from "./model.js";
+
+/** Controls where the arrow keys already mean something (caret, spin, native slider step). */
+const KEEPS_ARROWS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
 /**
  * @param {import("./model.js").WidgetModel} model
@@ -38,10 +42,21 @@ export function bindNav(model, ui, goTo, signal) {
   });
   listen(ui.prev, "click", () => step(-1));
   listen(ui.next, "click", () => step(1));
+  // A typed epoch snaps to the nearest one there is (as Python's validator does); the box
+  // then shows the snapped value.
+  bind(model, ui.epochBox, "epoch", (s) => nearest(epochList(model), num(s)), signal);
   // Keys pressed in the widget are ours: JupyterLab's notebook shortcuts (arrows, digits)
   // would otherwise swallow them. Escape still leaves for the notebook's command mode.
+  // ← → step through the epochs wherever the focus is in the widget, except in controls that
+  // use the arrows themselves (the slider steps natively, number boxes move the caret).
   listen(ui.root, "keydown", (e) => {
-    if (e.key !== "Escape") e.stopPropagation();
+    if (e.key === "Escape") return;
+    e.stopPropagation();
+    if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && !KEEPS_ARROWS.has(e.target.tagName)
+        && !model.get("static") && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      e.preventDefault();
+      step(e.key === "ArrowLeft" ? -1 : 1);
+    }
   });
   observe(model, "change:epoch change:epochs change:static", sync, signal);
   sync();
