@@ -94,19 +94,19 @@ export function bindControls(model, ui, signal) {
   observe(model, "change:last_file", syncFile, signal);
   observe(model, "change:_formats change:_animation_formats change:_themes", syncChoices,
     signal);
-  for (const [input, trait] of [[ui.format, "format"], [ui.animFormat, "animation_format"],
-    [ui.theme, "theme"]]) {
-    bind(model, input, trait, String, signal);
-  }
+  bind(model, ui.format, "format", String, signal);
+  bind(model, ui.animFormat, "animation_format", String, signal);
+  bind(model, ui.theme, "theme", String, signal);
   const integer = (s) => Math.round(num(s));
   bind(model, ui.width, "width", integer, signal);
   bind(model, ui.height, "height", integer, signal);
   bind(model, ui.scale, "scale", num, signal);
   bind(model, ui.fps, "fps", num, signal);
-  for (const [btn, type] of [[ui.exportBtn, MSG.export], [ui.animateBtn, MSG.animate],
-    [ui.cancelBtn, MSG.cancel]]) {
+  const sends = (btn, type) =>
     btn.addEventListener("click", () => model.send({ type }), { signal });
-  }
+  sends(ui.exportBtn, MSG.export);
+  sends(ui.animateBtn, MSG.animate);
+  sends(ui.cancelBtn, MSG.cancel);
   syncChoices();
   syncJob();
   syncFile();

@@ -3,10 +3,12 @@ import { observe } from "./model.js";
 
 /**
  * Create an element.
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {Record<string, any>} [props] properties (className, title, …); unknown keys become
  *   attributes
  * @param {(Node|string)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, children = []) {
   const el = document.createElement(tag);

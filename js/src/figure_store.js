@@ -73,13 +73,21 @@ class ArrayCache {
   }
 }
 
+/**
+ * @typedef {Object} Pending a figure asked for, not arrived yet
+ * @property {Promise<any>} promise
+ * @property {(fig: any) => void} resolve
+ * @property {(err: Error) => void} reject
+ * @property {number} generation the store's generation when asked (stale after a clear)
+ */
+
 export class FigureStore {
   /** @param {import("./model.js").WidgetModel} model */
   constructor(model) {
     this.model = model;
     /** @type {Map<number, {data: any[], layout: any}>} */
     this.cache = new Map();
-    /** @type {Map<number, {promise: Promise<any>, resolve: Function, reject: Function}>} */
+    /** @type {Map<number, Pending>} */
     this.pending = new Map();
     this.generation = 0;
     /** @type {Map<string, any>} one object per distinct layout.template */
@@ -135,12 +143,12 @@ export class FigureStore {
     if (cached) return Promise.resolve(cached);
     let entry = this.pending.get(epoch);
     if (!entry) {
-      entry = {};
-      entry.promise = new Promise((resolve, reject) => {
-        entry.resolve = resolve;
-        entry.reject = reject;
+      let resolve, reject;
+      const promise = new Promise((yes, no) => {
+        resolve = yes;
+        reject = no;
       });
-      entry.generation = this.generation;
+      entry = { promise, resolve, reject, generation: this.generation };
       this.pending.set(epoch, entry);
       if (prefetch) this.stats.prefetched += 1;
       this.request({ type: MSG.figure, epoch, prefetch });

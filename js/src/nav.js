@@ -9,7 +9,7 @@ const KEEPS_ARROWS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 
 /**
  * @param {import("./model.js").WidgetModel} model
- * @param {Record<string, HTMLElement|any>} ui the elements built by `buildControls`
+ * @param {ReturnType<typeof import("./controls.js").buildControls>} ui
  * @param {(epoch: number) => void} goTo
  * @param {AbortSignal} signal
  */

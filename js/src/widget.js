@@ -27,7 +27,7 @@ export default () => {
       const ui = buildControls();
       el.classList.add("vizwidget");
       el.append(ui.root);
-      ui.root.vizwidgetStore = store; // for inspection (tests, benchmarks): cache and stats
+      Object.assign(ui.root, { vizwidgetStore: store }); // for tests, benchmarks: cache, stats
       const preview = createPreview(model, store, ui, signal);
       bindNav(model, ui, preview.goTo, signal);
       bindPlayer(model, store, ui.play, preview.goTo, preview.ready, signal);
