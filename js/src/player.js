@@ -48,7 +48,7 @@ export function bindPlayer(model, store, button, goTo, start, signal) {
       const now = performance.now();
       due = now - due > period() ? now + period() : due + period(); // fell behind: restart
       timer = setTimeout(tick, Math.max(0, due - now));
-    }, stop);
+    }, () => signal.aborted || stop());
   }
 
   function sync() {
