@@ -179,6 +179,32 @@ def test_show_in_sidebar_puts_it_in_the_right_panel(page):
     shot(page, "sidebar")
 
 
+def test_typed_epoch_snaps_to_the_nearest_and_arrows_step(page):
+    root = widget(page)
+    box = root.locator(".vzw-epoch-input")
+    title = root.locator(".gtitle").element_handle()
+    box.fill("170")  # no such epoch: 200 is the nearest
+    box.press("Enter")
+    page.wait_for_function("el => el.textContent === 'epoch 200'", arg=title)
+    assert box.input_value() == "200"
+    assert "epoch 200  (3/6)" in root.locator(".vzw-epoch").inner_text()
+    assert root.locator(".vzw-slider").input_value() == "2"
+    assert state(page)["epoch"] == 200
+    side = page.locator("#jp-right-stack .vizwidget")  # the other view of the same model
+    page.wait_for_function("el => el.textContent === 'epoch 200'",
+                           arg=side.locator(".gtitle").element_handle())
+    assert side.locator(".vzw-epoch-input").input_value() == "200"
+    # ← → step when the widget has the focus, outside the boxes
+    root.locator(".vzw-root").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.textContent === 'epoch 500'", arg=title)
+    assert box.input_value() == "500"
+    root.locator(".vzw-play").focus()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("el => el.textContent === 'epoch 200'", arg=title)
+    shot(page, "typed-epoch")
+
+
 def test_renderer_error_shows_in_the_widget(page):
     run_cell(page, 3)
     bad = widget(page, 1)

@@ -1,18 +1,19 @@
 // Tiny DOM helpers: no framework, so the bundle stays a few kilobytes.
+import { observe } from "./model.js";
 
 /**
  * Create an element.
- * @param {string} tag
- * @param {Record<string, any>} [props] properties (className, title, …); "dataset" and "on*"
- *   handled specially
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, any>} [props] properties (className, title, …); unknown keys become
+ *   attributes
  * @param {(Node|string)[]} [children]
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function h(tag, props = {}, children = []) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
-    if (key === "dataset") Object.assign(el.dataset, value);
-    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key in el) el[key] = value;
+    if (key in el) el[key] = value;
     else el.setAttribute(key, value);
   }
   for (const child of children) el.append(child);
@@ -28,30 +29,37 @@ export function setOptions(select, values, value) {
   select.value = value;
 }
 
+/** The string of a number box as a number; NaN when empty. */
+export const num = (s) => (s.trim() === "" ? Number.NaN : Number(s));
+
 /**
- * Two-way bind a form control to a model trait.
- * @param {any} model
+ * Two-way bind a form control to a model trait until `signal` aborts.
+ * A model change never overwrites what the user is typing; once the value is committed
+ * (Enter, blur, a pick) the control shows the trait again, as Python validated it.
+ * @param {import("./model.js").WidgetModel} model
  * @param {HTMLInputElement|HTMLSelectElement} input
- * @param {string} trait
+ * @param {keyof import("./model.js").Model} trait
  * @param {(s: string) => any} parse turns the control's value into the trait value
- * @returns {() => void} unbind
+ * @param {AbortSignal} signal
  */
-export function bind(model, input, trait, parse = (s) => s) {
+export function bind(model, input, trait, parse, signal) {
+  let editing = false; // typed, not committed yet
   const pull = () => {
-    if (document.activeElement !== input || input.tagName === "SELECT") {
-      input.value = String(model.get(trait));
-    }
+    if (!editing) input.value = String(model.get(trait));
   };
   const push = () => {
+    editing = false;
     const value = parse(input.value);
-    if (value === undefined || Number.isNaN(value)) return pull();
-    model.set(trait, value);
-    model.save_changes();
+    if (value !== undefined && !Number.isNaN(value)) {
+      model.set(trait, value);
+      model.save_changes();
+    }
+    pull();
   };
-  input.addEventListener("change", push);
-  model.on(`change:${trait}`, pull);
+  input.addEventListener("input", () => (editing = true), { signal });
+  input.addEventListener("change", push, { signal });
+  observe(model, `change:${trait}`, pull, signal);
   pull();
-  return () => model.off(`change:${trait}`, pull);
 }
 
 /** The JupyterLab `files/` URL of an absolute path under the server root, or null. */

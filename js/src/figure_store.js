@@ -1,6 +1,7 @@
 // Figures per epoch: fetched from the kernel on first visit, then kept in a small LRU in the
 // browser so a revisit (scrubbing back, playing again) needs no kernel round trip.
-// One store per model, shared by all of its views (e.g. a cell output and the sidebar).
+// One store per model, created by the widget's `initialize` and shared by all of its views
+// (e.g. a cell output and the sidebar).
 import { MSG } from "./model.js";
 
 const DTYPES = {
@@ -8,7 +9,7 @@ const DTYPES = {
   i2: Int16Array, u2: Uint16Array, i4: Int32Array, u4: Uint32Array,
 };
 /** Bytes of arrays kept by content hash (Python assumes half: widget.BROWSER_ARRAY_BUDGET). */
-export const ARRAY_BUDGET = 256 * 2 ** 20;
+const ARRAY_BUDGET = 256 * 2 ** 20;
 const REF = "__vzarr__";
 
 /**
@@ -70,27 +71,49 @@ class ArrayCache {
       this.bytes -= item.bytes;
     }
   }
-
-  get size() {
-    return this.items.size;
-  }
 }
 
-class FigureStore {
+/**
+ * @typedef {Object} Pending a figure asked for, not arrived yet
+ * @property {Promise<any>} promise
+ * @property {(fig: any) => void} resolve
+ * @property {(err: Error) => void} reject
+ * @property {number} generation the store's generation when asked (stale after a clear)
+ */
+
+export class FigureStore {
+  /** @param {import("./model.js").WidgetModel} model */
   constructor(model) {
     this.model = model;
     /** @type {Map<number, {data: any[], layout: any}>} */
     this.cache = new Map();
-    /** @type {Map<number, {promise: Promise<any>, resolve: Function, reject: Function}>} */
+    /** @type {Map<number, Pending>} */
     this.pending = new Map();
     this.generation = 0;
     /** @type {Map<string, any>} one object per distinct layout.template */
     this.templates = new Map();
+    /** @type {Set<() => void>} called when the cached figures were dropped */
     this.listeners = new Set();
     this.arrays = new ArrayCache(ARRAY_BUDGET);
     this.fresh = true; // no request sent yet: tell Python we hold no arrays
     this.stats = { figures: 0, arraysSent: 0, arraysReused: 0, misses: 0, prefetched: 0 };
-    model.on("msg:custom", (msg, buffers) => this.onMessage(msg, buffers));
+    this.onMessage = this.onMessage.bind(this);
+    model.on("msg:custom", this.onMessage);
+  }
+
+  /** Stop listening to the model and let go of every figure and array. */
+  dispose() {
+    this.model.off("msg:custom", this.onMessage);
+    this.cache.clear();
+    this.pending.clear();
+    this.listeners.clear();
+    this.arrays = new ArrayCache(ARRAY_BUDGET);
+  }
+
+  /** Call `fn` whenever the cached figures are dropped, until `signal` aborts. */
+  onInvalidate(fn, signal) {
+    this.listeners.add(fn);
+    signal.addEventListener("abort", () => this.listeners.delete(fn), { once: true });
   }
 
   get limit() {
@@ -111,10 +134,6 @@ class FigureStore {
     return this.cache.has(epoch);
   }
 
-  get inFlight() {
-    return this.pending.size;
-  }
-
   /**
    * Fetch an epoch's figure from the kernel (deduplicated); resolves to the figure.
    * A prefetch does not touch the widget's error state in Python.
@@ -124,12 +143,12 @@ class FigureStore {
     if (cached) return Promise.resolve(cached);
     let entry = this.pending.get(epoch);
     if (!entry) {
-      entry = {};
-      entry.promise = new Promise((resolve, reject) => {
-        entry.resolve = resolve;
-        entry.reject = reject;
+      let resolve, reject;
+      const promise = new Promise((yes, no) => {
+        resolve = yes;
+        reject = no;
       });
-      entry.generation = this.generation;
+      entry = { promise, resolve, reject, generation: this.generation };
       this.pending.set(epoch, entry);
       if (prefetch) this.stats.prefetched += 1;
       this.request({ type: MSG.figure, epoch, prefetch });
@@ -215,16 +234,4 @@ class FigureStore {
     }
     entry?.resolve(fig);
   }
-}
-
-const stores = new WeakMap();
-
-/** @returns {FigureStore} the store of this model */
-export function storeFor(model) {
-  let store = stores.get(model);
-  if (!store) {
-    store = new FigureStore(model);
-    stores.set(model, store);
-  }
-  return store;
 }

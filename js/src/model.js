@@ -31,6 +31,8 @@
  * @property {string[]} _events         plot events Python listens to (click, hover, select)
  */
 
+/** @typedef {import("@anywidget/types").AnyModel<Model>} WidgetModel */
+
 export const STILL_IMAGE = ["png", "jpeg", "webp", "svg", "gif"];
 
 /** Message types exchanged with Python (custom messages). */
@@ -46,3 +48,16 @@ export const MSG = {
   animate: "animate", // JS: the Animate button
   cancel: "cancel", // JS: the Cancel button
 };
+
+/**
+ * Listen to model events (space-separated, e.g. "change:epoch change:epochs") until `signal`
+ * aborts; then the listener is removed with `model.off`.
+ * @param {WidgetModel} model
+ * @param {string} events
+ * @param {(...args: any[]) => void} fn
+ * @param {AbortSignal} signal
+ */
+export function observe(model, events, fn, signal) {
+  model.on(events, fn);
+  signal.addEventListener("abort", () => model.off(events, fn), { once: true });
+}

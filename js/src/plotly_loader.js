@@ -5,7 +5,7 @@ import { MSG } from "./model.js";
 
 const SLOT = "__vizwidget__";
 
-/** @returns {{plotly?: Promise<any>, loads: number}} page-wide state */
+/** @returns {{plotly?: Promise<any>, loads: number, resolvePlotly?: (P: any) => void}} */
 function pageState() {
   globalThis[SLOT] ??= { plotly: undefined, loads: 0 };
   return globalThis[SLOT];
