@@ -45,15 +45,17 @@ export function bindNav(model, ui, goTo, signal) {
   // A typed epoch snaps to the nearest one there is (as Python's validator does); the box
   // then shows the snapped value.
   bind(model, ui.epochBox, "epoch", (s) => nearest(epochList(model), num(s)), signal);
-  // Keys pressed in the widget are ours: JupyterLab's notebook shortcuts (arrows, digits)
-  // would otherwise swallow them. Escape still leaves for the notebook's command mode.
-  // ← → step through the epochs wherever the focus is in the widget, except in controls that
-  // use the arrows themselves (the slider steps natively, number boxes move the caret).
+  // Keys pressed in the widget's controls are ours: JupyterLab's notebook shortcuts (arrows,
+  // digits) would otherwise swallow them. Escape still leaves for the notebook's command mode,
+  // and with only the widget's background focused, keys other than ← → (Shift+Enter…) reach
+  // the notebook. ← → step through the epochs wherever the focus is in the widget, except in
+  // controls that use the arrows themselves (the slider steps natively, boxes move the caret).
   listen(ui.root, "keydown", (e) => {
     if (e.key === "Escape") return;
-    e.stopPropagation();
-    if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && !KEEPS_ARROWS.has(e.target.tagName)
-        && !model.get("static") && !e.altKey && !e.ctrlKey && !e.metaKey) {
+    const arrow = (e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.altKey && !e.ctrlKey
+      && !e.metaKey;
+    if (e.target !== ui.root || arrow) e.stopPropagation();
+    if (arrow && !KEEPS_ARROWS.has(e.target.tagName) && !model.get("static")) {
       e.preventDefault();
       step(e.key === "ArrowLeft" ? -1 : 1);
     }
