@@ -8,6 +8,7 @@ in the notebook. Arrays the browser already holds are sent as references (conten
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -30,7 +31,7 @@ from ..errors import (
     VizWidgetError,
     one_line,
 )
-from ..export import AnimationOptions, export_figure
+from ..export import AnimationOptions, export_figure, figure_to_bytes
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
 from ..themes import THEMES
 from . import _assets as assets
@@ -44,8 +45,10 @@ PointCallback = Callable[[list[dict[str, Any]]], Any]
 WIDGET_OPTIONS = frozenset({
     "name", "epoch", "format", "animation_format", "width", "height", "scale", "fps",
     "repeat", "theme", "output_dir", "preview_height", "browser_cache_size", "watch_interval",
-    "prefetch",
+    "prefetch", "static_image",
 })
+#: Width in CSS pixels of the PNG a saved notebook shows in place of the live widget.
+STATIC_IMAGE_WIDTH = 800
 EVENT_KINDS = ("click", "hover", "select")
 #: Bytes of arrays the browser keeps by content hash (js/src/figure_store.js: ARRAY_BUDGET).
 BROWSER_ARRAY_BUDGET = 256 * 2**20
@@ -109,6 +112,8 @@ class ExportWidget(anywidget.AnyWidget):
     last_file = t.Unicode("", help="Absolute path of the last written file.").tag(sync=True)
     error = t.Unicode("", help="Error shown in the widget ('' for none).").tag(sync=True)
     preview_height = t.Int(420, help="Preview height in pixels.").tag(sync=True)
+    static_image = t.Bool(True, help="Add a PNG of the figure shown to the widget's display, so "
+                          "saved notebooks show it without a kernel (GitHub, nbconvert).")
     browser_cache_size = t.Int(32, help="Figures kept in the browser for instant revisits.").tag(
         sync=True)
     prefetch = t.Bool(True, help="After each visit, fetch the neighbouring epochs (the slider's "
@@ -455,6 +460,32 @@ class ExportWidget(anywidget.AnyWidget):
     def watching(self) -> bool:
         """True while watch mode polls the artifacts directory."""
         return self._watcher is not None and self._watcher.alive
+
+    # ---- display ----
+    def __repr__(self) -> str:
+        if self.static:
+            return f"ExportWidget({self.name!r}: one figure)"
+        span = f" {self.epochs[0]}..{self.epochs[-1]}" if self.epochs else ""
+        return f"ExportWidget({self.name!r}: epoch {self.epoch} of {len(self.epochs)}{span})"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        """The widget view plus, unless ``static_image=False``, a PNG of the figure shown.
+
+        Front ends with a kernel draw the live widget; viewers without one (GitHub, nbconvert
+        HTML) show the PNG instead. The PNG shows the epoch at display time.
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if not self.static_image or bundle is None:
+            return bundle
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        try:
+            png = figure_to_bytes(self._source.figure(None if self.static else self.epoch),
+                                  "png", STATIC_IMAGE_WIDTH, self.preview_height, 1,
+                                  theme=self.theme or None)
+        except VizWidgetError:  # the live widget shows the error; the fallback is optional
+            return data, metadata
+        data = {**data, "image/png": base64.b64encode(png).decode("ascii")}
+        return data, metadata
 
     # ---- placement and lifetime ----
     def show_in_sidebar(self, title: str | None = None, anchor: str = "right") -> Any:
