@@ -35,20 +35,23 @@ SCRIPT = Path(sys.executable).with_name("vizwidget")
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     """A small variant with one analyzer, ``curve``, at epochs 0, 10, 20."""
-    root = tmp_path_factory.mktemp("faults") / "run"
-    folder = root / "artifacts" / "curve"
-    folder.mkdir(parents=True)
+    folder = curve_dir(tmp_path_factory, "faults")
     for e in (0, 10, 20):
         np.savez(folder / f"epoch_{e}.npz", y=np.linspace(0, 1, 5) * (e + 1))
-    return root
+    return folder.parent.parent
+
+
+def curve_dir(tmp_path_factory, name: str) -> Path:
+    """``{tmp}/run/artifacts/curve``, created."""
+    folder = tmp_path_factory.mktemp(name) / "run" / "artifacts" / "curve"
+    folder.mkdir(parents=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def zlib_broken(tmp_path_factory):
     """A savez_compressed file whose deflate stream is damaged (zip directory intact)."""
-    root = tmp_path_factory.mktemp("zlib") / "run"
-    folder = root / "artifacts" / "curve"
-    folder.mkdir(parents=True)
+    folder = curve_dir(tmp_path_factory, "zlib")
     np.savez_compressed(folder / "epoch_0.npz", y=np.arange(4000.0))
     raw = bytearray((folder / "epoch_0.npz").read_bytes())
     with zipfile.ZipFile(io.BytesIO(bytes(raw))) as z:
@@ -57,16 +60,14 @@ def zlib_broken(tmp_path_factory):
     for i in range(start + 20, start + 60):
         raw[i] ^= 0x5A
     (folder / "epoch_0.npz").write_bytes(bytes(raw))
-    return root
+    return folder.parent.parent
 
 
 @pytest.fixture(scope="module")
 def pickled(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pickle") / "run"
-    folder = root / "artifacts" / "curve"
-    folder.mkdir(parents=True)
+    folder = curve_dir(tmp_path_factory, "pickle")
     np.savez(folder / "epoch_0.npz", y=np.array([{"evil": 1}], dtype=object))
-    return root
+    return folder.parent.parent
 
 
 def curve(data, epoch):
