@@ -83,3 +83,17 @@ class VisualizationNotFoundError(VizWidgetError, LookupError):
 
 class RendererError(VizWidgetError, RuntimeError):
     """A renderer function raised while building a figure."""
+
+
+class NotApplicableError(VizWidgetError, ValueError):
+    """A view does not apply to this data (e.g. a heatmap of a diagonal table); skip it."""
+
+
+def is_not_applicable(err: BaseException | None) -> bool:
+    """True when ``err`` or one of its causes is a :class:`NotApplicableError`."""
+    seen = 0
+    while err is not None and seen < 20:
+        if isinstance(err, NotApplicableError):
+            return True
+        err, seen = err.__cause__, seen + 1
+    return False

@@ -8,8 +8,8 @@ from .errors import FormatError
 
 #: Formats produced by the browser (kaleido scopes).
 IMAGE_FORMATS = ("png", "jpeg", "webp", "svg", "pdf")
-#: Every still format `export_figure` writes.
-STILL_FORMATS = (*IMAGE_FORMATS, "html", "json")
+#: Every still format `export_figure` writes ("csv": the figure's data, one row per point).
+STILL_FORMATS = (*IMAGE_FORMATS, "html", "json", "csv")
 #: Every format `export_animation` writes (plus a directory of PNG frames).
 ANIMATION_FORMATS = ("gif", "mp4", "webm", "webp", "png", "html")
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from ..errors import FigureError, OutputPathError, SizeError
 from ..formats import IMAGE_FORMATS, STILL_FORMATS, normalize, resolve_output
+from ._csv import figure_to_csv
 from ._io import atomic_write
 
 Figureish = Any  # go.Figure, go.FigureWidget or a figure dict
@@ -53,8 +54,9 @@ def figure_to_bytes(
 ) -> bytes:
     """Render a figure to the bytes of a still format.
 
-    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html and json
-    need no browser. Raster images are exactly ``width*scale`` by ``height*scale`` pixels.
+    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html, json and
+    csv (the figure's data, one row per point) need no browser. Raster images are exactly
+    ``width*scale`` by ``height*scale`` pixels.
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale)
@@ -67,6 +69,8 @@ def figure_to_bytes(
         from .. import engine
 
         return engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
+    if fmt == "csv":
+        return figure_to_csv(figure).encode("utf-8")
     import plotly.io as pio
 
     if fmt == "json":
@@ -100,7 +104,7 @@ def export_figure(
         Target file. Parent directories are created. A path without suffix gets the
         format's suffix; a suffix that disagrees with ``format`` is an error.
     format : str, optional
-        png, jpeg/jpg, webp, svg, pdf, html or json; inferred from the suffix when None.
+        png, jpeg/jpg, webp, svg, pdf, html, json or csv; inferred from the suffix when None.
     width, height : int
         Layout size in CSS pixels.
     scale : float
