@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import is_not_applicable
+
 if TYPE_CHECKING:
     from .registry import Visualization
 
@@ -55,6 +57,9 @@ class JobResult:
         ``"ErrorType: message"`` on failure, None on success.
     seconds : float
         Wall time of the job (the figure's build time is shared by its formats).
+    skipped : bool
+        True when the visualization does not apply to this data (``error`` says why); a
+        skipped job is neither written nor failed.
     """
 
     variant: str
@@ -65,6 +70,7 @@ class JobResult:
     path: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -110,7 +116,12 @@ class BatchResult:
     @property
     def failed(self) -> list[JobResult]:
         """Jobs that failed, each with its error."""
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if not r.ok and not r.skipped]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        """Jobs whose visualization does not apply to the data, each with the reason."""
+        return [r for r in self.results if r.skipped]
 
     @property
     def ok(self) -> bool:
@@ -131,6 +142,7 @@ class BatchResult:
             "report": str(self.report) if self.report else None,
             "written": [str(p) for p in self.written],
             "failed": [r.to_dict() for r in self.failed],
+            "skipped": [r.to_dict() for r in self.skipped],
             "jobs": len(self.results),
             "succeeded": len(self.succeeded),
             "seconds": round(self.seconds, 3),
@@ -207,7 +219,11 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
 
         fig, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
     except Exception as err:
-        return [failed(fmt, _error_text(err)) for fmt in unit.formats]
+        skipped = is_not_applicable(err)
+        results = [failed(fmt, _error_text(err)) for fmt in unit.formats]
+        for r in results:
+            r.skipped = skipped
+        return results
 
     from .export import export_figure, figure_to_dict
 

@@ -97,3 +97,7 @@ def is_not_applicable(err: BaseException | None) -> bool:
             return True
         err, seen = err.__cause__, seen + 1
     return False
+
+
+class EvalTableError(VizWidgetError, ValueError):
+    """An eval table lacks a column a view needs, or holds a value out of place."""
