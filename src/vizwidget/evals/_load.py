@@ -18,15 +18,16 @@ __all__ = ["load_eval_logs", "read_eval_table"]
 _LOG_SUFFIXES = (".eval", ".json")
 
 
-
 def _need(module: str, extra: str = "inspect") -> Any:
+    """Import an optional dependency, or say which extra installs it."""
     from importlib import import_module
 
+    what = "inspect-ai logs" if extra == "inspect" else "eval tables"
     try:
         return import_module(module)
     except ImportError as err:
         raise MissingDependencyError(
-            f"Reading eval tables needs {module.split('.')[0]}, which is not installed.\n"
+            f"Reading {what} needs {module}, which is not installed.\n"
             f"Install it with: pip install 'vizwidget[{extra}]'") from err
 
 

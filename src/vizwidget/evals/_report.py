@@ -156,9 +156,10 @@ def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Ca
     return plan
 
 
-def _comparison(df: Any, spec: TableSpec, ci: float | None) -> tuple[list[dict], str]:
+def _comparison(df: Any, spec: TableSpec) -> tuple[list[dict], str]:
+    """Model comparison rows at the latest checkpoint, with 95 % intervals, and the metric."""
     r = resolve(df, spec)
-    s = summarise(select_epoch(df, r, None), r, [r.task, r.model], ci if ci else 0.95)
+    s = summarise(select_epoch(df, r, None), r, [r.task, r.model], 0.95)
     rows = []
     for task, part in s.groupby(r.task, sort=False):
         best = part["score"].min() if r.metric.lower_is_better else part["score"].max()
@@ -237,7 +238,7 @@ def export_eval_report(
     theme_template(theme)
     df = read_eval_table(table)
     spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
-    comparison, metric = _comparison(df, spec, ci)
+    comparison, metric = _comparison(df, spec)
     plan = _plan(df, spec, ci)
     out = Path(out_dir).expanduser().resolve()
     views = []

@@ -26,8 +26,8 @@ _HOVER = ("%{fullData.name}<br>%{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f}, "
           "%{customdata[2]:.3f}], n = %{customdata[0]}<extra></extra>")
 
 
-def prepare(table: Any, epoch: int | None, spec: TableSpec) -> tuple[pd.DataFrame, Resolved,
-                                                                      dict]:
+def prepare(table: Any, epoch: int | None,
+            spec: TableSpec) -> tuple[pd.DataFrame, Resolved, dict]:
     """The rows at ``epoch``, the resolved columns and the title suffix arguments."""
     df = as_frame(table)
     r = resolve(df, spec)
