@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..export import atomic_write
 from ..scores import TableSpec, resolve
 from ._load import read_eval_table
@@ -19,15 +21,21 @@ EVALS_ANALYZER = "evals"
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: numpy scalars unwrapped, NaN/NA null, other objects as text."""
+    """A JSON-ready cell: numpy values unwrapped, NaN/NA null, lists and dicts kept when they
+    are JSON, anything else as text."""
     import pandas as pd
 
-    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (list, dict)):
         try:
-            value = value.item()
-        except (ValueError, AttributeError):
-            pass
-    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            return str(value)
+        return value
+    if value is None or pd.isna(value):
         return None
     if isinstance(value, float) and not math.isfinite(value):
         return None

@@ -32,7 +32,8 @@ def prepare(table: Any, epoch: int | None,
     df = as_frame(table)
     r = resolve(df, spec)
     rows = select_epoch(df, r, None if epoch is None else int(epoch))
-    at = {"epoch": None if epoch is None else int(epoch),
+    # a table without an epoch column (e.g. artifacts/evals/epoch_0.json) shows no epoch
+    at = {"epoch": None if epoch is None or r.epoch is None else int(epoch),
           "latest": epoch is None and r.epoch is not None}
     return rows, r, at
 
