@@ -183,3 +183,30 @@ def test_csv_of_every_eval_view_equals_its_arrays(eval_run, view):
                         assert row[axis] == value
                     else:
                         assert float(row[axis]) == pytest.approx(float(value), abs=1e-12)
+
+
+MAGIC = {"png": b"\x89PNG", "jpeg": b"\xff\xd8\xff", "webp": b"RIFF", "svg": b"<svg",
+         "pdf": b"%PDF-", "html": b"<html", "json": b"{", "csv": b"trace,type,point,x,y"}
+
+
+def test_eval_views_export_in_every_still_format(tmp_path):
+    from vizwidget import export_figure
+    from vizwidget.formats import STILL_FORMATS
+
+    assert set(STILL_FORMATS) == set(MAGIC)
+    fig = evals.scores_heatmap(slash_table(), score_value=SLASH)
+    for fmt in STILL_FORMATS:
+        head = export_figure(fig, tmp_path / "heat", format=fmt, width=400, height=300,
+                             scale=1).read_bytes()[:300]
+        assert MAGIC[fmt] in head.lower() if fmt == "html" else head.startswith(MAGIC[fmt])
+
+
+def test_cli_export_of_a_slash_metric_from_a_run(tmp_path, capsys):
+    run = tmp_path / "run"
+    evals.save_eval_artifacts(slash_table(), run)
+    code = main(["export", str(run), "scores_by_model", "--set", f"score_value={SLASH}",
+                 "--set", "task=t2", "--format", "csv", "--out", str(tmp_path / "o"), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(open(payload["written"][0]).read())))
+    assert [(r["y"], float(r["x"])) for r in rows] == [("b", 0.80), ("a", 0.55)]
