@@ -173,7 +173,9 @@ def test_scores_by_factor_shows_the_hint_effect(logs_table):
             assert values[f"offline/{model}"] == pytest.approx(
                 expected_accuracy("addition", model, 300, hint))
     # detected without factor= (the task argument is the boolean column with both values)
-    assert evals.scores_by_factor(logs_table).layout.legend.title.text == "task_arg_hint"
+    auto = evals.scores_by_factor(logs_table)
+    assert auto.layout.legend.title.text == "hint"
+    assert [t.name for t in auto.data] == ["hint = False", "hint = True"]
     with pytest.raises(NotApplicableError, match="boolean"):
         evals.scores_by_factor(tidy())
 

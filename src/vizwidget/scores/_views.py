@@ -202,7 +202,8 @@ def scores_by_factor(
         The True/False column (default: the first boolean column with both values,
         ``metadata_*`` and ``task_arg_*`` columns first).
     factor_labels : (str, str), optional
-        Legend labels of False and True (default ``"{factor} = False"``, ``"... = True"``).
+        Legend labels of False and True (default ``"{factor} = False"``, ``"... = True"``,
+        without a ``metadata_``/``task_arg_``/``model_arg_`` prefix).
 
     Returns
     -------
@@ -222,7 +223,10 @@ def scores_by_factor(
     exclude = [r.task, r.model, r.score, r.stderr, r.count, r.epoch]
     name, levels = factor_values(rows, factor, [c for c in exclude if c])
     rows = rows.assign(_level=levels).dropna(subset=["_level"])
-    labels = factor_labels or (f"{name} = False", f"{name} = True")
+    shown = name
+    for prefix in ("metadata_", "task_arg_", "model_arg_"):
+        shown = shown.removeprefix(prefix)
+    labels = factor_labels or (f"{shown} = False", f"{shown} = True")
     if len(labels) != 2:
         raise EvalTableError(f"factor_labels needs two labels (False, True), got "
                                  f"{labels!r}.\nPass e.g. factor_labels=('no hint', 'hint').")
@@ -238,8 +242,8 @@ def scores_by_factor(
             marker_color=color(j), customdata=_custom(part),
             error_y=error_bars(part["score"].to_numpy(float), part["lo"].to_numpy(float),
                                part["hi"].to_numpy(float)), hovertemplate=_HOVER))
-    fig.update_layout(barmode="group", yaxis_title=r.metric.label, legend_title_text=name,
+    fig.update_layout(barmode="group", yaxis_title=r.metric.label, legend_title_text=shown,
                       xaxis_title="task · model" if several else "model",
-                      title=make_title(title or f"{r.metric.label} by {name}", **at))
+                      title=make_title(title or f"{r.metric.label} by {shown}", **at))
     _unit_range(fig, s["score"].to_numpy(float), r)
     return fig
