@@ -57,3 +57,19 @@ def scratch_registry(monkeypatch):
 
     registry.visualizations()  # load the built-ins before taking the copy
     monkeypatch.setattr(registry, "_registry", dict(registry._registry))
+
+
+@pytest.fixture(scope="session")
+def inspect_logs(tmp_path_factory) -> Path:
+    """A directory of 18 real inspect-ai logs written offline (see ``inspect_offline``)."""
+    pytest.importorskip("inspect_ai")
+    pytest.importorskip("pyarrow")
+    from inspect_offline import write_logs
+
+    root = tmp_path_factory.mktemp("inspect")
+    with pytest.MonkeyPatch.context() as env:
+        for name in ("HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
+            env.setenv(name, str(root / "home" / name.lower()))
+        env.setenv("INSPECT_LOG_DIR", str(root / "logs"))
+        env.setenv("INSPECT_DISPLAY", "none")
+        return write_logs(root / "logs")

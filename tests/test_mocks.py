@@ -35,6 +35,8 @@ def test_mock_exports_in_every_still_format(tmp_path, name):
         path = export_figure(fig, tmp_path / name, fmt, width=500, height=400, scale=1)
         if fmt == "json":
             assert len(json.loads(path.read_text())["data"]) == len(fig["data"])
+        elif fmt == "csv":
+            assert path.read_text().startswith("trace,type,point,x,y")
         else:
             assert path.stat().st_size > 1000, fmt
         if fmt in ("png", "jpeg", "webp"):

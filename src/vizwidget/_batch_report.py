@@ -62,7 +62,8 @@ def _epoch_text(epoch: int | None) -> str:
 def _summary(result: BatchResult) -> str:
     workers = ("an executor" if result.workers == 0
                else f"{result.workers} worker{'s' if result.workers != 1 else ''}")
-    return (f"{len(result.succeeded)} files written, {len(result.failed)} failed, "
+    skipped = f", {len(result.skipped)} skipped" if result.skipped else ""
+    return (f"{len(result.succeeded)} files written, {len(result.failed)} failed{skipped}, "
             f"{len({r.label for r in result.results})} variant(s), {workers}, "
             f"{result.seconds:.1f} s; {time.strftime('%Y-%m-%d %H:%M:%S')}")
 
@@ -103,6 +104,13 @@ def render_html(result: BatchResult, title: str) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>None.</p>")
+    if result.skipped:
+        parts.append(f"<h2 id='skipped'>Skipped: not applicable ({len(result.skipped)})</h2>"
+                     "<table><tr><th>variant</th><th>visualization</th><th>format</th>"
+                     "<th>reason</th></tr>")
+        parts += [f"<tr><td>{e(r.label)}</td><td>{e(r.visualization)}</td><td>{e(r.format)}"
+                  f"</td><td>{e(r.error or '')}</td></tr>" for r in result.skipped]
+        parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
@@ -138,6 +146,11 @@ def render_markdown(result: BatchResult, title: str) -> str:
                          f"{epoch} | {_md_cell(r.error or '')} |")
     else:
         lines.append("None.")
+    if result.skipped:
+        lines += ["", f"## Skipped: not applicable ({len(result.skipped)})", "",
+                  "| variant | visualization | format | reason |", "|---|---|---|---|"]
+        lines += [f"| {_md_cell(r.label)} | {_md_cell(r.visualization)} | {r.format} | "
+                  f"{_md_cell(r.error or '')} |" for r in result.skipped]
     return "\n".join(lines) + "\n"
 
 

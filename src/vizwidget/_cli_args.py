@@ -66,7 +66,7 @@ def _add_image(p: argparse.ArgumentParser, scale: float = 2) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``vizwidget`` parser with its five sub-commands."""
+    """The ``vizwidget`` parser with its six sub-commands."""
     parser = _Parser(prog="vizwidget",
                      description="Export Plotly visualizations of training runs.")
     parser.add_argument("--version", action="version", version=f"vizwidget {__version__}")
@@ -147,6 +147,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--p", type=_positive(int), default=59, help="modulus (59)")
     p.add_argument("--seed", type=int, default=0, help="seed (0)")
     p.add_argument("--epochs", type=_positive(int), default=1500, help="training epochs (1500)")
+    _add_common(p)
+
+    p = sub.add_parser("evals", help="export every eval-score view of a table or inspect-ai "
+                       "logs, with a report",
+                       description="Read an eval table (.csv, .json) or inspect-ai logs (a .eval "
+                       "file or a directory) and write every applicable view, OUT/index.html "
+                       "and OUT/report.md (model comparison, best model per task, skipped "
+                       "and failed views). Exit code 1 if a view failed.")
+    p.add_argument("source", metavar="LOGS_OR_TABLE")
+    p.add_argument("--out", metavar="DIR", default="eval-report",
+                   help="output directory (eval-report)")
+    p.add_argument("--formats", default="html,png", help="comma-separated (html,png)")
+    p.add_argument("--metric", default=None, metavar="COLUMN",
+                   help="score column of the main views (default: the headline score)")
+    p.add_argument("--ci", type=_positive(float), default=0.95,
+                   help="confidence level of the intervals (0.95)")
+    _add_image(p)
     _add_common(p)
     return parser
 

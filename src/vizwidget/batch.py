@@ -32,7 +32,7 @@ from ._batch_report import write_reports
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
 from .artifacts import ArtifactLoader, resolve_variant_dir
-from .errors import UsageError, one_line
+from .errors import UsageError, is_not_applicable, one_line
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .registry import Visualization, get_visualization
@@ -64,6 +64,9 @@ class JobResult:
         ``"ErrorType: message"`` on failure, None on success.
     seconds : float
         Wall time of the job (the figure's build time is shared by its formats).
+    skipped : bool
+        True when the visualization does not apply to this data (``error`` says why); a
+        skipped job is neither written nor failed.
     """
 
     variant: str
@@ -74,6 +77,7 @@ class JobResult:
     path: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -118,7 +122,12 @@ class BatchResult:
     @property
     def failed(self) -> list[JobResult]:
         """Jobs that failed, each with its error."""
-        return [r for r in self.results if not r.ok]
+        return [r for r in self.results if not r.ok and not r.skipped]
+
+    @property
+    def skipped(self) -> list[JobResult]:
+        """Jobs whose visualization does not apply to the data, each with the reason."""
+        return [r for r in self.results if r.skipped]
 
     @property
     def ok(self) -> bool:
@@ -139,6 +148,7 @@ class BatchResult:
             "report": str(self.report) if self.report else None,
             "written": [str(p) for p in self.written],
             "failed": [r.to_dict() for r in self.failed],
+            "skipped": [r.to_dict() for r in self.skipped],
             "jobs": len(self.results),
             "succeeded": len(self.succeeded),
             "seconds": round(self.seconds, 3),
@@ -205,7 +215,11 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
     try:
         figure, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
     except Exception as err:
-        return [failed(fmt, _error_text(err)) for fmt in unit.formats]
+        skipped = is_not_applicable(err)
+        results = [failed(fmt, _error_text(err)) for fmt in unit.formats]
+        for r in results:
+            r.skipped = skipped
+        return results
     results = []
     for fmt in unit.formats:
         t1 = time.perf_counter()

@@ -246,8 +246,38 @@ def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
                       seconds=round(time.perf_counter() - t0, 3))
 
 
+def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
+    from .errors import EvalTableError
+    from .evals import export_eval_report, read_eval_table
+    from .scores import TableSpec, resolve
+
+    if not Path(args.source).exists():
+        raise UsageError(f"{args.source!r} does not exist; pass an eval table (.csv, .json) "
+                         "or inspect-ai logs (a .eval file or their directory)")
+    table = read_eval_table(args.source)
+    try:
+        resolve(table, TableSpec(score_value=args.metric))
+    except EvalTableError as err:
+        raise UsageError(" ".join(str(err).split("\n"))) from err
+    report = export_eval_report(table, args.out, formats=args.formats, score_value=args.metric,
+                                ci=args.ci, width=args.width, height=args.height,
+                                scale=args.scale, theme=args.theme)
+    for v in report.skipped:
+        out.line(f"skipped {v.name}: {v.reason}")
+    for v in report.failed:
+        out.line(f"FAILED {v.name}: {v.reason}")
+    out.line(f"{len(report.written)} files, {len(report.skipped)} views skipped, "
+             f"{len(report.failed)} failed in {report.seconds:.1f} s")
+    out.line(f"gallery: {report.index}")
+    out.line(f"report:  {report.report}")
+    data = report.to_dict()
+    data.pop("ok")
+    written, failed = data.pop("written"), data.pop("failed")
+    return out.result(report.ok, written, failed, **data)
+
+
 COMMANDS = {"list": cmd_list, "export": cmd_export, "animate": cmd_animate,
-            "batch": cmd_batch, "demo": cmd_demo}
+            "batch": cmd_batch, "demo": cmd_demo, "evals": cmd_evals}
 
 
 # -- entry point ------------------------------------------------------------------------------

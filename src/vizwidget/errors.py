@@ -104,3 +104,21 @@ class BundleMissingError(VizWidgetError, FileNotFoundError):
 def one_line(err: BaseException) -> str:
     """An error's message on one line: what is wrong, then what to do."""
     return " ".join(part.strip() for part in str(err).splitlines() if part.strip())
+
+
+class NotApplicableError(VizWidgetError, ValueError):
+    """A view does not apply to this data (e.g. a heatmap of a diagonal table); skip it."""
+
+
+def is_not_applicable(err: BaseException | None) -> bool:
+    """True when ``err`` or one of its causes is a :class:`NotApplicableError`."""
+    seen = 0
+    while err is not None and seen < 20:
+        if isinstance(err, NotApplicableError):
+            return True
+        err, seen = err.__cause__, seen + 1
+    return False
+
+
+class EvalTableError(VizWidgetError, ValueError):
+    """An eval table lacks a column a view needs, or holds a value out of place."""

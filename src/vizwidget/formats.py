@@ -10,8 +10,8 @@ from .errors import FormatError
 IMAGE_FORMATS = ("png", "jpeg", "webp", "svg", "pdf")
 #: Formats drawn on a canvas (limited by the browser's canvas size).
 RASTER_FORMATS = ("png", "jpeg", "webp")
-#: Every still format `export_figure` writes.
-STILL_FORMATS = (*IMAGE_FORMATS, "html", "json")
+#: Every still format `export_figure` writes ("csv": the figure's data, one row per point).
+STILL_FORMATS = (*IMAGE_FORMATS, "html", "json", "csv")
 #: Every format `export_animation` writes to a file.
 ANIMATION_FORMATS = ("gif", "mp4", "webm", "webp", "png", "html")
 #: The animation "format" that writes a directory of PNG frames (a path without suffix).

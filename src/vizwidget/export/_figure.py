@@ -12,6 +12,7 @@ from ..errors import SizeError
 from ..figures import Figureish, as_figure_dict
 from ..formats import IMAGE_FORMATS, RASTER_FORMATS, STILL_FORMATS, normalize, resolve_output
 from ..themes import apply_theme
+from ._csv import figure_to_csv
 from ._imagecheck import check_image
 from ._io import atomic_write, check_target
 
@@ -69,8 +70,9 @@ def figure_to_bytes(
 ) -> bytes:
     """Render a figure to the bytes of a still format.
 
-    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html and json
-    need no browser. Raster images are exactly ``width*scale`` by ``height*scale`` pixels.
+    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html, json and
+    csv (the figure's data, one row per point) need no browser. Raster images are exactly
+    ``width*scale`` by ``height*scale`` pixels.
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale, raster=fmt if fmt in RASTER_FORMATS else False)
@@ -82,6 +84,8 @@ def figure_to_bytes(
         if fmt in RASTER_FORMATS:
             check_image(data, fmt, width, height, scale)
         return data
+    if fmt == "csv":
+        return figure_to_csv(figure).encode("utf-8")
     import plotly.io as pio
 
     if fmt == "json":
@@ -115,7 +119,7 @@ def export_figure(
         Target file. Parent directories are created. A path without suffix gets the
         format's suffix; a suffix that disagrees with ``format`` is an error.
     format : str, optional
-        png, jpeg/jpg, webp, svg, pdf, html or json; inferred from the suffix when None.
+        png, jpeg/jpg, webp, svg, pdf, html, json or csv; inferred from the suffix when None.
     width, height : int
         Layout size in CSS pixels.
     scale : float

@@ -17,8 +17,12 @@ flatness                      cross_epoch  flatness    mean loss change over epo
 training_curves               cross_epoch  metrics     train/test loss and accuracy
 embedding_frequencies         per_epoch    parameters  Fourier norms of W_E per frequency
 ============================  ===========  ==========  ==================================
+
+``evals`` registers the eval-score views of ``vizwidget.scores`` (``scores_*``, analyzer
+``evals``); their functions live outside this package, so they do not count as built-in
+training visualizations.
 """
 
 from __future__ import annotations
 
-from . import curves, dimensionality, flatness, frequencies, trajectory  # noqa: F401
+from . import curves, dimensionality, evals, flatness, frequencies, trajectory  # noqa: F401

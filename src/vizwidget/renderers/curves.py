@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..analysis import ema
+from ..processing import Pipeline, Step, as_pipeline
 from ..registry import register_renderer
 from ._common import HIGHLIGHT, PALETTE, title
 
@@ -29,6 +30,7 @@ def _columns(snapshots: list[dict], kind: str) -> list[str]:
 def training_curves(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
     metrics: str = "both", log_y: bool = True, smoothing: float = 0.0,
+    processing: Pipeline | Step | list[Step] | None = None,
 ) -> go.Figure:
     """Loss (log-y by default) and accuracy columns of metrics.json against epoch.
 
@@ -40,7 +42,11 @@ def training_curves(
         Log scale for the loss panel.
     smoothing : float in [0, 1)
         EMA smoothing; the raw curve is drawn faintly behind the smoothed one.
+    processing : vizwidget.processing.Pipeline, step or list of steps, optional
+        Applied to each curve ``(epochs, values)`` before the EMA, e.g.
+        ``Pipeline([drop_outliers("mad", 5), gaussian(50)])``.
     """
+    pipeline = as_pipeline(processing)
     if metrics not in ("both", *_PANELS):
         raise ValueError(f"Unknown metrics {metrics!r}.\nUse one of: both, loss, accuracy.")
     panels = list(_PANELS) if metrics == "both" else [metrics]
@@ -51,12 +57,15 @@ def training_curves(
         for j, name in enumerate(_columns(snapshots, panel)):
             raw = np.array([np.nan if r.get(name) is None else r[name] for r in snapshots],
                            dtype=np.float64)
+            x = epochs
+            if pipeline is not None:
+                x, raw = pipeline(epochs, raw)
             color = PALETTE[j % len(PALETTE)]
             if smoothing > 0:
-                fig.add_trace(go.Scatter(x=epochs, y=raw, mode="lines", opacity=0.3,
+                fig.add_trace(go.Scatter(x=x, y=raw, mode="lines", opacity=0.3,
                                          line={"color": color}, showlegend=False,
                                          hoverinfo="skip"), row=1, col=col)
-            fig.add_trace(go.Scatter(x=epochs, y=ema(raw, smoothing), mode="lines", name=name,
+            fig.add_trace(go.Scatter(x=x, y=ema(raw, smoothing), mode="lines", name=name,
                                      line={"color": color}, connectgaps=True), row=1, col=col)
             drawn += 1
         fig.update_xaxes(title_text="epoch", row=1, col=col)

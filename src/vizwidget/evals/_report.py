@@ -1,0 +1,270 @@
+"""``export_eval_report``: every applicable eval view as files, a gallery and a Markdown report."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import FormatError, is_not_applicable
+from ..export import atomic_write, check_size, export_figure
+from ..formats import STILL_FORMATS, normalize, suffix_for
+from ..scores import (
+    TableSpec,
+    detect_metrics,
+    resolve,
+    scores_by_factor,
+    scores_by_model,
+    scores_by_task,
+    scores_heatmap,
+    scores_over_epochs,
+    scores_radar,
+    select_epoch,
+    summarise,
+)
+from ..themes import theme_template
+from ..variants import safe_filename
+from ._load import read_eval_table
+from ._report_text import render_html, render_markdown
+
+__all__ = ["EvalReport", "ViewResult", "export_eval_report"]
+
+
+@dataclass
+class ViewResult:
+    """One view of the report.
+
+    Attributes
+    ----------
+    view : str
+        The view function, e.g. ``"scores_heatmap"``.
+    name : str
+        Its label and file stem, e.g. ``"scores_by_model_addition"``.
+    status : {"written", "skipped", "failed"}
+        Skipped: the view does not apply to this table (the reason says why).
+    files : list of str
+        Files written (all formats, or those that succeeded).
+    reason : str or None
+        Why it was skipped or failed.
+    seconds : float
+        Time to build and write it.
+    """
+
+    view: str
+    name: str
+    status: Literal["written", "skipped", "failed"]
+    files: list[str] = field(default_factory=list)
+    reason: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+@dataclass
+class EvalReport:
+    """What :func:`export_eval_report` wrote.
+
+    Attributes
+    ----------
+    out_dir : Path
+        The output directory.
+    views : list of ViewResult
+        Every planned view, in order.
+    comparison : list of dict
+        The model comparison rows: task, model, score, lo, hi, n, wilson, best.
+    metric : str
+        The primary metric's label.
+    index, report : Path or None
+        ``index.html`` and ``report.md``.
+    """
+
+    out_dir: Path
+    views: list[ViewResult]
+    comparison: list[dict[str, Any]]
+    metric: str
+    index: Path | None = None
+    report: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def written(self) -> list[Path]:
+        """Every file written by the views (without index.html and report.md)."""
+        return [Path(f) for v in self.views for f in v.files]
+
+    @property
+    def failed(self) -> list[ViewResult]:
+        """Views that failed (with their error)."""
+        return [v for v in self.views if v.status == "failed"]
+
+    @property
+    def skipped(self) -> list[ViewResult]:
+        """Views that do not apply to this table (with the reason)."""
+        return [v for v in self.views if v.status == "skipped"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no view failed (skipped views are fine)."""
+        return not self.failed
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary."""
+        return {"ok": self.ok, "out_dir": str(self.out_dir), "metric": self.metric,
+                "index": str(self.index) if self.index else None,
+                "report": str(self.report) if self.report else None,
+                "written": [str(p) for p in self.written],
+                "failed": [v.to_dict() for v in self.failed],
+                "skipped": [v.to_dict() for v in self.skipped],
+                "comparison": self.comparison, "seconds": round(self.seconds, 3)}
+
+    def __repr__(self) -> str:
+        return (f"EvalReport({len(self.written)} files, {len(self.skipped)} skipped, "
+                f"{len(self.failed)} failed, out_dir={str(self.out_dir)!r})")
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(part.strip() for part in str(err).splitlines() if part.strip())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Callable, dict]]:
+    """(view, name, function, options) for every view worth trying on this table."""
+    r = resolve(df, spec)
+    columns = {k: v for k, v in vars(spec).items() if v is not None}
+    columns["score_value"] = r.score
+    with_ci = {**columns, "ci": ci}
+    plan: list[tuple[str, str, Callable, dict]] = [
+        ("scores_by_task", "scores_by_task", scores_by_task, with_ci),
+        ("scores_heatmap", "scores_heatmap", scores_heatmap, columns),
+        ("scores_radar", "scores_radar_tasks", scores_radar, {**columns, "axes": "tasks"}),
+        ("scores_radar", "scores_radar_metrics", scores_radar,
+         {**{k: v for k, v in columns.items() if k != "score_value"}, "axes": "metrics"}),
+        ("scores_by_factor", "scores_by_factor", scores_by_factor, with_ci),
+        ("scores_over_epochs", "scores_over_epochs", scores_over_epochs, with_ci),
+    ]
+    for task in dict.fromkeys(df[r.task].dropna().astype(str)):
+        plan.append(("scores_by_model", f"scores_by_model_{task}", scores_by_model,
+                     {**with_ci, "task": task}))
+    for info in detect_metrics(df):
+        if info.column != r.score and info.column != "score_headline_value":
+            plan.append(("scores_by_task", f"scores_by_task_{info.column}", scores_by_task,
+                         {**with_ci, "score_value": info.column, "score_stderr": None}))
+    return plan
+
+
+def _comparison(df: Any, spec: TableSpec) -> tuple[list[dict], str]:
+    """Model comparison rows at the latest checkpoint, with 95 % intervals, and the metric."""
+    r = resolve(df, spec)
+    s = summarise(select_epoch(df, r, None), r, [r.task, r.model], 0.95)
+    rows = []
+    for task, part in s.groupby(r.task, sort=False):
+        best = part["score"].min() if r.metric.lower_is_better else part["score"].max()
+        for _, row in part.sort_values("score", ascending=r.metric.lower_is_better).iterrows():
+            rows.append({"task": str(task), "model": str(row[r.model]),
+                         "score": float(row["score"]), "lo": float(row["lo"]),
+                         "hi": float(row["hi"]), "n": float(row["n"]),
+                         "wilson": bool(row["wilson"]), "best": bool(row["score"] == best)})
+    return rows, r.metric.label
+
+
+def export_eval_report(
+    table: Any,
+    out_dir: str | os.PathLike[str],
+    *,
+    formats: str | Iterable[str] = ("html", "png"),
+    task_name: str | None = None,
+    model: str | None = None,
+    score_value: str | None = None,
+    score_stderr: str | None = None,
+    sample_count: str | None = None,
+    epoch_column: str | None = None,
+    ci: float | None = 0.95,
+    width: int = 1000,
+    height: int = 600,
+    scale: float = 2,
+    theme: str | None = None,
+    title: str = "Evaluation report",
+) -> EvalReport:
+    """Export every applicable eval view, a gallery ``index.html`` and ``report.md``.
+
+    Views: scores by task (the primary metric, then every other metric), the model × task
+    heatmap, radars over tasks and over metrics, the factor effect, scores over checkpoint
+    epochs, and scores by model for each task. A view that does not apply (a diagonal
+    heatmap, no factor, one epoch, fewer than three radar spokes) is listed as skipped with
+    the reason; a view that fails is listed with its error; neither stops the others.
+    ``report.md`` also has a model comparison table (score, 95 % CI — Wilson for proportions
+    with a sample count — and n) and the best model per task. File names are sanitised
+    (a metric such as ``kit/auc_score`` becomes ``kit_auc_score``).
+
+    Parameters
+    ----------
+    table : DataFrame, path or logs
+        Anything :func:`vizwidget.evals.read_eval_table` reads.
+    out_dir : path
+        Output directory (created).
+    formats : str or iterable of str, default ("html", "png")
+        Still formats of :func:`vizwidget.export_figure` (comma-separated string allowed).
+    task_name, model, score_value, score_stderr, sample_count, epoch_column : str, optional
+        Column names (default: detected).
+    ci : float or None, default 0.95
+        Confidence level of the views' intervals.
+    width, height, scale, theme
+        As in :func:`vizwidget.export_figure`.
+    title : str
+        Heading of the report.
+
+    Returns
+    -------
+    EvalReport
+        ``.written``, ``.skipped``, ``.failed``, ``.comparison``, ``.index``, ``.report``.
+
+    Raises
+    ------
+    EvalTableError, MissingDependencyError, FormatError, SizeError, ThemeError
+        Bad input, before any file is written.
+    """
+    t0 = time.perf_counter()
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    fmts = tuple(dict.fromkeys(normalize(f.strip(), STILL_FORMATS) for f in formats
+                               if f.strip()))
+    if not fmts:
+        raise FormatError(f"No format given.\nUse one or more of: {', '.join(STILL_FORMATS)}.")
+    check_size(width, height, scale)
+    theme_template(theme)
+    df = read_eval_table(table)
+    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    comparison, metric = _comparison(df, spec)
+    plan = _plan(df, spec, ci)
+    out = Path(out_dir).expanduser().resolve()
+    views = []
+    for view, name, fn, options in plan:
+        t1 = time.perf_counter()
+        stem = safe_filename(name, max_length=150)
+        try:
+            fig = fn(df, **options)
+        except Exception as err:
+            status = "skipped" if is_not_applicable(err) else "failed"
+            views.append(ViewResult(view, name, status, [], _one_line(err),
+                                    time.perf_counter() - t1))
+            continue
+        result = ViewResult(view, name, "written")
+        for fmt in fmts:
+            try:
+                path = export_figure(fig, out / f"{stem}{suffix_for(fmt)}", format=fmt,
+                                     width=width, height=height, scale=scale, theme=theme)
+            except Exception as err:
+                result.status, result.reason = "failed", f"{fmt}: {_one_line(err)}"
+                continue
+            result.files.append(str(path))
+        result.seconds = time.perf_counter() - t1
+        views.append(result)
+    report = EvalReport(out, views, comparison, metric)
+    report.seconds = time.perf_counter() - t0
+    report.index = atomic_write(out / "index.html", render_html(report, title))
+    report.report = atomic_write(out / "report.md", render_markdown(report, title))
+    return report

@@ -1,0 +1,34 @@
+"""The eval views of ``vizwidget.scores``, also accepting a table file or inspect-ai logs."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .. import scores
+from ._load import read_eval_table
+
+__all__ = ["scores_by_factor", "scores_by_model", "scores_by_task", "scores_heatmap",
+           "scores_over_epochs", "scores_radar"]
+
+
+def _reading(view: Callable[..., Any]) -> Callable[..., Any]:
+    """``view`` with a path (CSV/JSON table, log file or log directory) read first."""
+
+    @functools.wraps(view)
+    def wrapper(table: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(table, (str, os.PathLike)):
+            table = read_eval_table(table)
+        return view(table, *args, **kwargs)
+
+    return wrapper
+
+
+scores_by_task = _reading(scores.scores_by_task)
+scores_heatmap = _reading(scores.scores_heatmap)
+scores_radar = _reading(scores.scores_radar)
+scores_by_factor = _reading(scores.scores_by_factor)
+scores_by_model = _reading(scores.scores_by_model)
+scores_over_epochs = _reading(scores.scores_over_epochs)

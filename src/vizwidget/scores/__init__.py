@@ -1,0 +1,59 @@
+"""Eval-score views: tables of (task, model, score) rows -> Plotly figures, with intervals.
+
+Content layer: no file I/O. ``vizwidget.evals`` adds reading CSV/JSON tables and inspect-ai
+logs, saving tables into a run directory, and the report.
+"""
+
+from ._epochs import scores_over_epochs, scores_over_epochs_snapshots
+from ._radar import normalise_axis, scores_radar
+from ._stats import interval, normal_interval, wilson_interval, z_value
+from ._table import (
+    EPOCH_CANDIDATES,
+    MetricInfo,
+    Resolved,
+    TableSpec,
+    as_frame,
+    detect_metrics,
+    factor_values,
+    metric_info,
+    resolve,
+    select_epoch,
+    summarise,
+)
+from ._views import scores_by_factor, scores_by_model, scores_by_task, scores_heatmap
+
+#: The per-checkpoint views, by name.
+PER_EPOCH_VIEWS = {
+    "scores_by_task": scores_by_task,
+    "scores_heatmap": scores_heatmap,
+    "scores_radar": scores_radar,
+    "scores_by_factor": scores_by_factor,
+    "scores_by_model": scores_by_model,
+}
+
+__all__ = [
+    "EPOCH_CANDIDATES",
+    "PER_EPOCH_VIEWS",
+    "MetricInfo",
+    "Resolved",
+    "TableSpec",
+    "as_frame",
+    "detect_metrics",
+    "factor_values",
+    "interval",
+    "metric_info",
+    "normal_interval",
+    "normalise_axis",
+    "resolve",
+    "scores_by_factor",
+    "scores_by_model",
+    "scores_by_task",
+    "scores_heatmap",
+    "scores_over_epochs",
+    "scores_over_epochs_snapshots",
+    "scores_radar",
+    "select_epoch",
+    "summarise",
+    "wilson_interval",
+    "z_value",
+]

@@ -1,0 +1,389 @@
+"""Eval score tables: coercion to a DataFrame, column resolution, metrics, per-group summaries.
+
+A table has one row per evaluation (task × model [× factor level] [× checkpoint epoch]) and
+columns for the task, the model, one or more scores, and optionally their stderr, the sample
+count, a boolean factor and the checkpoint epoch. Column names default to what
+``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model``, ``score_{scorer}_{metric}``,
+``completed_samples``) and are configurable per view.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from ..errors import EvalTableError, NotApplicableError
+from ._stats import interval
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "EvalTableError",
+    "MetricInfo",
+    "Resolved",
+    "TableSpec",
+    "as_frame",
+    "detect_metrics",
+    "factor_values",
+    "metric_info",
+    "resolve",
+    "select_epoch",
+    "summarise",
+]
+
+TASK_CANDIDATES = ("task_name", "task", "task_display_name")
+MODEL_CANDIDATES = ("model_display_name", "model")
+COUNT_CANDIDATES = ("completed_samples", "total_samples", "sample_count", "samples", "n")
+EPOCH_CANDIDATES = tuple(f"{prefix}{name}" for prefix in ("", "metadata_", "model_arg_",
+                                                           "task_arg_")
+                         for name in ("checkpoint_epoch", "checkpoint", "epoch"))
+#: ``score_*`` columns of ``evals_df`` that are not metrics of their own.
+HEADLINE = ("score_headline_name", "score_headline_metric", "score_headline_score",
+            "score_headline_value", "score_headline_stderr")
+#: Metric-name fragments -> (display name, kind, lower is better).
+_KNOWN = (
+    ("expected_calibration", "ECE", "supplementary", True),
+    ("ece", "ECE", "supplementary", True),
+    ("calibration", "calibration error", "supplementary", True),
+    ("brier", "Brier score", "supplementary", True),
+    ("auroc", "AUC", "supplementary", False),
+    ("auc", "AUC", "supplementary", False),
+    ("nll", "NLL", "supplementary", True),
+    ("log_loss", "log loss", "supplementary", True),
+    ("risk", "risk", "supplementary", True),
+    ("std", "std", "supplementary", False),
+    ("var", "variance", "supplementary", False),
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Which columns hold what (None: detected; see the module docstring)."""
+
+    task_name: str | None = None
+    model: str | None = None
+    score_value: str | None = None
+    score_stderr: str | None = None
+    sample_count: str | None = None
+    epoch_column: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """One score column.
+
+    Attributes
+    ----------
+    column : str
+        The column, e.g. ``score_match_accuracy`` or ``score_risk_scorer_kit/auc_score``.
+    scorer : str or None
+        The scorer part of an ``evals_df`` column, when known.
+    metric : str
+        The metric part (may contain ``/``).
+    display : str
+        A readable metric name: ``"accuracy"``, ``"ECE"``, ``"Brier score"``, ``"AUC"``.
+    kind : {"accuracy", "supplementary"}
+        Accuracy-like scores versus calibration, risk and spread metrics.
+    lower_is_better : bool
+        True for ECE, Brier score, NLL, losses and risks.
+    stderr : str or None
+        The column with this metric's standard error, if any.
+    """
+
+    column: str
+    scorer: str | None
+    metric: str
+    display: str
+    kind: Literal["accuracy", "supplementary"]
+    lower_is_better: bool
+    stderr: str | None
+
+    @property
+    def label(self) -> str:
+        """``"{scorer} {display}"``, or the display name alone."""
+        return f"{self.scorer} {self.display}" if self.scorer else self.display
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The columns of one table a view uses."""
+
+    task: str
+    model: str
+    score: str
+    stderr: str | None
+    count: str | None
+    epoch: str | None
+    metric: MetricInfo
+
+
+def _pd():
+    import pandas as pd
+
+    return pd
+
+
+def as_frame(table: Any) -> pd.DataFrame:
+    """A copy of ``table`` as a DataFrame: a DataFrame, a mapping of columns or a list of rows."""
+    pd = _pd()
+    if isinstance(table, pd.DataFrame):
+        return table.copy()
+    if isinstance(table, Mapping):
+        try:
+            return pd.DataFrame(dict(table))
+        except ValueError as err:
+            raise EvalTableError(f"The columns of this eval table have different lengths "
+                                 f"({err}).\nGive every column one value per row.") from err
+    if isinstance(table, Sequence) and not isinstance(table, (str, bytes)) and all(
+            isinstance(row, Mapping) for row in table):
+        return pd.DataFrame(list(table))
+    raise EvalTableError(f"Expected an eval table, got {type(table).__name__}.\n"
+                         "Pass a pandas DataFrame, a dict of columns or a list of row dicts "
+                         "(vizwidget.evals also reads CSV, JSON and inspect-ai logs).")
+
+
+def _columns_text(df: pd.DataFrame) -> str:
+    names = [str(c) for c in df.columns]
+    return ", ".join(names[:25]) + (" ..." if len(names) > 25 else "")
+
+
+def _pick(df: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str,
+          keyword: str, required: bool = True) -> str | None:
+    if given is not None:
+        if given not in df.columns:
+            raise EvalTableError(f"The eval table has no {what} column {given!r} "
+                                 f"(columns: {_columns_text(df)}).\n"
+                                 f"Pass {keyword}= naming one of its columns.")
+        return given
+    for name in candidates:
+        if name in df.columns and df[name].notna().any():
+            return name
+    if required:
+        raise EvalTableError(f"The eval table has no {what} column (looked for "
+                             f"{', '.join(candidates)}; columns: {_columns_text(df)}).\n"
+                             f"Pass {keyword}= naming the column.")
+    return None
+
+
+def _numeric(df: pd.DataFrame, column: str) -> bool:
+    pd = _pd()
+    values = pd.to_numeric(df[column], errors="coerce")
+    return bool(values.notna().any()) and not pd.api.types.is_bool_dtype(df[column])
+
+
+def _describe(metric: str) -> tuple[str, str, bool]:
+    last = metric.rsplit("/", 1)[-1].lower()
+    for fragment, display, kind, lower in _KNOWN:
+        if fragment in last.split("_") or (len(fragment) > 3 and fragment in last):
+            return display, kind, lower
+    lower = any(word in last for word in ("loss", "error", "perplexity"))
+    return last.replace("_", " "), ("supplementary" if lower else "accuracy"), lower
+
+
+def _scorer_prefixes(columns: Iterable[str]) -> list[str]:
+    """``score_{scorer}`` prefixes that have a ``_stderr`` column, longest first."""
+    found = [c[: -len("_stderr")] for c in columns
+             if c.startswith("score_") and c.endswith("_stderr") and c not in HEADLINE]
+    return sorted(found, key=len, reverse=True)
+
+
+def metric_info(table: Any, column: str) -> MetricInfo:
+    """What a score column measures (see :class:`MetricInfo`)."""
+    df = table if hasattr(table, "columns") else as_frame(table)
+    columns = [str(c) for c in df.columns]
+    if column == "score_headline_value":
+        name = "headline"
+        if "score_headline_metric" in columns and df["score_headline_metric"].notna().any():
+            name = str(df["score_headline_metric"].dropna().iloc[0])
+        display, kind, lower = _describe(name)
+        stderr = "score_headline_stderr" if "score_headline_stderr" in columns else None
+        return MetricInfo(column, None, name, display, kind, lower, stderr)
+    for prefix in _scorer_prefixes(columns):
+        if column.startswith(prefix + "_"):
+            metric = column[len(prefix) + 1:]
+            display, kind, lower = _describe(metric)
+            return MetricInfo(column, prefix[len("score_"):], metric, display, kind, lower,
+                              f"{prefix}_stderr")
+    metric = column[len("score_"):] if column.startswith("score_") else column
+    display, kind, lower = _describe(metric)
+    stderr = next((c for c in (f"{column}_stderr", "stderr") if c in columns), None)
+    return MetricInfo(column, None, metric, display, kind, lower, stderr)
+
+
+def detect_metrics(table: Any) -> list[MetricInfo]:
+    """Every numeric ``score_*`` column as a :class:`MetricInfo`: accuracy-like metrics first,
+    then supplementary ones (calibration, Brier score, AUC, risk, spread), each in table order.
+
+    ``stderr`` columns and the headline columns of ``evals_df`` are not metrics of their own.
+    A table without ``score_*`` columns but with a ``score`` column gives that one.
+    """
+    df = as_frame(table) if not hasattr(table, "columns") else table
+    columns = [str(c) for c in df.columns]
+    found = [metric_info(df, c) for c in columns
+             if c.startswith("score_") and c not in HEADLINE and not c.endswith("_stderr")
+             and _numeric(df, c)]
+    if not found and "score" in columns and _numeric(df, "score"):
+        found = [metric_info(df, "score")]
+    return ([m for m in found if m.kind == "accuracy"]
+            + [m for m in found if m.kind == "supplementary"])
+
+
+def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
+    """The columns of ``df`` a view uses, detected where ``spec`` leaves them None."""
+    task = _pick(df, spec.task_name, TASK_CANDIDATES, "task", "task_name")
+    model = _pick(df, spec.model, MODEL_CANDIDATES, "model", "model")
+    score = spec.score_value
+    if score is None:
+        metrics = detect_metrics(df)
+        headline = "score_headline_value"
+        if headline in df.columns and _numeric(df, headline):
+            score = headline
+        elif metrics:
+            score = metrics[0].column
+        else:
+            raise EvalTableError(f"The eval table has no score column (columns: "
+                                 f"{_columns_text(df)}).\nPass score_value= naming it, e.g. "
+                                 "score_value='score_match_accuracy'.")
+    _pick(df, score, (), "score", "score_value")
+    if not _numeric(df, score):
+        raise EvalTableError(f"The score column {score!r} holds no numbers.\n"
+                             "Pass score_value= naming a numeric column.")
+    info = metric_info(df, score)
+    stderr = spec.score_stderr
+    if stderr is not None:
+        _pick(df, stderr, (), "stderr", "score_stderr")
+    elif info.stderr in df.columns:
+        stderr = info.stderr
+    count = _pick(df, spec.sample_count, COUNT_CANDIDATES, "sample-count", "sample_count",
+                  required=False)
+    epoch = spec.epoch_column
+    if epoch is not None:
+        _pick(df, epoch, (), "epoch", "epoch_column")
+    else:
+        epoch = next((c for c in EPOCH_CANDIDATES if c in df.columns and _numeric(df, c)),
+                     None)
+    return Resolved(task, model, score, stderr, count, epoch, info)
+
+
+def _epochs(df: pd.DataFrame, column: str) -> pd.Series:
+    return _pd().to_numeric(df[column], errors="coerce")
+
+
+def select_epoch(df: pd.DataFrame, r: Resolved, epoch: int | None) -> pd.DataFrame:
+    """Rows at checkpoint ``epoch``; with ``epoch=None`` each (task, model) at its latest one.
+
+    A table without an epoch column is returned whole (``epoch`` then only labels figures).
+    """
+    if r.epoch is None:
+        return df
+    epochs = _epochs(df, r.epoch)
+    if epoch is not None:
+        rows = df[epochs == epoch]
+        if rows.empty:
+            have = sorted({int(e) for e in epochs.dropna()})
+            raise EvalTableError(f"No evaluation at checkpoint epoch {epoch} (column "
+                                 f"{r.epoch!r} has {', '.join(map(str, have)) or 'none'}).\n"
+                                 "Pass one of those epochs, or epoch=None for the latest.")
+        return rows
+    latest = epochs.groupby([df[r.task], df[r.model]]).transform("max")
+    return df[epochs == latest]
+
+
+def _pool(score: np.ndarray, stderr: np.ndarray,
+          count: np.ndarray) -> tuple[float, float, float]:
+    """One (score, stderr, n) from several rows of the same group (e.g. two factor levels)."""
+    if len(score) == 1:
+        return float(score[0]), float(stderr[0]), float(count[0])
+    if np.isfinite(count).all() and count.sum() > 0:
+        total = count.sum()
+        se = math.sqrt(float(np.sum((stderr * count) ** 2))) / total
+        return float(np.sum(score * count) / total), se, float(total)
+    k = len(score)
+    se = math.sqrt(float(np.sum(stderr**2))) / k
+    n = float(np.nansum(count)) if np.isfinite(count).any() else math.nan
+    return float(np.mean(score)), se, n
+
+
+def summarise(df: pd.DataFrame, r: Resolved, keys: Sequence[str],
+              ci: float | None = 0.95, method: str = "auto") -> pd.DataFrame:
+    """One row per ``keys`` group: ``score``, ``stderr``, ``n``, ``lo``, ``hi``, ``wilson``.
+
+    Rows of one group are pooled: weighted by sample count when every row has one, else
+    averaged. Intervals: see :func:`vizwidget.scores.interval`.
+    """
+    pd = _pd()
+    data = df.dropna(subset=[r.score]).copy()
+    data["_score"] = pd.to_numeric(data[r.score], errors="coerce")
+    data["_se"] = (pd.to_numeric(data[r.stderr], errors="coerce") if r.stderr
+                   else np.nan)
+    data["_n"] = pd.to_numeric(data[r.count], errors="coerce") if r.count else np.nan
+    rows = []
+    for key, group in data.groupby(list(keys), sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        score, se, n = _pool(group["_score"].to_numpy(float), group["_se"].to_numpy(float),
+                             group["_n"].to_numpy(float))
+        rows.append({**dict(zip(keys, key, strict=True)), "score": score, "stderr": se,
+                     "n": n})
+    out = pd.DataFrame(rows, columns=[*keys, "score", "stderr", "n"])
+    proportion = (r.metric.kind == "accuracy" and bool(out["score"].between(0, 1).all()))
+    lo, hi, wilson = interval(out["score"].to_numpy(float),
+                              out["stderr"].to_numpy(float), out["n"].to_numpy(float),
+                              proportion, ci, method)
+    out["lo"], out["hi"], out["wilson"] = lo, hi, wilson
+    return out
+
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def _as_bool(series: pd.Series) -> pd.Series | None:
+    """The column as booleans (True/False, or their text/0-1 forms), None if it is not one."""
+    values = series.dropna()
+    if values.empty:
+        return None
+    texts = values.map(lambda v: str(v).strip().lower())
+    if not texts.isin(_TRUE | _FALSE).all():
+        return None
+    if not all(isinstance(v, (bool, np.bool_, str)) for v in values):
+        return None
+    pd = _pd()
+    return series.map(lambda v: None if pd.isna(v) else str(v).strip().lower() in _TRUE)
+
+
+def factor_values(df: pd.DataFrame, factor: str | None, exclude: Iterable[str] = ()) -> tuple[
+        str, pd.Series]:
+    """The boolean factor column (given, or the first one with both values) as booleans.
+
+    Raises
+    ------
+    EvalTableError
+        ``factor`` names a column that is missing or not boolean.
+    NotApplicableError
+        No boolean column with both True and False rows.
+    """
+    if factor is not None:
+        _pick(df, factor, (), "factor", "factor")
+        values = _as_bool(df[factor])
+        if values is None:
+            raise EvalTableError(f"The factor column {factor!r} is not boolean (values: "
+                                 f"{', '.join(map(str, df[factor].unique()[:5]))}).\n"
+                                 "Pass factor= naming a True/False column.")
+        return factor, values
+    skip = set(exclude)
+    ordered = sorted(df.columns, key=lambda c: (not str(c).startswith(("metadata_",
+                                                                        "task_arg_")), 0))
+    for column in ordered:
+        if column in skip:
+            continue
+        values = _as_bool(df[column])
+        if values is not None and values.dropna().nunique() == 2:
+            return str(column), values
+    raise NotApplicableError("The eval table has no boolean factor column with both True and "
+                             "False rows.\nAdd one (e.g. metadata 'hint': true/false) or pass "
+                             "factor= naming it.")
