@@ -58,7 +58,7 @@ def frequency_norms(embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def dominant_frequencies(
-    norms: np.ndarray, top_k: int | None = None, min_gap: float = 2.0
+    norms: np.ndarray, top_k: int | None = None, min_gap: float = 1.5
 ) -> np.ndarray:
     """Indices of the dominant norms, largest first (ties by lower index).
 
@@ -69,8 +69,10 @@ def dominant_frequencies(
     top_k : int, optional
         Return exactly the ``top_k`` largest. By default the count is read off the spectrum:
         the norms are sorted, and the cut goes where the ratio of one norm to the next is
-        largest, so near-tied key frequencies are kept or left out together.
-    min_gap : float, default 2.0
+        largest, so near-tied key frequencies are kept or left out together. Only cuts
+        within the fewest norms holding 99% of the total norm² count, so a tail of
+        rounding-level norms does not make its own gap.
+    min_gap : float, default 1.5
         With ``top_k=None``, the largest ratio must be at least this for any frequency to
         count as dominant; a flat spectrum (no clear gap) gives an empty result.
 
@@ -86,14 +88,22 @@ def dominant_frequencies(
     return order[: _gap_count(n[order], min_gap)]
 
 
-def _gap_count(sorted_norms: np.ndarray, min_gap: float) -> int:
-    """How many of the descending ``sorted_norms`` lie above their largest ratio gap."""
-    if sorted_norms.size == 0 or sorted_norms[0] <= 0:
+def _gap_count(sorted_norms: np.ndarray, min_gap: float, mass: float = 0.99) -> int:
+    """How many of the descending ``sorted_norms`` lie above their largest ratio gap.
+
+    Cuts are looked for only among the fewest norms that hold ``mass`` of the total norm²,
+    so a tail at rounding level (ratio ~1e14 to the last real norm) is not taken as the gap.
+    """
+    sq = sorted_norms**2
+    total = float(np.sum(sq))
+    if sorted_norms.size == 0 or total <= 0:
         return 0
     if sorted_norms.size == 1:
         return 1
+    held = int(np.searchsorted(np.cumsum(sq) / total, mass - 1e-12)) + 1
     upper, lower = sorted_norms[:-1], sorted_norms[1:]
     safe = np.where(lower > 0, lower, 1.0)
     ratios = np.where(lower > 0, upper / safe, np.where(upper > 0, np.inf, 1.0))
+    ratios = ratios[: min(held, ratios.size)]
     cut = int(np.argmax(ratios))
     return cut + 1 if ratios[cut] >= min_gap else 0

@@ -26,7 +26,7 @@ def embedding_frequencies(
         The (p, d) embedding matrix.
     top_k : int, optional
         Highlight exactly this many largest frequencies. By default, highlight those above
-        the largest ratio between consecutive sorted norms (at least 2×; none if the spectrum
+        the largest ratio between consecutive sorted norms (at least 1.5×; none if the spectrum
         has no such gap), so near-tied frequencies are never split.
 
     Notes
@@ -47,7 +47,7 @@ def embedding_frequencies(
                       xaxis_title="frequency k (constant term k = 0 not shown)",
                       yaxis_title=f"‖{key} along k‖", showlegend=False)
     if top_k is None and top.size == 0 and np.any(norms):
-        add_notes(fig, ["no key frequency: no gap of 2× or more between sorted norms"])
+        add_notes(fig, ["no key frequency: no gap of 1.5× or more between sorted norms"])
     return fig
 
 
