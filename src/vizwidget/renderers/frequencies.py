@@ -42,20 +42,23 @@ def embedding_frequencies(
     colors = np.array(["#8da0cb"] * freqs.size, dtype=object)
     colors[top] = HIGHLIGHT
     fig = go.Figure(go.Bar(x=freqs, y=norms, marker={"color": list(colors)}, name="norm"))
-    fig.update_layout(title=title(f"Embedding Fourier spectrum ({_key_summary(freqs, norms, top)})",
-                                  epoch),
+    fig.update_layout(title=title("Embedding Fourier spectrum, k ≥ 1", epoch),
                       xaxis_title="frequency k (constant term k = 0 not shown)",
                       yaxis_title=f"‖{key} along k‖", showlegend=False)
-    if top_k is None and top.size == 0 and np.any(norms):
-        add_notes(fig, ["no key frequency: no gap of 1.5× or more between sorted norms"])
+    add_notes(fig, [_key_summary(freqs, norms, top, top_k)])
     return fig
 
 
-def _key_summary(freqs: np.ndarray, norms: np.ndarray, top: np.ndarray) -> str:
-    """``key k: 4, 9; 85% of non-constant norm²`` for the highlighted frequencies."""
+def _key_summary(freqs: np.ndarray, norms: np.ndarray, top: np.ndarray,
+                 top_k: int | None) -> str:
+    """``key k: 4, 9 (largest gap); 85% of non-constant norm²`` for the highlighted bars."""
     total = float(np.sum(norms**2))
-    if top.size == 0 or total == 0:
-        return "no key frequency" if total else "zero embedding"
+    if total == 0:
+        return "zero embedding apart from the constant term"
+    if top.size == 0:
+        return ("no key frequency: no gap of 1.5× or more between sorted norms"
+                if top_k is None else "no frequency highlighted (top_k=0)")
     share = float(np.sum(norms[top] ** 2)) / total
-    return (f"key k: {', '.join(str(int(freqs[i])) for i in top)}; "
+    rule = "largest gap" if top_k is None else f"top {top.size}"
+    return (f"key k: {', '.join(str(int(freqs[i])) for i in top)} ({rule}); "
             f"{100 * share:.0f}% of non-constant norm²")

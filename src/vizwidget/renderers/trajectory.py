@@ -215,23 +215,28 @@ def parameter_velocity_figure(
 
     Each point is the straight-line (chord) distance between two consecutive checkpoints
     divided by their epoch gap, at the later epoch. On the log axis (``log_y=True``) a speed
-    of exactly 0 cannot be drawn: such intervals are marked with a triangle at the axis floor
-    (a tenth of the smallest non-zero speed) and hover "0 (no change)". When every speed is 0
-    the axis is linear. One checkpoint gives an empty figure saying two are needed.
+    of exactly 0 cannot be drawn: the line has a gap there, and a triangle at the axis floor
+    (a tenth of the smallest non-zero speed) marks it, with hover "0 (no change)". When
+    every speed is 0 the axis is linear. One checkpoint gives an empty figure saying two are
+    needed.
     """
     X = stack_parameters(snapshots, group, epochs)
     notes = left_out_note(snapshots[0], group)
     if len(epochs) < 2:
         fig = go.Figure()
-        add_notes(fig, [f"needs at least two checkpoints (found {len(epochs)})", *notes])
+        fig.add_annotation(text=f"needs at least two checkpoints (found {len(epochs)})",
+                           xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 16})
+        add_notes(fig, notes)
         fig.update_layout(title=title(f"Parameter velocity ({_group_label(group)})"),
-                          xaxis_title="epoch (end of interval)", yaxis_title="‖Δθ‖ / Δepoch")
+                          xaxis_visible=False, yaxis_visible=False)
         return fig
     ends, speeds = parameter_velocity(X, epochs)
     log = log_y and bool(np.any(speeds > 0))
     floor = float(np.min(speeds[speeds > 0])) / 10 if log else 0.0
+    shown = np.where(speeds > 0, speeds, np.nan) if log else speeds  # log axis: 0 is a gap
     fig = go.Figure(go.Scatter(
-        x=ends, y=speeds, mode="lines+markers", name="velocity",
+        x=ends, y=shown, mode="lines+markers", name="velocity",
         customdata=np.asarray(epochs)[:-1],
         hovertemplate="epochs %{customdata} → %{x}: %{y:.4g} per epoch"
                       "<br>(chord distance / epoch gap)<extra></extra>",
