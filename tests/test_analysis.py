@@ -99,7 +99,8 @@ def test_fourier_basis_is_orthonormal_and_finds_frequencies():
 def test_ema_matches_recurrence_and_skips_missing():
     out = A.ema([1.0, None, 3.0, 5.0], smoothing=0.5)
     assert out[0] == 1.0 and np.isnan(out[1])
-    assert out[2] == pytest.approx(2.0) and out[3] == pytest.approx(3.5)
+    # debiased from zero: s = 0.5, 1.75, 3.375 over 1 - 0.5**n = 0.5, 0.75, 0.875
+    assert out[2] == pytest.approx(7 / 3) and out[3] == pytest.approx(27 / 7)
     np.testing.assert_array_equal(A.ema([1, 2, 3], 0.0), [1, 2, 3])
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         A.ema([1], 1.0)

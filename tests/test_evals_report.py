@@ -12,11 +12,10 @@ import pytest
 from inspect_offline import EPOCHS, expected_accuracy
 from PIL import Image
 
-from vizwidget import evals
+from vizwidget import evals, export_animation
 from vizwidget.artifacts import ArtifactLoader
 from vizwidget.batch import export_batch
 from vizwidget.cli import main
-from vizwidget import export_animation
 from vizwidget.export import figure_to_bytes
 from vizwidget.registry import render_visualization
 from vizwidget.widget import ExportWidget

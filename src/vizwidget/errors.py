@@ -74,6 +74,14 @@ class CorruptArtifactError(ArtifactError, ValueError):
     """An artifact file exists but cannot be read."""
 
 
+class NonFiniteDataError(ArtifactError, ValueError):
+    """An artifact was read fine but holds NaN or Inf values an analysis cannot use."""
+
+
+class InconsistentSnapshotsError(ArtifactError, ValueError):
+    """Checkpoints of one run disagree on which arrays they hold or on an array's shape."""
+
+
 class VisualizationNotFoundError(VizWidgetError, LookupError):
     """No visualization is registered under the requested name."""
 

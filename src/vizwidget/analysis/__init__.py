@@ -6,6 +6,7 @@ loaded by :class:`vizwidget.ArtifactLoader`) and return arrays.
 
 from __future__ import annotations
 
+from ._checks import is_floating, non_floating_arrays, require_finite
 from ._curves import ema
 from ._dimensionality import (
     effective_dimensionality,
@@ -18,6 +19,7 @@ from ._fourier import dominant_frequencies, fourier_basis, frequency_norms
 from ._trajectory import (
     PCAResult,
     nearest_index,
+    no_movement,
     parameter_keys,
     parameter_velocity,
     pca,
@@ -33,12 +35,16 @@ __all__ = [
     "flatness_summary",
     "fourier_basis",
     "frequency_norms",
+    "is_floating",
     "nearest_index",
+    "no_movement",
+    "non_floating_arrays",
     "parameter_keys",
     "parameter_velocity",
     "participation_ratio",
     "pca",
     "perturbation_loss_deltas",
+    "require_finite",
     "singular_values",
     "stack_parameters",
 ]

@@ -8,10 +8,13 @@ import numpy as np
 
 
 def ema(values: Sequence[float | None], smoothing: float = 0.6) -> np.ndarray:
-    """Exponential moving average, TensorBoard style, skipping missing values.
+    """Exponential moving average debiased from zero, as TensorBoard smooths scalars.
 
-    ``s_t = smoothing * s_{t-1} + (1 - smoothing) * x_t``, with ``s_0 = x_0``. None/NaN
-    entries stay NaN in the output and do not reset the average.
+    ``s_n = smoothing * s_{n-1} + (1 - smoothing) * x_n`` with ``s_0 = 0``, and the output is
+    ``s_n / (1 - smoothing**n)``, where ``n`` counts the non-missing values so far. The
+    division removes the pull towards 0 of the zero start, so the first output equals the
+    first value. None/NaN/Inf entries stay NaN in the output and neither reset the average
+    nor count towards ``n``.
 
     Parameters
     ----------
@@ -29,10 +32,11 @@ def ema(values: Sequence[float | None], smoothing: float = 0.6) -> np.ndarray:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}.")
     x = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     out = np.full_like(x, np.nan)
-    last = None
+    acc, n = 0.0, 0
     for i, v in enumerate(x):
-        if np.isnan(v):
+        if not np.isfinite(v):
             continue
-        last = v if last is None else smoothing * last + (1.0 - smoothing) * v
-        out[i] = last
+        n += 1
+        acc = smoothing * acc + (1.0 - smoothing) * v
+        out[i] = acc / (1.0 - smoothing**n)
     return out

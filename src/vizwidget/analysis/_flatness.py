@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from ._checks import is_floating
+
 
 def perturbation_loss_deltas(
     loss_fn: Callable[[Mapping[str, np.ndarray]], float],
@@ -16,9 +18,13 @@ def perturbation_loss_deltas(
 ) -> np.ndarray:
     """Loss increase under random Gaussian perturbations of relative size ``scale``.
 
-    Each parameter array ``P`` gets noise ``N(0, (scale * rms(P))²)`` elementwise, so the
-    perturbation is the same fraction of every layer's size (layer-normalised), and
-    ``loss_fn(perturbed) - loss_fn(params)`` is recorded.
+    Each floating-point parameter array ``P`` gets noise ``N(0, (scale * rms(P))²)``
+    elementwise, so the perturbation is the same fraction of every layer's size
+    (layer-normalised), and ``loss_fn(perturbed) - loss_fn(params)`` is recorded. This is the
+    flatness measure of the built-in figures: lower = flatter.
+
+    Integer and boolean arrays (step counters, masks) are not parameters: they are passed to
+    ``loss_fn`` unchanged. :func:`non_floating_arrays` lists them.
 
     Parameters
     ----------
@@ -44,13 +50,19 @@ def perturbation_loss_deltas(
     base = float(loss_fn(params))
     deltas = np.empty(n_samples)
     for i in range(n_samples):
-        noisy = {}
-        for name, p in params.items():
-            p = np.asarray(p)
-            rms = float(np.sqrt(np.mean(p.astype(np.float64) ** 2))) if p.size else 0.0
-            noisy[name] = p + (scale * rms) * rng.standard_normal(p.shape).astype(p.dtype)
+        noisy = {name: _perturbed(p, scale, rng) for name, p in params.items()}
         deltas[i] = float(loss_fn(noisy)) - base
     return deltas
+
+
+def _perturbed(p: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """``p`` plus layer-normalised Gaussian noise, in ``p``'s dtype; non-float ``p`` as is."""
+    p = np.asarray(p)
+    if not is_floating(p):
+        return p
+    x = p.astype(np.float64)
+    rms = float(np.sqrt(np.mean(x**2)))
+    return (x + (scale * rms) * rng.standard_normal(p.shape)).astype(p.dtype)
 
 
 def flatness_summary(deltas: np.ndarray) -> dict[str, float]:

@@ -57,8 +57,53 @@ def frequency_norms(embedding: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return freqs, np.sqrt(norms)
 
 
-def dominant_frequencies(norms: np.ndarray, top_k: int = 5) -> np.ndarray:
-    """Indices of the ``top_k`` largest norms, largest first (ties by lower index)."""
-    n = np.asarray(norms, dtype=np.float64)
+def dominant_frequencies(
+    norms: np.ndarray, top_k: int | None = None, min_gap: float = 1.5
+) -> np.ndarray:
+    """Indices of the dominant norms, largest first (ties by lower index).
+
+    Parameters
+    ----------
+    norms : array_like
+        Non-negative norms, e.g. from :func:`frequency_norms`.
+    top_k : int, optional
+        Return exactly the ``top_k`` largest. By default the count is read off the spectrum:
+        the norms are sorted, and the cut goes where the ratio of one norm to the next is
+        largest, so near-tied key frequencies are kept or left out together. Only cuts
+        within the fewest norms holding 99% of the total norm² count, so a tail of
+        rounding-level norms does not make its own gap.
+    min_gap : float, default 1.5
+        With ``top_k=None``, the largest ratio must be at least this for any frequency to
+        count as dominant; a flat spectrum (no clear gap) gives an empty result.
+
+    Returns
+    -------
+    numpy.ndarray
+        Integer indices into ``norms``.
+    """
+    n = np.asarray(norms, dtype=np.float64).ravel()
     order = np.lexsort((np.arange(n.size), -n))
-    return order[: max(0, min(top_k, n.size))]
+    if top_k is not None:
+        return order[: max(0, min(top_k, n.size))]
+    return order[: _gap_count(n[order], min_gap)]
+
+
+def _gap_count(sorted_norms: np.ndarray, min_gap: float, mass: float = 0.99) -> int:
+    """How many of the descending ``sorted_norms`` lie above their largest ratio gap.
+
+    Cuts are looked for only among the fewest norms that hold ``mass`` of the total norm²,
+    so a tail at rounding level (ratio ~1e14 to the last real norm) is not taken as the gap.
+    """
+    sq = sorted_norms**2
+    total = float(np.sum(sq))
+    if sorted_norms.size == 0 or total <= 0:
+        return 0
+    if sorted_norms.size == 1:
+        return 1
+    held = int(np.searchsorted(np.cumsum(sq) / total, mass - 1e-12)) + 1
+    upper, lower = sorted_norms[:-1], sorted_norms[1:]
+    safe = np.where(lower > 0, lower, 1.0)
+    ratios = np.where(lower > 0, upper / safe, np.where(upper > 0, np.inf, 1.0))
+    ratios = ratios[: min(held, ratios.size)]
+    cut = int(np.argmax(ratios))
+    return cut + 1 if ratios[cut] >= min_gap else 0

@@ -8,17 +8,23 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InconsistentSnapshotsError
+from ._checks import is_floating, non_floating_arrays, require_finite
+
 
 def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "all") -> list[str]:
     """Names of the parameter arrays selected by ``group``.
+
+    Only floating-point arrays are parameters: integer and boolean arrays (step counters,
+    masks) are left out of ``"all"`` and cannot be named (see :func:`non_floating_arrays`).
 
     Parameters
     ----------
     snapshot : mapping
         One parameter snapshot, name -> array.
     group : str or sequence of str, default "all"
-        ``"all"`` selects every array entry (sorted by name); a name or a list of names
-        selects those.
+        ``"all"`` selects every floating-point array entry (sorted by name); a name or a list
+        of names selects those.
 
     Returns
     -------
@@ -27,26 +33,32 @@ def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "al
     Raises
     ------
     ValueError
-        If a requested name is not in the snapshot; the message lists the valid ones.
+        If a requested name is not a floating-point array of the snapshot; the message lists
+        the valid ones.
     """
-    arrays = sorted(k for k, v in snapshot.items() if isinstance(v, np.ndarray) and v.size)
+    arrays = sorted(k for k, v in snapshot.items() if is_floating(v))
     if isinstance(group, str):
         if group == "all":
             if not arrays:
-                raise ValueError("The snapshot holds no parameter arrays.\n"
+                raise ValueError("The snapshot holds no floating-point parameter arrays.\n"
                                  "Save each parameter tensor as a named array in the .npz file.")
             return arrays
         group = [group]
     keys = list(group)
     unknown = [k for k in keys if k not in arrays]
     if unknown or not keys:
-        raise ValueError(f"Unknown parameter group {unknown or keys!r}.\n"
+        kinds = {k: snapshot[k].dtype for k in unknown if k in non_floating_arrays(snapshot)}
+        why = "".join(f" ({k!r} holds {dt}, not floating point)" for k, dt in kinds.items())
+        raise ValueError(f"Unknown parameter group {unknown or keys!r}{why}.\n"
                          f"Use 'all' or one of: {', '.join(arrays)}.")
     return keys
 
 
 def stack_parameters(
-    snapshots: Sequence[Mapping[str, Any]], group: str | Sequence[str] = "all"
+    snapshots: Sequence[Mapping[str, Any]],
+    group: str | Sequence[str] = "all",
+    epochs: Sequence[int] | None = None,
+    analyzer: str = "parameters",
 ) -> np.ndarray:
     """Flatten each snapshot's selected arrays into one row: a ``(T, D)`` float64 matrix.
 
@@ -56,27 +68,50 @@ def stack_parameters(
         Parameter snapshots in epoch order.
     group : str or sequence of str, default "all"
         Which arrays to concatenate, see :func:`parameter_keys`.
+    epochs : sequence of int, optional
+        The snapshots' epochs, named in error messages (default: their positions).
+    analyzer : str, default "parameters"
+        The analyzer the snapshots come from, named in error messages.
 
     Returns
     -------
     numpy.ndarray
         Shape ``(len(snapshots), D)``.
+
+    Raises
+    ------
+    InconsistentSnapshotsError
+        If a snapshot lacks a selected array, or holds it with another shape than the first
+        snapshot (same-size reshapes such as (6, 4) and (4, 6) included).
+    NonFiniteDataError
+        If a selected array holds NaN or Inf.
     """
     if not snapshots:
         raise ValueError("No snapshots given.\nNeed at least one parameter snapshot.")
+    labels = ([f"epoch {e}" for e in epochs] if epochs is not None
+              else [f"snapshot {i}" for i in range(len(snapshots))])
     keys = parameter_keys(snapshots[0], group)
-    rows = []
-    for i, snap in enumerate(snapshots):
-        missing = [k for k in keys if k not in snap]
-        if missing:
-            raise ValueError(f"Snapshot {i} lacks {', '.join(missing)}.\n"
-                             "Every snapshot must hold the same parameter arrays.")
-        rows.append(np.concatenate([np.asarray(snap[k], dtype=np.float64).ravel() for k in keys]))
-    sizes = {r.size for r in rows}
-    if len(sizes) > 1:
-        raise ValueError(f"Snapshots have different parameter sizes {sorted(sizes)}.\n"
-                         "Every snapshot must hold arrays of the same shapes.")
+    rows = [_flat_row(snap, keys, snapshots[0], label, labels[0], analyzer)
+            for snap, label in zip(snapshots, labels, strict=True)]
     return np.stack(rows)
+
+
+def _flat_row(snap: Mapping[str, Any], keys: list[str], first: Mapping[str, Any], label: str,
+              first_label: str, analyzer: str) -> np.ndarray:
+    """One snapshot's selected arrays, checked against the first snapshot, as one row."""
+    missing = [k for k in keys if k not in snap]
+    if missing:
+        raise InconsistentSnapshotsError(
+            f"{label[0].upper()}{label[1:]} lacks {', '.join(missing)}.\n"
+            "Every snapshot must hold the same parameter arrays.")
+    for k in keys:
+        shape, ref = np.shape(snap[k]), np.shape(first[k])
+        if shape != ref:
+            raise InconsistentSnapshotsError(
+                f"Array {k!r} has shape {ref} at {first_label} but {shape} at {label}.\n"
+                "Every checkpoint must hold each array with the same shape: compare checkpoints "
+                "of one architecture, or select other arrays with group=.")
+    return np.concatenate([require_finite(snap[k], k, label, analyzer).ravel() for k in keys])
 
 
 @dataclass(frozen=True)
@@ -122,6 +157,12 @@ def pca(X: np.ndarray, n_components: int = 3) -> PCAResult:
     -----
     Each component's sign is chosen so that the projection with the largest magnitude is
     positive, so results do not flip between calls or machines.
+
+    The data are centred on the first row before the mean is taken, so identical rows give
+    exactly zero variance (explained ratios all 0) instead of rounding noise that would
+    read as "PC1 100%". Use :func:`no_movement` to tell a still trajectory from a moving one.
+    Every row weighs the same: the ratios are shares of the variance *over checkpoints*, so
+    a denser checkpoint schedule in one period weighs that period more.
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[0] < 2:
@@ -129,8 +170,10 @@ def pca(X: np.ndarray, n_components: int = 3) -> PCAResult:
                          "Pass one flattened snapshot per row, from at least two epochs.")
     if n_components < 1:
         raise ValueError(f"n_components must be >= 1, got {n_components}.")
-    mean = X.mean(axis=0)
-    U, s, Vt = np.linalg.svd(X - mean, full_matrices=False)
+    D = X - X[0]  # exact zeros for identical rows, and small numbers for close ones
+    shift = D.mean(axis=0)
+    mean = X[0] + shift
+    U, s, Vt = np.linalg.svd(D - shift, full_matrices=False)
     k = min(n_components, s.size)
     U, s_k, Vt = U[:, :k], s[:k], Vt[:k]
     signs = np.sign(U[np.argmax(np.abs(U), axis=0), np.arange(k)])
@@ -142,11 +185,40 @@ def pca(X: np.ndarray, n_components: int = 3) -> PCAResult:
                      singular_values=s_k, mean=mean)
 
 
+def no_movement(X: np.ndarray, rtol: float = 1e-12) -> bool:
+    """Whether the rows of ``X`` are the same point up to ``rtol`` of the data's scale.
+
+    True when the total variance over rows (the mean squared distance of a row from the mean
+    row) is at most ``(rtol * max|X|)²``: a frozen parameter group, or a run whose
+    checkpoints are all identical. PCA percentages of such data are meaningless.
+
+    Parameters
+    ----------
+    X : array_like
+        ``(T, D)`` data, one row per snapshot.
+    rtol : float, default 1e-12
+        Tolerance relative to the largest absolute value in ``X``.
+
+    Returns
+    -------
+    bool
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError(f"Need a (T, D) array with T >= 1, got shape {X.shape}.")
+    D = X - X[0]
+    total = float(np.sum((D - D.mean(axis=0)) ** 2)) / X.shape[0]
+    scale = float(np.max(np.abs(X))) if X.size else 0.0
+    return total <= (rtol * scale) ** 2
+
+
 def parameter_velocity(X: np.ndarray, epochs: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """Speed of the parameters between consecutive checkpoints, per epoch.
+    """Chord speed of the parameters between consecutive checkpoints, per epoch.
 
     ``v_t = ||θ_{t+1} - θ_t|| / (epoch_{t+1} - epoch_t)``, so a non-uniform checkpoint schedule
-    still gives speeds in the same unit (parameter distance per epoch).
+    still gives speeds in the same unit (parameter distance per epoch). It is the straight-line
+    distance between two checkpoints over their gap: a lower bound of the mean speed along
+    the path actually travelled, which only checkpoints closer together would resolve.
 
     Parameters
     ----------
@@ -158,7 +230,7 @@ def parameter_velocity(X: np.ndarray, epochs: Sequence[int]) -> tuple[np.ndarray
     Returns
     -------
     end_epochs : numpy.ndarray
-        ``(T-1,)`` the later epoch of each interval.
+        ``(T-1,)`` the later epoch of each interval (where each speed is plotted).
     speeds : numpy.ndarray
         ``(T-1,)`` the speeds.
     """

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..analysis import effective_dimensionality as eff_dim
-from ..analysis import nearest_index, singular_values
+from ..analysis import nearest_index, require_finite, singular_values
 from ..registry import register_renderer
 from ._common import HIGHLIGHT, PALETTE, matrix_names, title
 
@@ -23,10 +23,11 @@ def singular_value_spectrum(
     """Singular values of each 2-D parameter matrix, optionally divided by the largest."""
     fig = go.Figure()
     for name in matrix_names(data, matrices):
-        s = singular_values(data[name])
+        m = require_finite(data[name], name, f"epoch {epoch}")
+        s = singular_values(m)
         if normalize and s[0] > 0:
             s = s / s[0]
-        d = eff_dim(data[name])
+        d = eff_dim(m)
         fig.add_trace(go.Scatter(
             x=np.arange(1, s.size + 1), y=s, mode="lines+markers",
             name=f"{name} (PR {d['participation_ratio']:.1f})",
@@ -59,7 +60,8 @@ def effective_dimensionality(
     i = nearest_index(epochs, current_epoch)
     for n, name in enumerate(names):
         color = PALETTE[n % len(PALETTE)]
-        dims = [eff_dim(s[name]) for s in snapshots]
+        dims = [eff_dim(require_finite(s[name], name, f"epoch {e}"))
+                for s, e in zip(snapshots, epochs, strict=True)]
         for m in measures:
             y = [d[m] for d in dims]
             fig.add_trace(go.Scatter(

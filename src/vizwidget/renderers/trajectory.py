@@ -3,39 +3,76 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ..analysis import nearest_index, parameter_velocity, pca, stack_parameters
+from ..analysis import (
+    PCAResult,
+    nearest_index,
+    no_movement,
+    parameter_velocity,
+    pca,
+    stack_parameters,
+)
 from ..registry import register_renderer
-from ._common import COLORSCALE, HIGHLIGHT, epoch_colorbar, title
+from ._common import (
+    COLORSCALE,
+    HIGHLIGHT,
+    NO_MOVEMENT,
+    add_notes,
+    epoch_colorbar,
+    left_out_note,
+    title,
+)
+
+#: Shared by the PCA descriptions: what the percentages are shares of.
+_OVER_CHECKPOINTS = ("Percentages are of the variance over checkpoints, each weighing the same, "
+                     "so a denser checkpoint schedule weighs that period of training more.")
 
 
 def _group_label(group: str | Sequence[str]) -> str:
     return group if isinstance(group, str) else "+".join(group)
 
 
-def _projection(snapshots: list[dict], group: str | Sequence[str], n: int):
-    return pca(stack_parameters(snapshots, group), n_components=n)
+def _projection(
+    snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
+) -> tuple[PCAResult, list[str]]:
+    """PCA of the stacked snapshots, and the notes the figure must show with it.
+
+    Checkpoints that do not move get zero projections and ratios (not rounding noise) and
+    the note that says so.
+    """
+    X = stack_parameters(snapshots, group, epochs)
+    res = pca(X, n_components=n)
+    notes = left_out_note(snapshots[0], group)
+    if no_movement(X):
+        zeros = np.zeros_like(res.explained_variance_ratio)
+        res = replace(res, projections=np.zeros_like(res.projections),
+                      explained_variance_ratio=zeros)
+        notes = [NO_MOVEMENT, *notes]
+    return res, notes
 
 
-def _pc_title(res, i: int) -> str:
-    if i >= res.explained_variance_ratio.size:
+def _pc_title(res: PCAResult, i: int) -> str:
+    ratio = res.explained_variance_ratio
+    if i >= ratio.size or not ratio.any():  # no variance: no percentages to show
         return f"PC{i + 1}"
-    return f"PC{i + 1} ({100 * res.explained_variance_ratio[i]:.1f}%)"
+    return f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance over checkpoints)"
 
 
 @register_renderer(
     "parameter_trajectory_2d", kind="cross_epoch", analyzer="parameters", group="all",
-    description="PCA of flattened parameter snapshots: trajectory in PC1/PC2.",
+    description="PCA of flattened parameter snapshots: trajectory in PC1/PC2. "
+    + _OVER_CHECKPOINTS,
 )
 def parameter_trajectory_2d(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
     group: str | Sequence[str] = "all",
 ) -> go.Figure:
     """Trajectory of the parameters in the plane of the first two principal components."""
-    res = _projection(snapshots, group, 2)
+    res, notes = _projection(snapshots, epochs, group, 2)
     xy = np.zeros((len(epochs), 2))
     xy[:, : res.projections.shape[1]] = res.projections
     fig = go.Figure()
@@ -56,19 +93,21 @@ def parameter_trajectory_2d(
     fig.update_layout(title=title(f"Parameter trajectory ({_group_label(group)})"),
                       xaxis_title=_pc_title(res, 0), yaxis_title=_pc_title(res, 1),
                       showlegend=False)
+    add_notes(fig, notes)
     return fig
 
 
 @register_renderer(
     "parameter_trajectory_3d", kind="cross_epoch", analyzer="parameters", group="all",
-    description="PCA of flattened parameter snapshots: trajectory in PC1-PC3 (3-D).",
+    description="PCA of flattened parameter snapshots: trajectory in PC1-PC3 (3-D). "
+    + _OVER_CHECKPOINTS,
 )
 def parameter_trajectory_3d(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
     group: str | Sequence[str] = "all",
 ) -> go.Figure:
     """Trajectory of the parameters in the space of the first three principal components."""
-    res = _projection(snapshots, group, 3)
+    res, notes = _projection(snapshots, epochs, group, 3)
     xyz = np.zeros((len(epochs), 3))
     xyz[:, : res.projections.shape[1]] = res.projections
     fig = go.Figure()
@@ -91,19 +130,21 @@ def parameter_trajectory_3d(
         scene={"xaxis_title": _pc_title(res, 0), "yaxis_title": _pc_title(res, 1),
                "zaxis_title": _pc_title(res, 2)},
     )
+    add_notes(fig, notes)
     return fig
 
 
 @register_renderer(
     "parameter_trajectory_pc3", kind="cross_epoch", analyzer="parameters", group="all",
-    description="Third principal component of the parameter trajectory over epochs.",
+    description="Third principal component of the parameter trajectory over epochs. "
+    + _OVER_CHECKPOINTS,
 )
 def parameter_trajectory_pc3(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
     group: str | Sequence[str] = "all",
 ) -> go.Figure:
     """The PC3 coordinate of each snapshot against its epoch."""
-    res = _projection(snapshots, group, 3)
+    res, notes = _projection(snapshots, epochs, group, 3)
     pc3 = res.projections[:, 2] if res.projections.shape[1] > 2 else np.zeros(len(epochs))
     fig = go.Figure(go.Scatter(x=epochs, y=pc3, mode="lines+markers", name="PC3"))
     i = nearest_index(epochs, current_epoch)
@@ -115,13 +156,15 @@ def parameter_trajectory_pc3(
         fig.add_vline(x=epochs[i], line={"color": HIGHLIGHT, "dash": "dot", "width": 1})
     fig.update_layout(title=title(f"PC3 over epochs ({_group_label(group)})"),
                       xaxis_title="epoch", yaxis_title=_pc_title(res, 2), showlegend=False)
+    add_notes(fig, notes)
     return fig
 
 
 @register_renderer(
     "explained_variance", kind="cross_epoch", analyzer="parameters", group="all",
     n_components=10,
-    description="Variance of the parameter trajectory explained by each principal component.",
+    description="Variance of the parameter trajectory explained by each principal component. "
+    + _OVER_CHECKPOINTS,
 )
 def explained_variance(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
@@ -132,7 +175,7 @@ def explained_variance(
     The current epoch is marked by the share of its squared distance from the mean snapshot
     that falls on each component.
     """
-    res = _projection(snapshots, group, n_components)
+    res, notes = _projection(snapshots, epochs, group, n_components)
     k = res.explained_variance_ratio.size
     names = [f"PC{j + 1}" for j in range(k)]
     fig = go.Figure()
@@ -143,7 +186,8 @@ def explained_variance(
     if i is not None:
         X = stack_parameters([snapshots[i]], group)[0] - res.mean
         total = float(X @ X)
-        share = res.projections[i] ** 2 / total if total > 0 else np.zeros(k)
+        moving = total > 0 and res.explained_variance_ratio.any()
+        share = res.projections[i] ** 2 / total if moving else np.zeros(k)
         fig.add_trace(go.Scatter(
             x=names, y=share, mode="markers", name=f"epoch {epochs[i]} share",
             marker={"color": HIGHLIGHT, "size": 12, "symbol": "diamond"},
@@ -151,30 +195,80 @@ def explained_variance(
         fig.add_annotation(x=names[0], y=float(share[0]), text=f"epoch {epochs[i]}",
                            showarrow=True, arrowcolor=HIGHLIGHT, ax=40, ay=-30)
     fig.update_layout(title=title(f"Explained variance ({_group_label(group)})"),
-                      xaxis_title="component", yaxis_title="fraction of variance",
+                      xaxis_title="component",
+                      yaxis_title="fraction of variance over checkpoints",
                       yaxis_range=[0, 1.05])
+    add_notes(fig, notes)
     return fig
 
 
 @register_renderer(
     "parameter_velocity", kind="cross_epoch", analyzer="parameters", group="all", log_y=True,
-    description="Parameter speed ||θ(t+1) - θ(t)|| / Δepoch between checkpoints.",
+    description="Chord speed ||θ(b) - θ(a)|| / (b - a) between consecutive checkpoints a < b, "
+    "plotted at the end b of each interval; speed 0 is marked at the floor of the log axis.",
 )
 def parameter_velocity_figure(
     snapshots: list[dict], epochs: list[int], current_epoch: int | None = None,
     group: str | Sequence[str] = "all", log_y: bool = True,
 ) -> go.Figure:
-    """Speed of the parameters per epoch, normalised by the gap between checkpoints."""
-    ends, speeds = parameter_velocity(stack_parameters(snapshots, group), epochs)
-    fig = go.Figure(go.Scatter(x=ends, y=speeds, mode="lines+markers", name="velocity"))
+    """Speed of the parameters per epoch, normalised by the gap between checkpoints.
+
+    Each point is the straight-line (chord) distance between two consecutive checkpoints
+    divided by their epoch gap, at the later epoch. On the log axis (``log_y=True``) a speed
+    of exactly 0 cannot be drawn: the line has a gap there, and a triangle at the axis floor
+    (a tenth of the smallest non-zero speed) marks it, with hover "0 (no change)". When
+    every speed is 0 the axis is linear. One checkpoint gives an empty figure saying two are
+    needed.
+    """
+    X = stack_parameters(snapshots, group, epochs)
+    notes = left_out_note(snapshots[0], group)
+    if len(epochs) < 2:
+        fig = go.Figure()
+        fig.add_annotation(text=f"needs at least two checkpoints (found {len(epochs)})",
+                           xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                           font={"size": 16})
+        add_notes(fig, notes)
+        fig.update_layout(title=title(f"Parameter velocity ({_group_label(group)})"),
+                          xaxis_visible=False, yaxis_visible=False)
+        return fig
+    ends, speeds = parameter_velocity(X, epochs)
+    log = log_y and bool(np.any(speeds > 0))
+    floor = float(np.min(speeds[speeds > 0])) / 10 if log else 0.0
+    shown = np.where(speeds > 0, speeds, np.nan) if log else speeds  # log axis: 0 is a gap
+    fig = go.Figure(go.Scatter(
+        x=ends, y=shown, mode="lines+markers", name="velocity",
+        customdata=np.asarray(epochs)[:-1],
+        hovertemplate="epochs %{customdata} → %{x}: %{y:.4g} per epoch"
+                      "<br>(chord distance / epoch gap)<extra></extra>",
+    ))
+    zero = np.flatnonzero(speeds == 0)
+    if log and zero.size:
+        fig.add_trace(_zero_speed_markers(ends, np.asarray(epochs)[:-1], zero, floor))
+        notes = ["▼ at the axis floor: speed 0 (no change)", *notes]
+    if not np.any(speeds > 0):
+        notes = [NO_MOVEMENT, *notes]
     i = nearest_index(ends, current_epoch)
     if i is not None:
+        y = speeds[i] if speeds[i] > 0 or not log else floor
         fig.add_trace(go.Scatter(
-            x=[ends[i]], y=[speeds[i]], mode="markers+text", text=[f"epoch {ends[i]}"],
+            x=[ends[i]], y=[y], mode="markers+text", text=[f"epoch {ends[i]}"],
             textposition="top center", marker={"color": HIGHLIGHT, "size": 14, "symbol": "star"},
         ))
         fig.add_vline(x=float(ends[i]), line={"color": HIGHLIGHT, "dash": "dot", "width": 1})
     fig.update_layout(title=title(f"Parameter velocity ({_group_label(group)})"),
-                      xaxis_title="epoch", yaxis_title="‖Δθ‖ / Δepoch", showlegend=False,
-                      yaxis_type="log" if log_y else "linear")
+                      xaxis_title="epoch (end of interval)",
+                      yaxis_title="‖Δθ‖ / Δepoch (chord speed)", showlegend=False,
+                      yaxis_type="log" if log else "linear")
+    add_notes(fig, notes)
     return fig
+
+
+def _zero_speed_markers(ends: np.ndarray, starts: np.ndarray, zero: np.ndarray,
+                        floor: float) -> go.Scatter:
+    """Markers at ``floor`` for the intervals ``zero`` whose speed is exactly 0."""
+    return go.Scatter(
+        x=ends[zero], y=np.full(zero.size, floor), mode="markers", name="0 (no change)",
+        marker={"symbol": "triangle-down", "size": 10, "color": "#555"},
+        customdata=starts[zero],
+        hovertemplate="epochs %{customdata} → %{x}: 0 (no change)<extra></extra>",
+    )
