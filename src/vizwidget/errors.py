@@ -83,3 +83,11 @@ class VisualizationNotFoundError(VizWidgetError, LookupError):
 
 class RendererError(VizWidgetError, RuntimeError):
     """A renderer function raised while building a figure."""
+
+
+class ComparisonError(VizWidgetError, ValueError):
+    """Variants that cannot be compared as asked (labels, groups, epochs, layouts)."""
+
+
+class ShapeMismatchError(ComparisonError):
+    """Parameter shapes differ where a joint computation (one PCA basis) needs them equal."""

@@ -15,6 +15,14 @@ from ._dimensionality import (
 )
 from ._flatness import flatness_summary, perturbation_loss_deltas
 from ._fourier import dominant_frequencies, fourier_basis, frequency_norms
+from ._streaming_pca import (
+    GramPCAResult,
+    centred_gram,
+    gram_matrix,
+    joint_streaming_pca,
+    pca_from_gram,
+    streaming_pca,
+)
 from ._trajectory import (
     PCAResult,
     nearest_index,
@@ -25,7 +33,9 @@ from ._trajectory import (
 )
 
 __all__ = [
+    "GramPCAResult",
     "PCAResult",
+    "centred_gram",
     "dominant_frequencies",
     "effective_dimensionality",
     "ema",
@@ -33,12 +43,16 @@ __all__ = [
     "flatness_summary",
     "fourier_basis",
     "frequency_norms",
+    "gram_matrix",
+    "joint_streaming_pca",
     "nearest_index",
     "parameter_keys",
     "parameter_velocity",
     "participation_ratio",
     "pca",
+    "pca_from_gram",
     "perturbation_loss_deltas",
     "singular_values",
     "stack_parameters",
+    "streaming_pca",
 ]
