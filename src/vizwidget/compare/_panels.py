@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["panel_grid", "scene_extents"]
+__all__ = ["decoded", "panel_grid", "scene_extents"]
 
 _SCENE_TYPES = {"scatter3d", "surface", "mesh3d", "cone", "streamtube", "isosurface", "volume"}
 _DOMAIN_TYPES = {"pie", "sunburst", "treemap", "icicle", "funnelarea", "table", "indicator",
@@ -37,9 +37,22 @@ def _ref(layout_key: str) -> str:
     return layout_key if layout_key.startswith("scene") else layout_key[0] + layout_key[5:]
 
 
+def decoded(obj: Any) -> Any:
+    """``obj`` with plotly's base64 typed arrays (``{"dtype", "bdata"}``) as numpy arrays."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:
+            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            shape = obj.get("shape")
+            if isinstance(shape, str):
+                shape = tuple(int(n) for n in shape.split(","))
+            return arr.reshape(shape) if shape else arr
+        return {k: decoded(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [decoded(v) for v in obj]
+    return obj
+
+
 def _numbers(values: Any) -> np.ndarray:
-    if isinstance(values, dict) and "bdata" in values:  # plotly's base64 typed array
-        values = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype"))
     try:
         arr = np.asarray(values, dtype=float).ravel()
     except (TypeError, ValueError):
@@ -158,7 +171,8 @@ def panel_grid(panels: Sequence[tuple[str, dict]], title: str, columns: int | No
         for trace in fig.get("data") or ():
             c = cells.index(_cell(trace))
             r, col = where[(p, c)]
-            t = {key: v for key, v in trace.items() if key not in ("xaxis", "yaxis", "scene")}
+            t = {key: decoded(v) for key, v in trace.items()
+                 if key not in ("xaxis", "yaxis", "scene")}
             t["legendgroup"] = t.get("legendgroup") or t.get("name")
             if p > 0:
                 t["showlegend"] = False
