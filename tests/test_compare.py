@@ -20,6 +20,7 @@ from vizwidget.compare import Variants, register_comparison
 from vizwidget.errors import (
     AnalyzerNotFoundError,
     ComparisonError,
+    FormatError,
     RendererError,
     ShapeMismatchError,
     VariantNotFoundError,
@@ -290,6 +291,12 @@ def test_export_comparison_animation_sweeps_the_epochs(seeds, tmp_path):
                                           width=400, height=300)
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames == 4 and im.size == (400, 300)
+
+
+def test_export_comparison_refuses_animation_suffixes_before_any_work(runs, tmp_path):
+    with pytest.raises(FormatError, match="Use export_comparison_animation"):
+        vz.export_comparison(str(runs / "p*"), "flatness", tmp_path / "x.gif")
+    assert not list(tmp_path.iterdir())
 
 
 # -- command line -----------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ComparisonError
+from ..errors import ComparisonError, FormatError
 from ..export import export_cross_epoch_animation, export_figure
+from ..formats import ANIMATION_FORMATS, STILL_FORMATS
 from ..registry import Visualization, get_visualization
 from ._joint import JOINT_VIEWS, prepare_joint
 from ._overlay import Processing, prepare_overlay
@@ -190,6 +191,10 @@ def export_comparison(
     -------
     pathlib.Path
     """
+    kind = (format or Path(output_path).suffix.lstrip(".")).lower()
+    if kind in set(ANIMATION_FORMATS) - set(STILL_FORMATS):
+        raise FormatError(f"{kind!r} is an animation format; export_comparison writes one "
+                          "still figure.\nUse export_comparison_animation(...) for it.")
     fig = comparison_figure(variants, visualization, epoch, layout, processing=processing,
                             columns=columns, **kw)
     return export_figure(fig, output_path, format=format, width=width, height=height,
