@@ -94,6 +94,15 @@ def test_alignment_takes_the_nearest_checkpoint_and_says_so(runs):
         assert f"{label} · epoch {epoch}{suffix}" in titles
 
 
+def test_top_level_names_load_lazily_without_plotly():
+    code = ("import sys, vizwidget as vz; vz.Variants, vz.export_comparison; "
+            "print('plotly' in sys.modules, vz.Variants.__module__)")
+    env = {**os.environ, "PYTHONPATH": str(Path(vz.__file__).parents[1])}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    assert out == ["False", "vizwidget.compare._variants"]
+
+
 # -- overlays ---------------------------------------------------------------------------------
 def test_overlay_one_line_per_variant_with_the_highlight_on_each(runs):
     vs = Variants(str(runs / "p*"), labels="p{p}-s{seed}")
