@@ -140,6 +140,20 @@ def test_overlay_groups_draw_mean_and_std_band_on_common_epochs(runs):
     assert np.max(std) > 0  # the seeds differ, so the band has a width
 
 
+def test_group_of_runs_on_disjoint_schedules_is_interpolated_onto_the_first(tmp_path):
+    for name, epochs, shift in (("a", [0, 10, 20, 30], 0.0), ("b", [5, 15, 25, 35], 1.0)):
+        (tmp_path / name).mkdir()
+        rows = {"epoch": epochs, "train_loss": [e + shift for e in epochs]}
+        (tmp_path / name / "metrics.json").write_text(json.dumps(rows))
+        (tmp_path / name / "config.json").write_text(json.dumps({"lr": 0.1}))
+    vs = Variants(str(tmp_path / "*"), group_by="lr")
+    fig = vz.comparison_figure(vs, "training_curves", metrics="loss", log_y=False)
+    mean = next(t for t in fig.data if t.meta and "members" in t.meta)
+    # b is interpolated onto a's epochs inside the overlap [5, 30]: b(e) = e + 1
+    np.testing.assert_array_equal(mean.x, [10, 20, 30])
+    np.testing.assert_allclose(mean.y, [10.5, 20.5, 30.5])
+
+
 def test_overlay_applies_processing_and_rejects_it_elsewhere(runs, seeds):
     raw = vz.comparison_figure(seeds, "training_curves")
     doubled = vz.comparison_figure(seeds, "training_curves",
