@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import export_cross_epoch_animation  # the public animation verb, wherever it lives
 from ..errors import ComparisonError, FormatError
-from ..export import export_cross_epoch_animation, export_figure
+from ..export import export_figure
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS
 from ..registry import Visualization, get_visualization
 from ._joint import JOINT_VIEWS, prepare_joint
