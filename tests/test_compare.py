@@ -218,6 +218,8 @@ def test_small_multiples_share_axes_and_title_each_panel(runs):
                                                 ).data) for m in vs)
     assert len(fig.data) == panel_traces
     assert sum(bool(t.showlegend is not False) for t in fig.data) == 3  # legend once
+    colours = [t.line.color for t in fig.data]  # each matrix keeps its colour in every panel
+    assert colours[0:3] == colours[3:6] == colours[6:9] and len(set(colours[:3])) == 3
 
 
 def test_small_multiples_of_3d_scenes_get_the_union_of_ranges(seeds):

@@ -16,6 +16,9 @@ _DOMAIN_TYPES = {"pie", "sunburst", "treemap", "icicle", "funnelarea", "table", 
                  "sankey", "parcoords", "parcats"}
 _AXIS_SKIP = {"domain", "anchor", "matches", "overlaying", "position", "scaleanchor"}
 _PAD = 0.05
+#: plotly's default colorway, for figures whose template does not name one.
+COLORWAY = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692",
+            "#B6E880", "#FF97FF", "#FECB52")
 
 
 def _cell(trace: dict) -> tuple[str, ...]:
@@ -81,6 +84,21 @@ def _padded(lo: float, hi: float) -> list[float]:
     span = hi - lo
     pad = _PAD * span if span > 0 else max(abs(lo) * _PAD, 0.5)
     return [lo - pad, hi + pad]
+
+
+def _own_colour(trace: dict, color: str) -> dict:
+    """Pin the colour plotly would give the trace in its own figure (its index there).
+
+    In the grid the default colour would follow the trace's index in the whole grid, so
+    the same series would change colour from panel to panel.
+    """
+    marker, line = trace.get("marker") or {}, trace.get("line") or {}
+    if "color" in marker or "color" in line or trace.get("type") in _DOMAIN_TYPES:
+        return trace
+    out = {**trace, "marker": {**marker, "color": color}}
+    if (trace.get("type") or "scatter") in ("scatter", "scattergl", "scatter3d"):
+        out["line"] = {**line, "color": color}
+    return out
 
 
 def _remap(item: dict, axes: dict[str, str]) -> dict | None:
@@ -168,7 +186,11 @@ def panel_grid(panels: Sequence[tuple[str, dict]], title: str, columns: int | No
                 grid.layout[sub.plotly_name].update(spec)
                 entry = scene_data.setdefault(c, ([], [], []))
                 entry[2].append(sub.plotly_name)
-        for trace in fig.get("data") or ():
+        colorway = (layout.get("colorway")
+                    or ((layout.get("template") or {}).get("layout") or {}).get("colorway")
+                    or COLORWAY)
+        for j, trace in enumerate(fig.get("data") or ()):
+            trace = _own_colour(trace, colorway[j % len(colorway)])
             c = cells.index(_cell(trace))
             r, col = where[(p, c)]
             t = {key: decoded(v) for key, v in trace.items()
