@@ -26,16 +26,24 @@ _LAZY = {
     "Visualization": "vizwidget.registry",
     "export_batch": "vizwidget.batch",
     "ExportWidget": "vizwidget.widget",
+    "Variants": "vizwidget.compare",
+    "comparison_figure": "vizwidget.compare",
+    "export_comparison": "vizwidget.compare",
+    "export_comparison_animation": "vizwidget.compare",
 }
 
 __all__ = [
     "ArtifactLoader",
     "ExportWidget",
+    "Variants",
     "Visualization",
     "VizWidgetError",
     "__version__",
     "export_animation",
+    "comparison_figure",
     "export_batch",
+    "export_comparison",
+    "export_comparison_animation",
     "export_cross_epoch_animation",
     "export_figure",
     "export_variant_visualization",
@@ -48,6 +56,12 @@ __all__ = [
 if TYPE_CHECKING:
     from .artifacts import ArtifactLoader
     from .batch import export_batch
+    from .compare import (
+        Variants,
+        comparison_figure,
+        export_comparison,
+        export_comparison_animation,
+    )
     from .export import export_figure, figure_to_bytes
     from .registry import Visualization, get_visualization, register_renderer, visualizations
     from .variants import (

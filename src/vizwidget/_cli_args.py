@@ -66,7 +66,7 @@ def _add_image(p: argparse.ArgumentParser, scale: float = 2) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``vizwidget`` parser with its six sub-commands."""
+    """The ``vizwidget`` parser with its sub-commands."""
     parser = _Parser(prog="vizwidget",
                      description="Export Plotly visualizations of training runs.")
     parser.add_argument("--version", action="version", version=f"vizwidget {__version__}")
@@ -133,6 +133,37 @@ def build_parser() -> argparse.ArgumentParser:
                    "(needs vizwidget[dask]; paths must be shared with the workers)")
     p.add_argument("--connect-timeout", type=_positive(float), default=10.0,
                    help=argparse.SUPPRESS)
+    _add_image(p)
+    _add_common(p)
+
+    p = sub.add_parser("compare", help="compare one visualization across variants",
+                       description="One figure of a visualization over several variants: "
+                       "overlays (one line per variant, or per group mean ± std), one joint "
+                       "PCA basis for parameter trajectories, else one panel per variant. "
+                       "Each variant shows its checkpoint nearest to --epoch. An animation "
+                       "format (gif, mp4, webm) or --epochs sweeps the epoch.")
+    p.add_argument("variants", nargs="+", metavar="VARIANT",
+                   help="variant directories or glob patterns (quote them: 'runs/p*_seed*')")
+    p.add_argument("--vis", required=True, metavar="NAME", help="a visualization name")
+    p.add_argument("--epoch", type=_epoch, default=None,
+                   help="epoch shown or highlighted (default: latest common to all)")
+    p.add_argument("--epochs", default=None, metavar="SPEC",
+                   help="animate over START:STOP[:STEP] or a list 100,200 (default all "
+                   "common epochs when --format is an animation format)")
+    p.add_argument("--group-by", default=None, metavar="KEY",
+                   help="config.json key whose variants form one group (mean ± std)")
+    p.add_argument("--labels", default=None, metavar="TEMPLATE",
+                   help="label template from config.json keys and {name}, e.g. '{p}-s{seed}'")
+    p.add_argument("--layout", default=None, choices=("overlay", "joint", "small_multiples"),
+                   help="default: overlay / joint / small_multiples by visualization")
+    p.add_argument("--format", default=None,
+                   help="png (default), jpeg, webp, svg, pdf, html, json; gif, mp4 or webm "
+                   "animate; default from the --out suffix")
+    p.add_argument("--out", metavar="FILE", default=None,
+                   help="output file (default comparison_NAME.FORMAT)")
+    p.add_argument("--fps", type=_positive(float), default=5.0, help="animation fps (5)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="renderer option, value parsed as JSON; repeat")
     _add_image(p)
     _add_common(p)
 

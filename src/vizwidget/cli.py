@@ -1,4 +1,4 @@
-"""The ``vizwidget`` command: list, export, animate, batch and demo over the export core.
+"""The ``vizwidget`` command: list, export, animate, batch, compare, demo over the export core.
 
 Exit codes: 0 success, 1 when anything failed, 2 on bad usage (a one-line error naming the
 fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written", "failed",
@@ -216,6 +216,43 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
     return out.result(result.ok, written, failed, **data)
 
 
+def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
+    from ._paths import safe_filename
+    from .compare import Variants, export_comparison, export_comparison_animation
+    from .formats import resolve_output
+    from .registry import get_visualization
+
+    vis = get_visualization(args.vis)
+    render_kwargs = _check_render_kwargs(vis.name, parse_render_kwargs(args.set))
+    variants = Variants(args.variants, labels=args.labels, group_by=args.group_by)
+    fmt = args.format.lower() if args.format else None
+    target = Path(args.out) if args.out else None
+    if fmt is None and target is not None and target.suffix:
+        fmt = target.suffix[1:].lower()
+    animate = args.epochs is not None or fmt in ("gif", "mp4", "webm")
+    fmt = fmt or ("gif" if animate else "png")
+    if target is None:
+        target = Path(f"comparison_{safe_filename(vis.name)}.{fmt}")
+    common = {"layout": args.layout, "width": args.width, "height": args.height,
+              "scale": args.scale, "theme": args.theme, **render_kwargs}
+    t0 = time.perf_counter()
+    if animate:
+        from .formats import ANIMATION_FORMATS
+
+        path, _ = resolve_output(target, fmt, ANIMATION_FORMATS)
+        epochs = None
+        if args.epochs is not None:
+            epochs = select_epochs(parse_epochs(args.epochs), variants.sweep_epochs(vis))
+        written = export_comparison_animation(variants, vis, path, epochs, fps=args.fps,
+                                              progress=out.progress, **common)
+    else:
+        written = export_comparison(variants, vis, target, args.epoch, format=fmt, **common)
+    seconds = time.perf_counter() - t0
+    out.line(f"{written}  ({len(variants)} variants, {seconds:.1f} s)")
+    return out.result(True, [written], variants=variants.labels,
+                      groups=list(variants.groups), seconds=round(seconds, 3))
+
+
 def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
     from .batch import export_batch
     from .demo import make_variant
@@ -277,7 +314,7 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
 
 
 COMMANDS = {"list": cmd_list, "export": cmd_export, "animate": cmd_animate,
-            "batch": cmd_batch, "demo": cmd_demo, "evals": cmd_evals}
+            "batch": cmd_batch, "compare": cmd_compare, "demo": cmd_demo, "evals": cmd_evals}
 
 
 # -- entry point ------------------------------------------------------------------------------

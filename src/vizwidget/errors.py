@@ -130,3 +130,11 @@ def is_not_applicable(err: BaseException | None) -> bool:
 
 class EvalTableError(VizWidgetError, ValueError):
     """An eval table lacks a column a view needs, or holds a value out of place."""
+
+
+class ComparisonError(VizWidgetError, ValueError):
+    """Variants that cannot be compared as asked (labels, groups, epochs, layouts)."""
+
+
+class ShapeMismatchError(ComparisonError):
+    """Parameter shapes differ where a joint computation (one PCA basis) needs them equal."""

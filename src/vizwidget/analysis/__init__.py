@@ -16,6 +16,14 @@ from ._dimensionality import (
 )
 from ._flatness import flatness_summary, perturbation_loss_deltas
 from ._fourier import dominant_frequencies, fourier_basis, frequency_norms
+from ._streaming_pca import (
+    GramPCAResult,
+    centred_gram,
+    gram_matrix,
+    joint_streaming_pca,
+    pca_from_gram,
+    streaming_pca,
+)
 from ._trajectory import (
     PCAResult,
     nearest_index,
@@ -27,7 +35,9 @@ from ._trajectory import (
 )
 
 __all__ = [
+    "GramPCAResult",
     "PCAResult",
+    "centred_gram",
     "dominant_frequencies",
     "effective_dimensionality",
     "ema",
@@ -35,6 +45,8 @@ __all__ = [
     "flatness_summary",
     "fourier_basis",
     "frequency_norms",
+    "gram_matrix",
+    "joint_streaming_pca",
     "is_floating",
     "nearest_index",
     "no_movement",
@@ -43,8 +55,10 @@ __all__ = [
     "parameter_velocity",
     "participation_ratio",
     "pca",
+    "pca_from_gram",
     "perturbation_loss_deltas",
     "require_finite",
     "singular_values",
     "stack_parameters",
+    "streaming_pca",
 ]
