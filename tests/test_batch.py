@@ -25,7 +25,8 @@ SUBSET = ["training_curves", "flatness_distribution", "singular_value_spectrum",
 @pytest.fixture(scope="module")
 def local_batch(demo_variant, broken_variant, tmp_path_factory):
     out = tmp_path_factory.mktemp("batch") / "gallery"
-    return export_batch([demo_variant, broken_variant], formats="png,svg", out_dir=out)
+    return export_batch([demo_variant, broken_variant], formats="png,svg", out_dir=out,
+                        compare=False)  # per-variant files only; comparisons: see below
 
 
 def test_a_broken_variant_is_recorded_and_everything_else_is_written(local_batch,
@@ -137,14 +138,16 @@ def _files(result) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def subset_local(demo_variant, broken_variant, tmp_path_factory):
     return export_batch([demo_variant, broken_variant], SUBSET, "png",
-                        tmp_path_factory.mktemp("local"), width=400, height=300, scale=1)
+                        tmp_path_factory.mktemp("local"), width=400, height=300, scale=1,
+                        compare=False)
 
 
 def test_two_worker_processes_write_the_same_files(subset_local, demo_variant, broken_variant,
                                                    tmp_path):
     progress = []
     r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path, width=400,
-                     height=300, scale=1, jobs=2, progress=lambda d, t: progress.append((d, t)))
+                     height=300, scale=1, jobs=2, progress=lambda d, t: progress.append((d, t)),
+                     compare=False)
     assert r.workers == 2
     assert _files(r) == _files(subset_local)
     assert len(r.written) == 7  # parameter_velocity of the broken variant fails
@@ -164,7 +167,8 @@ def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,
             worker_pids = list(client.run(os.getpid).values())
             assert len(worker_pids) == 2
             r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path,
-                             width=400, height=300, scale=1, executor=client.get_executor())
+                             width=400, height=300, scale=1, executor=client.get_executor(),
+                             compare=False)
             # each worker kept its own engine warm; close them before the cluster goes
             alive = client.run(lambda: __import__(
                 "vizwidget.engine._engine", fromlist=["_engine"])._engine is not None)
@@ -176,3 +180,19 @@ def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,
     assert any(alive.values())
     for pid in worker_pids:
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+
+
+def test_several_variants_get_a_comparison_section(demo_variant, tmp_path):
+    import shutil
+
+    twin = tmp_path / "runs" / "variant_p59_seed0_copy"
+    shutil.copytree(demo_variant, twin, ignore=shutil.ignore_patterns("exports"))
+    result = export_batch([demo_variant, twin], ["training_curves", "singular_value_spectrum"],
+                          "png", tmp_path / "out", width=400, height=300, scale=1)
+    comparisons = [r for r in result.results if r.label == "comparison"]
+    assert [(r.visualization, r.ok) for r in comparisons] == [("training_curves", True)]
+    assert (tmp_path / "out" / "comparison_training_curves.png").is_file()
+    assert "comparison_training_curves.png" in result.report.read_text()
+    single = export_batch(demo_variant, ["training_curves"], "png", tmp_path / "one",
+                          width=400, height=300, scale=1)
+    assert not [r for r in single.results if r.label == "comparison"]

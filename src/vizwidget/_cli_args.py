@@ -133,6 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "(needs vizwidget[dask]; paths must be shared with the workers)")
     p.add_argument("--connect-timeout", type=_positive(float), default=10.0,
                    help=argparse.SUPPRESS)
+    p.add_argument("--no-compare", dest="compare", action="store_false",
+                   help="with several variants, skip the comparison figures")
     _add_image(p)
     _add_common(p)
 

@@ -32,7 +32,8 @@ from ._batch_report import write_reports
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
 from .artifacts import ArtifactLoader, resolve_variant_dir
-from .errors import UsageError, is_not_applicable, one_line
+from .compare import JOINT_VIEWS, OVERLAY_VIEWS, Variants, export_comparison
+from .errors import ComparisonError, UsageError, is_not_applicable, one_line
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .registry import Visualization, get_visualization
@@ -290,6 +291,7 @@ def export_batch(
     progress: Progress | bool | None = None,
     report: bool = True,
     title: str = "vizwidget batch export",
+    compare: bool = True,
 ) -> BatchResult:
     """Export every (variant × visualization × format) combination and write a report.
 
@@ -319,6 +321,10 @@ def export_batch(
         ``progress(done, total)`` as jobs finish, or True for a tqdm bar.
     report : bool, default True
         Write ``index.html`` and ``report.md``.
+    compare : bool, default True
+        With several variants, also write one comparison figure per over-epochs or
+        trajectory visualization (overlays, joint PCA; see :func:`vizwidget.export_comparison`)
+        as ``comparison_{visualization}.{ext}``, listed under "comparison" in the report.
     title : str
         Heading of the report.
 
@@ -386,11 +392,49 @@ def export_batch(
     finally:
         finish()
     results = [r for i in range(len(units)) for r in done_by_unit[i]]
+    readable = {r.variant for r in results if r.ok}  # runs that could be read at all
+    pairs = [(p, label) for p, label in zip(paths, _variant_labels(paths), strict=True)
+             if str(p) in readable]
+    if compare and len(pairs) > 1:
+        names = [v.name for v in chosen] if chosen is not None else sorted(
+            {r.visualization for r in results if r.ok})
+        results += _comparisons([p for p, _ in pairs], [label for _, label in pairs], names,
+                                fmts, epoch, out, options)
     result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
     if report:
         result.index, result.report = write_reports(result, title)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+#: The label of comparison figures in results and reports.
+COMPARISON_LABEL = "comparison"
+
+
+def _comparisons(paths: Sequence[Path], labels: Sequence[str], names: Sequence[str],
+                 formats: tuple[str, ...], epoch: int | None, out: Path,
+                 options: dict[str, Any]) -> list[JobResult]:
+    """One comparison figure over all variants per over-epochs or trajectory visualization."""
+    wanted = [n for n in names if n in OVERLAY_VIEWS or n in JOINT_VIEWS]
+    if not wanted:
+        return []
+    variants = Variants(list(paths), labels=list(labels))
+    results = []
+    for name in wanted:
+        for fmt in formats:
+            t0 = time.perf_counter()
+            path = file_in(out, f"comparison_{name}", suffix_for(fmt))
+            try:
+                written = export_comparison(variants, name, path, epoch, format=fmt, **options)
+            except Exception as err:  # recorded like any job; the batch goes on
+                failed = JobResult(", ".join(labels), COMPARISON_LABEL, name, fmt, epoch, None,
+                                   _error_text(err), time.perf_counter() - t0)
+                failed.skipped = isinstance(err, ComparisonError)  # e.g. other shapes
+                results.append(failed)
+                continue
+            results.append(JobResult(", ".join(labels), COMPARISON_LABEL, name, fmt, epoch,
+                                     str(written), None, time.perf_counter() - t0))
+    return results
 
 
 def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):

@@ -200,7 +200,7 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
         result = export_batch(args.variants, vis, args.formats, args.out, epoch=args.epoch,
                               width=args.width, height=args.height, scale=args.scale,
                               theme=args.theme, jobs=args.jobs, executor=executor,
-                              progress=out.progress)
+                              progress=out.progress, compare=args.compare)
     finally:
         if client is not None:
             client.close()
