@@ -226,7 +226,7 @@ class FigureSource:
         common = dict(progress=progress, cancel=cancel, **options)
         if self.kind == PER_EPOCH and self.loader is not None:
             return export.export_animation(
-                self.fn, self.loader.artifacts_dir, self.analyzer, output_path,
+                self.fn, self.loader, self.analyzer, output_path,
                 epochs=epochs, **common, **self.render_kwargs)
         if self.kind == CROSS_EPOCH:  # all epochs stay in the data; the highlight sweeps
             every = self.epochs()

@@ -15,6 +15,7 @@ from ._dimensionality import (
 )
 from ._flatness import flatness_summary, perturbation_loss_deltas
 from ._fourier import dominant_frequencies, fourier_basis, frequency_norms
+from ._select import select_names
 from ._trajectory import (
     PCAResult,
     nearest_index,
@@ -39,6 +40,7 @@ __all__ = [
     "participation_ratio",
     "pca",
     "perturbation_loss_deltas",
+    "select_names",
     "singular_values",
     "stack_parameters",
 ]

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ._select import select_names
+
 
 def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "all") -> list[str]:
     """Names of the parameter arrays selected by ``group``.
@@ -17,8 +19,8 @@ def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "al
     snapshot : mapping
         One parameter snapshot, name -> array.
     group : str or sequence of str, default "all"
-        ``"all"`` selects every array entry (sorted by name); a name or a list of names
-        selects those.
+        ``"all"`` selects every array entry (sorted by name); a name, a glob pattern
+        (``"*.mlp.*"``) or a list of them selects those (a pattern's matches sorted).
 
     Returns
     -------
@@ -27,22 +29,14 @@ def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "al
     Raises
     ------
     ValueError
-        If a requested name is not in the snapshot; the message lists the valid ones.
+        If a requested name is not in the snapshot or a pattern matches no array; the
+        message lists the valid ones.
     """
-    arrays = sorted(k for k, v in snapshot.items() if isinstance(v, np.ndarray) and v.size)
-    if isinstance(group, str):
-        if group == "all":
-            if not arrays:
-                raise ValueError("The snapshot holds no parameter arrays.\n"
-                                 "Save each parameter tensor as a named array in the .npz file.")
-            return arrays
-        group = [group]
-    keys = list(group)
-    unknown = [k for k in keys if k not in arrays]
-    if unknown or not keys:
-        raise ValueError(f"Unknown parameter group {unknown or keys!r}.\n"
-                         f"Use 'all' or one of: {', '.join(arrays)}.")
-    return keys
+    return select_names(snapshot, group, _is_parameter, "parameter group")
+
+
+def _is_parameter(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.size > 0
 
 
 def stack_parameters(

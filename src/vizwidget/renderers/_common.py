@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..analysis import select_names
+
 HIGHLIGHT = "#e4572e"
 COLORSCALE = "Viridis"
 #: Colour-blind friendly palette (Okabe-Ito) for traces that must share a colour.
@@ -20,17 +24,11 @@ def title(text: str, epoch: int | None = None) -> dict:
 
 
 def matrix_names(data: dict, matrices: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """The 2-D arrays of ``data`` to show: all of them (sorted) or the ones named."""
-    import numpy as np
+    """The 2-D arrays of ``data`` to show: all of them (sorted), or those named or matched
+    by glob patterns (``"*.mlp.*"``)."""
+    return select_names(data, "all" if matrices is None else matrices, _is_matrix, "matrix",
+                        choose="some of")
 
-    available = sorted(k for k, v in data.items() if isinstance(v, np.ndarray) and v.ndim == 2)
-    if matrices is None or matrices == "all":
-        if not available:
-            raise ValueError("The snapshot holds no 2-D weight matrices.")
-        return available
-    wanted = [matrices] if isinstance(matrices, str) else list(matrices)
-    unknown = [m for m in wanted if m not in available]
-    if unknown:
-        raise ValueError(f"Unknown matrix {unknown!r}.\nUse 'all' or some of: "
-                         f"{', '.join(available)}.")
-    return wanted
+
+def _is_matrix(value: object) -> bool:
+    return isinstance(value, np.ndarray) and value.ndim == 2
