@@ -119,6 +119,9 @@ def _scalars(path: Path) -> dict[str, dict[int, float]]:
     try:
         acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 0})
         acc.Reload()
+        if acc.file_version is None and path.stat().st_size > 0:
+            # every writer starts with a file_version event; none read: not an event file
+            raise ValueError("no readable event records")
         tags = acc.PluginTagToContent("scalars") if "scalars" in acc.ActivePlugins() else {}
         out: dict[str, dict[int, float]] = {}
         for tag in tags:

@@ -103,13 +103,13 @@ def _template_regex(template: str) -> re.Pattern[str]:
     for literal in template.split(EPOCH_FIELD):
         escaped = re.escape(literal).replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
         pieces.append(escaped)
-    return re.compile("^" + r"(\d+)".join(pieces) + "$")
+    return re.compile("^" + r"(?<![0-9])([0-9]+)(?![0-9])".join(pieces) + "$")
 
 
 def scan_template(run_dir: Path, template: str, analyzer: str) -> Scan:
     """Paths matching ``template`` (relative to ``run_dir``, ``{epoch}`` marks the number,
     ``*`` and ``?`` as in glob): files, or folders holding safetensors files."""
-    pattern = template.replace(EPOCH_FIELD, "*")
+    pattern = re.sub(r"\*+", "*", template.replace(EPOCH_FIELD, "*"))
     regex = _template_regex(template)
     parts = pattern.split("/")
     watched = [run_dir]

@@ -18,6 +18,9 @@ __all__ = ["SafetensorsCheckpoint", "checkpoint_files", "has_safetensors"]
 
 INDEX_NAME = "model.safetensors.index.json"
 MODEL_NAME = "model.safetensors"
+#: Stored dtypes numpy reads as they are (BF16 is widened to float32 separately).
+_NUMPY_DTYPES = frozenset({"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16",
+                           "F32", "F64"})
 
 
 def _safe_open() -> Any:
@@ -145,17 +148,18 @@ class SafetensorsCheckpoint(Mapping[str, Any]):
 
     def _read(self, handle: Any, path: Path, name: str) -> np.ndarray:
         try:
-            return handle.get_tensor(name)
-        except TypeError as err:  # numpy has no dtype for it
-            dtype, shape = self.dtype_shape(name)
+            piece = handle.get_slice(name)
+            dtype, shape = piece.get_dtype(), list(piece.get_shape())
             if dtype == "BF16":
                 return _bfloat16_as_float32(path, name, shape)
-            raise ArtifactError(
-                f"Tensor {name!r} in {str(path)!r} has dtype {dtype}, which numpy cannot hold.\n"
-                "Save it as float32/float16 (e.g. tensor.float()) to visualize it."
-            ) from err
-        except Exception as err:
+            if dtype in _NUMPY_DTYPES:
+                return handle.get_tensor(name)
+        except Exception as err:  # SafetensorError, OSError, ValueError: a damaged file
             raise _corrupt(path, err) from err
+        raise ArtifactError(
+            f"Tensor {name!r} in {str(path)!r} has dtype {dtype}, which numpy cannot hold.\n"
+            "Save it as float32/float16 (e.g. tensor.float()) to visualize it."
+        )
 
     def dtype_shape(self, name: str) -> tuple[str, list[int]]:
         """The stored dtype (``"F32"``, ``"BF16"``, …) and shape of a tensor, without reading it."""
