@@ -444,3 +444,12 @@ def test_cli_lists_a_trainer_run(trainer_run):
     rows = {r["name"]: r for r in json.loads(proc.stdout)["visualizations"]}
     assert rows["parameter_velocity"]["epochs"] == {"first": 10, "last": 120, "count": 4}
     assert rows["training_curves"]["available"] and not rows["flatness"]["available"]
+
+
+def test_layout_metrics_with_epoch_is_a_per_epoch_analyzer(custom_run):
+    (custom_run / "evals").mkdir()
+    for epoch in (5, 15):
+        (custom_run / "evals" / f"eval-{epoch}.json").write_text(json.dumps({"acc": epoch / 20}))
+    loader = ArtifactLoader(custom_run, layout={"metrics": "evals/eval-{epoch}.json"})
+    assert loader.epochs("metrics") == [5, 15]
+    assert loader.load("metrics", 15) == {"acc": 0.75}

@@ -233,8 +233,9 @@ class ArtifactLoader:
         glob: ``{"parameters": "ckpt/model_ep{epoch}.safetensors"}``. A folder without
         ``{epoch}`` is scanned for ``epoch_{N}.*`` files and ``checkpoint-{N}``/``step_{N}``/
         ``epoch_{N}`` folders. ``"metrics"`` names a ``.json``/``.csv`` table, a TensorBoard
-        event file, or a folder searched for them (``{"metrics": "logs/"}``). Entries override
-        what is found automatically; other analyzers are still found as usual.
+        event file, or a folder searched for them (``{"metrics": "logs/"}``); with ``{epoch}``
+        it is a per-epoch analyzer like the others. Entries override what is found
+        automatically; other analyzers are still found as usual.
 
     Attributes
     ----------
@@ -282,6 +283,7 @@ class ArtifactLoader:
     def __init__(
         self,
         path: str | os.PathLike[str] | ArtifactLoader,
+        *,
         layout: Mapping[str, str | os.PathLike[str]] | None = None,
     ) -> None:
         if isinstance(path, ArtifactLoader):
@@ -336,8 +338,8 @@ class ArtifactLoader:
     def _virtual_metrics(self, analyzer: str) -> bool:
         if analyzer != METRICS_ANALYZER:
             return False
-        if METRICS_ANALYZER in self.layout:
-            return True
+        if METRICS_ANALYZER in self.layout:  # unless it names per-epoch files
+            return EPOCH_FIELD not in self.layout[METRICS_ANALYZER]
         return (not (self.artifacts_dir / METRICS_ANALYZER).is_dir()
                 and self._metrics_source() is not None)
 
@@ -364,6 +366,8 @@ class ArtifactLoader:
         where = self.layout.get(METRICS_ANALYZER)
         if where is None:
             return self._table_in(self.variant_dir)
+        if EPOCH_FIELD in where:
+            return None
         path = self.variant_dir / where
         if path.is_dir():
             return self._table_in(path) or ("tensorboard", [])
