@@ -17,6 +17,10 @@ EVENTS_PREFIX = "events.out.tfevents."
 _SKIP_DIRS = {"exports", "node_modules", "__pycache__", ".git", ".ipynb_checkpoints"}
 _X_COLUMNS = ("epoch", "step")
 
+def _one_line(err: BaseException) -> str:
+    """``Type: message`` of an exception on one line (messages stay two lines long)."""
+    return f"{type(err).__name__}: {' '.join(str(err).split())}"
+
 
 def table_from_series(series: Mapping[str, Mapping[int, float | None]]) -> dict[str, list]:
     """Columns ``{"epoch": [x, ...], name: [value or None, ...]}`` from per-name ``{x: value}``.
@@ -84,7 +88,7 @@ def read_csv_table(path: Path) -> dict[str, list]:
                         series[name][int(x)] = value
     except (UnicodeDecodeError, csv.Error) as err:
         raise CorruptArtifactError(
-            f"{str(path)!r} is not a readable CSV file ({type(err).__name__}: {err}).\n"
+            f"{str(path)!r} is not a readable CSV file ({_one_line(err)}).\n"
             "Write UTF-8 text with a header row, e.g. 'epoch,train_loss,test_acc'."
         ) from err
     return table_from_series(series)
@@ -133,8 +137,8 @@ def _scalars(path: Path) -> dict[str, dict[int, float]]:
         return out
     except Exception as err:  # the library's parse errors: a torn or foreign file
         raise CorruptArtifactError(
-            f"TensorBoard event file {str(path)!r} cannot be read ({type(err).__name__}: "
-            f"{err}).\nDelete it, or point layout={{'metrics': ...}} at the right log folder."
+            f"TensorBoard event file {str(path)!r} cannot be read ({_one_line(err)}).\n"
+            "Delete it, or point layout={'metrics': ...} at the right log folder."
         ) from err
 
 

@@ -22,6 +22,10 @@ MODEL_NAME = "model.safetensors"
 _NUMPY_DTYPES = frozenset({"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16",
                            "F32", "F64"})
 
+def _one_line(err: BaseException) -> str:
+    """``Type: message`` of an exception on one line (messages stay two lines long)."""
+    return f"{type(err).__name__}: {' '.join(str(err).split())}"
+
 
 def _safe_open() -> Any:
     try:
@@ -37,7 +41,7 @@ def _safe_open() -> Any:
 def _corrupt(path: Path, err: BaseException) -> CorruptArtifactError:
     return CorruptArtifactError(
         f"Checkpoint file {str(path)!r} is not a readable safetensors file "
-        f"({type(err).__name__}: {err}).\n"
+        f"({_one_line(err)}).\n"
         "Delete or re-save it (it may still be being written, or truncated by a full disk)."
     )
 
@@ -66,7 +70,7 @@ def checkpoint_files(directory: Path) -> list[Path]:
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
             raise CorruptArtifactError(
                 f"Shard index {str(index)!r} is not a valid safetensors index "
-                f"({type(err).__name__}: {err}).\n"
+                f"({_one_line(err)}).\n"
                 'It must be JSON with a "weight_map" object {tensor name: shard file}.'
             ) from err
         missing = [s for s in shards if not (directory / s).is_file()]
