@@ -17,6 +17,7 @@ EVENTS_PREFIX = "events.out.tfevents."
 _SKIP_DIRS = {"exports", "node_modules", "__pycache__", ".git", ".ipynb_checkpoints"}
 _X_COLUMNS = ("epoch", "step")
 
+
 def _one_line(err: BaseException) -> str:
     """``Type: message`` of an exception on one line (messages stay two lines long)."""
     return f"{type(err).__name__}: {' '.join(str(err).split())}"

@@ -71,8 +71,12 @@ def _entries(directory: Path) -> list[Path]:
 
 
 def scan_folder(directory: Path, analyzer: str, *, files_too: bool = True) -> Scan:
-    """``epoch_{N}.npz|json|safetensors`` files and ``checkpoint-{N}`` / ``step_{N}`` /
-    ``epoch_{N}`` folders holding safetensors files, directly in ``directory``."""
+    """Epoch files and checkpoint folders directly in ``directory``.
+
+    Files are ``epoch_{N}.npz`` / ``.json`` / ``.safetensors`` (skipped when ``files_too`` is
+    False); folders are ``checkpoint-{N}``, ``step_{N}`` or ``epoch_{N}`` holding at least one
+    ``*.safetensors`` file.
+    """
     files: dict[int, Path] = {}
     watched = [directory]
     for entry in _entries(directory):
@@ -107,8 +111,11 @@ def _template_regex(template: str) -> re.Pattern[str]:
 
 
 def scan_template(run_dir: Path, template: str, analyzer: str) -> Scan:
-    """Paths matching ``template`` (relative to ``run_dir``, ``{epoch}`` marks the number,
-    ``*`` and ``?`` as in glob): files, or folders holding safetensors files."""
+    """Files, or folders holding safetensors files, whose path matches ``template``.
+
+    ``template`` is relative to ``run_dir``; ``{epoch}`` marks the epoch number (a whole run
+    of digits), ``*`` and ``?`` match as in glob within one path component.
+    """
     pattern = re.sub(r"\*+", "*", template.replace(EPOCH_FIELD, "*"))
     regex = _template_regex(template)
     parts = pattern.split("/")

@@ -22,6 +22,7 @@ MODEL_NAME = "model.safetensors"
 _NUMPY_DTYPES = frozenset({"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16",
                            "F32", "F64"})
 
+
 def _one_line(err: BaseException) -> str:
     """``Type: message`` of an exception on one line (messages stay two lines long)."""
     return f"{type(err).__name__}: {' '.join(str(err).split())}"
