@@ -126,6 +126,12 @@ def test_wheel_from_a_fresh_clone_carries_the_widget(clone, tmp_path):
     assert (clone / "js" / "node_modules").is_dir()  # the hook ran npm
     install_and_display(wheel, tmp_path / "venv")
 
+    built = clone / "src" / "vizwidget" / "static" / "widget.js"
+    stamp = built.stat().st_mtime_ns
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+         "-w", tmp_path / "again", clone], env=clean_env())
+    assert built.stat().st_mtime_ns == stamp  # a present bundle is not rebuilt
+
 
 def test_sdist_carries_sources_and_installs(clone, tmp_path):
     shutil.rmtree(clone / "src" / "vizwidget" / "static", ignore_errors=True)
