@@ -50,8 +50,9 @@ def select_names(
     if isinstance(wanted, str) and wanted == "all":
         chosen = [n for n in names if accept(snapshot[n])]
         if not chosen:
-            raise ValueError(f"The snapshot holds no usable arrays for a {what}.\n"
-                             "Save each parameter tensor as a named array.")
+            raise ValueError(f"The snapshot holds no array usable as a {what} "
+                             f"({len(names)} entries).\n"
+                             "Save each parameter tensor as a named numeric array.")
         return chosen
     patterns = [wanted] if isinstance(wanted, str) else list(wanted)
     chosen, bad = [], []

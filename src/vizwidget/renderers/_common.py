@@ -24,8 +24,7 @@ def title(text: str, epoch: int | None = None) -> dict:
 
 
 def matrix_names(data: dict, matrices: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """The 2-D arrays of ``data`` to show: all of them (sorted), or those named or matched
-    by glob patterns (``"*.mlp.*"``)."""
+    """The 2-D arrays of ``data`` to show: all (sorted), or by name or glob (``"*.mlp.*"``)."""
     return select_names(data, "all" if matrices is None else matrices, _is_matrix, "matrix",
                         choose="some of")
 
