@@ -453,3 +453,19 @@ def test_layout_metrics_with_epoch_is_a_per_epoch_analyzer(custom_run):
     loader = ArtifactLoader(custom_run, layout={"metrics": "evals/eval-{epoch}.json"})
     assert loader.epochs("metrics") == [5, 15]
     assert loader.load("metrics", 15) == {"acc": 0.75}
+
+
+def test_select_names_order_repeats_and_unusable_entries():
+    from vizwidget.analysis import select_names
+
+    snap = {"b.W": np.ones((2, 2)), "a.W": np.ones((2, 2)), "a.bias": np.ones(2), "lr": 0.1}
+    is_matrix = lambda v: isinstance(v, np.ndarray) and v.ndim == 2  # noqa: E731
+    assert select_names(snap, ["b.W", "*.W"], is_matrix, "matrix") == ["b.W", "a.W"]
+    assert select_names(snap, "all", is_matrix, "matrix") == ["a.W", "b.W"]
+    with pytest.raises(ValueError, match=r"Unknown matrix \['a.bias'\]") as info:
+        select_names(snap, "a.bias", is_matrix, "matrix")  # present, but not a matrix
+    assert "a.W, b.W (or a glob" in str(info.value)
+    with pytest.raises(ValueError, match=r"Unknown matrix \['\*.bias'\]"):
+        select_names(snap, "*.bias", is_matrix, "matrix")
+    with pytest.raises(ValueError, match="no array usable as a matrix"):
+        select_names({"lr": 0.1}, "all", is_matrix, "matrix")
