@@ -225,7 +225,9 @@ class ArtifactLoader:
     ----------
     path : str, os.PathLike or ArtifactLoader
         The run (variant) directory, or its ``artifacts/`` directory. An ArtifactLoader is
-        copied with its ``layout``, so functions taking a directory also take a loader.
+        copied with its ``layout``, so functions that wrap a run directory in a loader
+        (``export_variant_visualization``, ``export_animation``, ``ExportWidget.from_variant``)
+        also take one.
     layout : mapping of str to str, optional
         Where analyzers live when the run does not follow a known layout, relative to the
         run directory: ``{analyzer: pattern}``. A pattern with ``{epoch}`` matches files
