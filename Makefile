@@ -17,6 +17,7 @@ setup: $(STAMP) browser build-js
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	scripts/ensure-node.sh  # the install's build hook runs npm when the bundle is absent
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
 	touch $(STAMP)

@@ -33,7 +33,7 @@ from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
 from .artifacts import ArtifactLoader, resolve_variant_dir
 from .compare import JOINT_VIEWS, OVERLAY_VIEWS, Variants, export_comparison
-from .errors import ComparisonError, UsageError, is_not_applicable, one_line
+from .errors import ComparisonError, UsageError, describe, is_not_applicable
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .registry import Visualization, get_visualization
@@ -181,9 +181,7 @@ class _Unit:
     error: str | None = None  # known failure (e.g. the variant cannot be read)
 
 
-def _error_text(err: BaseException) -> str:
-    message = one_line(err)
-    return f"{type(err).__name__}: {message}" if message else type(err).__name__
+
 
 
 def _register_engine_cleanup() -> None:
@@ -217,7 +215,7 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
         figure, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
     except Exception as err:
         skipped = is_not_applicable(err)
-        results = [failed(fmt, _error_text(err)) for fmt in unit.formats]
+        results = [failed(fmt, describe(err)) for fmt in unit.formats]
         for r in results:
             r.skipped = skipped
         return results
@@ -229,7 +227,7 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
         try:
             written = export_figure(figure, path, format=fmt, **unit.options)
         except Exception as err:
-            results.append(failed(fmt, _error_text(err), epoch))
+            results.append(failed(fmt, describe(err), epoch))
             continue
         results.append(JobResult(unit.variant, unit.label, name, fmt, epoch, str(written), None,
                                  time.perf_counter() - t1))
@@ -264,7 +262,7 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
         try:  # default: every visualization whose analyzers the variant has
             present = set(ArtifactLoader(variant).analyzers())
         except Exception as err:
-            units.append(_Unit(vis="*", error=_error_text(err), **common))
+            units.append(_Unit(vis="*", error=describe(err), **common))
             continue
         found = [v for v in registry.visualizations() if set(v.analyzers) <= present]
         if not found:
@@ -428,7 +426,7 @@ def _comparisons(paths: Sequence[Path], labels: Sequence[str], names: Sequence[s
                 written = export_comparison(variants, name, path, epoch, format=fmt, **options)
             except Exception as err:  # recorded like any job; the batch goes on
                 failed = JobResult(", ".join(labels), COMPARISON_LABEL, name, fmt, epoch, None,
-                                   _error_text(err), time.perf_counter() - t0)
+                                   describe(err), time.perf_counter() - t0)
                 failed.skipped = isinstance(err, ComparisonError)  # e.g. other shapes
                 results.append(failed)
                 continue
@@ -464,7 +462,7 @@ def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
 
 def _unit_failure(unit: _Unit, err: BaseException) -> list[JobResult]:
     name = unit.vis if isinstance(unit.vis, str) else unit.vis.name
-    text = _error_text(err)
+    text = describe(err)
     if "pickle" in text.lower() or isinstance(err, (AttributeError, TypeError)):
         text += (" (renderers sent to worker processes must be importable: define them in a "
                  "module, or use jobs=1)")

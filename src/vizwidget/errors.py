@@ -114,6 +114,12 @@ def one_line(err: BaseException) -> str:
     return " ".join(part.strip() for part in str(err).splitlines() if part.strip())
 
 
+def describe(err: BaseException) -> str:
+    """``Type: message`` of an exception, on one line (for reports and nested messages)."""
+    text = one_line(err)
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
 class NotApplicableError(VizWidgetError, ValueError):
     """A view does not apply to this data (e.g. a heatmap of a diagonal table); skip it."""
 

@@ -16,6 +16,7 @@ from ._dimensionality import (
 )
 from ._flatness import flatness_summary, perturbation_loss_deltas
 from ._fourier import dominant_frequencies, fourier_basis, frequency_norms
+from ._select import select_names
 from ._streaming_pca import (
     GramPCAResult,
     centred_gram,
@@ -58,6 +59,7 @@ __all__ = [
     "pca_from_gram",
     "perturbation_loss_deltas",
     "require_finite",
+    "select_names",
     "singular_values",
     "stack_parameters",
     "streaming_pca",

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import InconsistentSnapshotsError
 from ._checks import is_floating, non_floating_arrays, require_finite
+from ._select import select_names
 
 
 def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "all") -> list[str]:
@@ -23,8 +24,8 @@ def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "al
     snapshot : mapping
         One parameter snapshot, name -> array.
     group : str or sequence of str, default "all"
-        ``"all"`` selects every floating-point array entry (sorted by name); a name or a list
-        of names selects those.
+        ``"all"`` selects every floating-point array entry (sorted by name); a name, a glob
+        pattern (``"*.mlp.*"``) or a list of them selects those (a pattern's matches sorted).
 
     Returns
     -------
@@ -33,25 +34,19 @@ def parameter_keys(snapshot: Mapping[str, Any], group: str | Sequence[str] = "al
     Raises
     ------
     ValueError
-        If a requested name is not a floating-point array of the snapshot; the message lists
-        the valid ones.
+        If a requested name is not a floating-point array of the snapshot, or a pattern
+        matches none; the message lists the valid ones.
     """
-    arrays = sorted(k for k, v in snapshot.items() if is_floating(v))
-    if isinstance(group, str):
-        if group == "all":
-            if not arrays:
-                raise ValueError("The snapshot holds no floating-point parameter arrays.\n"
-                                 "Save each parameter tensor as a named array in the .npz file.")
-            return arrays
-        group = [group]
-    keys = list(group)
-    unknown = [k for k in keys if k not in arrays]
-    if unknown or not keys:
-        kinds = {k: snapshot[k].dtype for k in unknown if k in non_floating_arrays(snapshot)}
-        why = "".join(f" ({k!r} holds {dt}, not floating point)" for k, dt in kinds.items())
-        raise ValueError(f"Unknown parameter group {unknown or keys!r}{why}.\n"
-                         f"Use 'all' or one of: {', '.join(arrays)}.")
-    return keys
+    try:
+        return select_names(snapshot, group, is_floating, "parameter group")
+    except ValueError as err:
+        asked = [group] if isinstance(group, str) else list(group)
+        held = {k: snapshot[k].dtype for k in asked if k in non_floating_arrays(snapshot)}
+        if not held:
+            raise
+        why = "".join(f" ({k!r} holds {dt}, not floating point)" for k, dt in held.items())
+        raise ValueError(f"Unknown parameter group {asked!r}{why}.\n"
+                         f"{str(err).splitlines()[-1]}") from None
 
 
 def stack_parameters(

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import FormatError, is_not_applicable
+from ..errors import FormatError, describe, is_not_applicable
 from ..export import atomic_write, check_size, export_figure
 from ..formats import STILL_FORMATS, normalize, suffix_for
 from ..scores import (
@@ -124,11 +124,6 @@ class EvalReport:
     def __repr__(self) -> str:
         return (f"EvalReport({len(self.written)} files, {len(self.skipped)} skipped, "
                 f"{len(self.failed)} failed, out_dir={str(self.out_dir)!r})")
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(part.strip() for part in str(err).splitlines() if part.strip())
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Callable, dict]]:
@@ -249,7 +244,7 @@ def export_eval_report(
             fig = fn(df, **options)
         except Exception as err:
             status = "skipped" if is_not_applicable(err) else "failed"
-            views.append(ViewResult(view, name, status, [], _one_line(err),
+            views.append(ViewResult(view, name, status, [], describe(err),
                                     time.perf_counter() - t1))
             continue
         result = ViewResult(view, name, "written")
@@ -258,7 +253,7 @@ def export_eval_report(
                 path = export_figure(fig, out / f"{stem}{suffix_for(fmt)}", format=fmt,
                                      width=width, height=height, scale=scale, theme=theme)
             except Exception as err:
-                result.status, result.reason = "failed", f"{fmt}: {_one_line(err)}"
+                result.status, result.reason = "failed", f"{fmt}: {describe(err)}"
                 continue
             result.files.append(str(path))
         result.seconds = time.perf_counter() - t1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..analysis import non_floating_arrays
+from ..analysis import is_floating, non_floating_arrays, select_names
 
 HIGHLIGHT = "#e4572e"
 COLORSCALE = "Viridis"
@@ -43,17 +43,10 @@ def left_out_note(snapshot: dict, group) -> list[str]:
 
 
 def matrix_names(data: dict, matrices: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    """The 2-D arrays of ``data`` to show: all of them (sorted) or the ones named."""
-    import numpy as np
+    """The 2-D arrays of ``data`` to show: all (sorted), or by name or glob (``"*.mlp.*"``)."""
+    return select_names(data, "all" if matrices is None else matrices, _is_matrix, "matrix",
+                        choose="some of")
 
-    available = sorted(k for k, v in data.items() if isinstance(v, np.ndarray) and v.ndim == 2)
-    if matrices is None or matrices == "all":
-        if not available:
-            raise ValueError("The snapshot holds no 2-D weight matrices.")
-        return available
-    wanted = [matrices] if isinstance(matrices, str) else list(matrices)
-    unknown = [m for m in wanted if m not in available]
-    if unknown:
-        raise ValueError(f"Unknown matrix {unknown!r}.\nUse 'all' or some of: "
-                         f"{', '.join(available)}.")
-    return wanted
+
+def _is_matrix(value: object) -> bool:
+    return is_floating(value) and value.ndim == 2
