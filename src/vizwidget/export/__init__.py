@@ -8,9 +8,21 @@ from ._animation import FrameBuilder, animate_frames, resolve_animation_target
 from ._figure import check_size, export_figure, figure_to_bytes, figure_to_dict
 from ._io import atomic_output, atomic_write
 from ._job import AnimationOptions
+from ._metadata import (
+    DEFAULT_FIGURE_LIMIT,
+    Provenance,
+    encode_record,
+    provenance_comment,
+    read_record,
+)
 
 __all__ = [
+    "DEFAULT_FIGURE_LIMIT",
     "AnimationOptions",
+    "Provenance",
+    "encode_record",
+    "provenance_comment",
+    "read_record",
     "FrameBuilder",
     "animate_frames",
     "atomic_output",
