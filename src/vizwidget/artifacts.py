@@ -408,6 +408,17 @@ class ArtifactLoader:
         reader = _read_npz if path.suffix == ".npz" else _read_json_dict
         return dict(_cached(path, reader))
 
+    def path(self, analyzer: str, epoch: int) -> Path:
+        """The file :meth:`load` reads for ``analyzer`` at ``epoch`` (``metrics.json`` for
+        the metrics table); raises like :meth:`load` when there is none."""
+        if self._virtual_metrics(analyzer):
+            return self._metrics_path
+        epochs, files = self._listing(analyzer)
+        found = files.get(_as_epoch(epoch))  # type: ignore[arg-type]
+        if found is None:
+            raise self._missing_epoch(analyzer, epoch, epochs)
+        return found
+
     def load_many(
         self, analyzer: str, epochs: Iterable[int] | None = None
     ) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -254,7 +254,7 @@ def xmp_packet(text: str) -> bytes:
             f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
             f'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
             f'rdf:about="" xmlns:{KEY}="{XMP_NS}" {KEY}:provenance="{value}"/></rdf:RDF>'
-            f'</x:xmpmeta><?xpacket end="r"?>').encode("utf-8")
+            f'</x:xmpmeta><?xpacket end="r"?>').encode()
 
 
 def _riff_chunk(kind: bytes, body: bytes) -> bytes:
@@ -415,12 +415,10 @@ def _gif_text(data: bytes) -> str | None:
 
 
 def _pdf_text(data: bytes) -> str | None:
-    match = None
-    for match in re.finditer(rb"/%s \(((?:[^()\\]|\\.)*)\)" % KEY.encode(), data, re.S):
-        pass
-    if match is None:
+    found = list(re.finditer(rb"/%s \(((?:[^()\\]|\\.)*)\)" % KEY.encode(), data, re.S))
+    if not found:
         return None
-    return re.sub(rb"\\(.)", rb"\1", match.group(1)).decode("ascii")
+    return re.sub(rb"\\(.)", rb"\1", found[-1].group(1)).decode("ascii")
 
 
 def _video_text(path: Path) -> str | None:
