@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from .artifacts import ArtifactLoader, resolve_variant_dir
 from .errors import UsageError, one_line
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
+from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
 from .themes import theme_template
 from .variants import variant_figure
@@ -64,6 +65,8 @@ class JobResult:
         ``"ErrorType: message"`` on failure, None on success.
     seconds : float
         Wall time of the job (the figure's build time is shared by its formats).
+    provenance : dict or None
+        The record embedded in the file (None on failure or with ``provenance=False``).
     """
 
     variant: str
@@ -74,6 +77,7 @@ class JobResult:
     path: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    provenance: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -168,6 +172,7 @@ class _Unit:
     out_dir: str
     options: dict[str, Any]
     error: str | None = None  # known failure (e.g. the variant cannot be read)
+    provenance: Provenance = None
 
 
 def _error_text(err: BaseException) -> str:
@@ -204,6 +209,7 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
     _register_engine_cleanup()
     try:
         figure, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
+        record = _unit_record(unit, epoch)
     except Exception as err:
         return [failed(fmt, _error_text(err)) for fmt in unit.formats]
     results = []
@@ -212,13 +218,26 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
         path = file_in(Path(unit.out_dir), Path(job_filename(name, unit.label, epoch, fmt)).stem,
                        suffix_for(fmt))
         try:
-            written = export_figure(figure, path, format=fmt, **unit.options)
+            written = export_figure(figure, path, format=fmt, provenance=record,
+                                    **unit.options)
         except Exception as err:
             results.append(failed(fmt, _error_text(err), epoch))
             continue
+        stored = None if record is False else {**record, **unit.options, "format": fmt}
         results.append(JobResult(unit.variant, unit.label, name, fmt, epoch, str(written), None,
-                                 time.perf_counter() - t1))
+                                 time.perf_counter() - t1, stored))
     return results
+
+
+def _unit_record(unit: _Unit, epoch: int | None) -> Provenance:
+    """What the batch knows of a unit's figure (one record for all its formats)."""
+    if unit.provenance is False:
+        return False
+    vis = get_visualization(unit.vis)
+    loader = ArtifactLoader(unit.variant)
+    read = None if vis.kind == "per_epoch" else registry.cross_epochs(vis, loader)
+    return variant_record(vis, loader, Path(unit.out_dir) / "file", epoch=epoch, epochs=read,
+                          provenance=unit.provenance)
 
 
 def _variant_labels(paths: Sequence[Path]) -> list[str]:
@@ -276,6 +295,7 @@ def export_batch(
     progress: Progress | bool | None = None,
     report: bool = True,
     title: str = "vizwidget batch export",
+    provenance: Provenance = None,
 ) -> BatchResult:
     """Export every (variant × visualization × format) combination and write a report.
 
@@ -307,6 +327,9 @@ def export_batch(
         Write ``index.html`` and ``report.md``.
     title : str
         Heading of the report.
+    provenance : dict or bool, optional
+        None/True (default): every file carries its provenance record (shown in the
+        gallery); a dict adds its fields; False: none. See :func:`vizwidget.read_provenance`.
 
     Returns
     -------
@@ -352,6 +375,8 @@ def export_batch(
     out = make_dir(out_dir, "out_dir=")
     options = {"width": width, "height": height, "scale": scale, "theme": theme}
     units = _plan(paths, _variant_labels(paths), chosen, fmts, epoch, out, options)
+    if provenance is not None:
+        units = [replace(u, provenance=provenance) for u in units]
     total = sum(len(u.formats) for u in units)
     notify, finish = progress_reporter(progress, total, unit="file", desc="batch")
     done_by_unit: dict[int, list[JobResult]] = {}
