@@ -146,6 +146,23 @@ _SVG_REF = re.compile(rb'(id="|url\(#|url\(&quot;#|url\(\'#|href="#)([^"\')&]+)'
 _SVG_TRACE = re.compile(rb'(?<=[" ])trace([0-9a-f]{6})(?=[" ])')
 
 
+_SVG_ATTR = re.compile(rb'\s+([\w:-]+)="([^"]*)"')
+_ROOT_ORDER = (b"class", b"xmlns", b"xmlns:xlink", b"width", b"height", b"viewBox", b"style")
+
+
+def stable_root_attributes(svg: bytes) -> bytes:
+    """The root ``<svg>`` attributes in one order (a fresh page writes ``style`` first)."""
+    start = svg.find(b"<svg")
+    end = svg.find(b">", start)
+    if start < 0 or end < 0:
+        return svg
+    attrs = _SVG_ATTR.findall(svg[start + 4:end])
+    rank = {name: i for i, name in enumerate(_ROOT_ORDER)}
+    attrs.sort(key=lambda a: rank.get(a[0], len(rank)))
+    tag = b"<svg" + b"".join(b' %s="%s"' % a for a in attrs)
+    return svg[:start] + tag + svg[end:]
+
+
 def stable_svg_ids(svg: bytes) -> bytes:
     """Replace plotly.js's random ids (``clip3be056xy``) by ``vz0``, ``vz1``… everywhere,
     and its random trace classes (``trace9d309a``) by ``trace-vz0``…, in order of appearance."""
@@ -217,7 +234,7 @@ def pdf_info(pdf: bytes, text: str | None) -> bytes:
 def deterministic(data: bytes, fmt: str) -> bytes:
     """Still-format bytes with the renderer's random ids and dates made stable."""
     if fmt == "svg":
-        return stable_svg_ids(data)
+        return stable_svg_ids(stable_root_attributes(data))
     if fmt == "pdf":
         return pdf_info(data, None)
     return data
