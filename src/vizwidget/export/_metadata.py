@@ -177,13 +177,21 @@ def stable_svg_ids(svg: bytes) -> bytes:
     return _SVG_TRACE.sub(lambda m: b"trace" + traces[m.group(1)], svg) if traces else svg
 
 
-def html_div_id(html_text: str, placeholder: str) -> str:
-    """Replace ``placeholder`` by an id derived from the figure part of the page."""
-    start = html_text.find(placeholder)
-    if start < 0:
-        return html_text
-    digest = hashlib.sha256(html_text[start:].encode("utf-8")).hexdigest()[:16]
-    return html_text.replace(placeholder, f"vizwidget-{digest}")
+def html_page(page: bytes, placeholder: str, record: dict[str, Any] | None) -> bytes:
+    """The final HTML page: ``placeholder`` replaced by an id derived from the figure part,
+    and the record (if any) in the head, built with one copy of the multi-megabyte page."""
+    view = memoryview(page)
+    mark = placeholder.encode()
+    start = page.find(mark) if mark else -1
+    end = len(page) if start < 0 else start
+    tail = b""
+    if start >= 0:  # plotly.js comes before the div, so the figure part is short
+        digest = hashlib.sha256(view[start:]).hexdigest()[:16]
+        tail = page[start:].replace(mark, f"vizwidget-{digest}".encode())
+    head = page.find(b"</head>", 0, end)
+    if record is None or head < 0:
+        return b"".join((view[:end], tail))
+    return b"".join((view[:head], html_tags(encode(record)), view[head:end], tail))
 
 
 def _pdf_date() -> bytes | None:
@@ -321,13 +329,11 @@ def svg_with_metadata(svg: bytes, text: str) -> bytes:
     return svg[:end] + element + svg[end:]
 
 
-def html_with_record(page: str, text: str) -> str:
-    """An HTML page with the record in a ``<meta>`` tag and a JSON ``<script>`` in its head."""
+def html_tags(text: str) -> bytes:
+    """The record as a ``<meta>`` tag and a JSON ``<script>`` for an HTML page's head."""
     script = text.replace("</", "<\\/")
-    tags = (f'<meta name="{KEY}-provenance" content="{html.escape(text, quote=True)}">'
-            f'<script type="application/json" id="{KEY}-provenance">{script}</script>')
-    at = page.find("</head>")
-    return page if at < 0 else page[:at] + tags + page[at:]
+    return (f'<meta name="{KEY}-provenance" content="{html.escape(text, quote=True)}">'
+            f'<script type="application/json" id="{KEY}-provenance">{script}</script>').encode()
 
 
 def json_with_record(text: str, record_text: str) -> str:
@@ -360,7 +366,7 @@ def embed(data: bytes, fmt: str, record: dict[str, Any] | None) -> bytes:
     if fmt == "pdf":
         return pdf_info(data, text)
     if fmt == "html":
-        return html_with_record(data.decode("utf-8"), text).encode("utf-8")
+        return html_page(data, "", record)
     if fmt == "json":
         return json_with_record(data.decode("utf-8"), text).encode("utf-8")
     return data
