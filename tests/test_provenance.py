@@ -247,3 +247,26 @@ def test_cli_provenance_reproduce_and_no_provenance(variant, tmp_path):
     off = Path(json.loads(proc.stdout)["written"][0])
     failed = run("provenance", off)
     assert failed.returncode == 1 and "no vizwidget provenance record" in failed.stderr
+
+
+def test_widget_exports_and_animations_carry_their_record(variant, bar_figure, tmp_path):
+    from vizwidget.widget import ExportWidget
+
+    w = ExportWidget.from_variant(variant, "singular_value_spectrum", output_dir=str(tmp_path),
+                                  width=320, height=240, scale=1)
+    w.epoch = 600
+    record = vizwidget.read_provenance(w.export("png"))
+    assert (record["visualization"], record["epoch"]) == ("singular_value_spectrum", 600)
+    assert "artifacts/parameters/epoch_600.npz" in record["artifacts"]
+    anim = vizwidget.read_provenance(w.animate("gif", epochs=[300, 600]))
+    assert anim["frames"] == [300, 600] and anim["epochs"] == [300, 600]
+    plain = ExportWidget(bar_figure, output_dir=str(tmp_path), width=320, height=240, scale=1)
+    assert vizwidget.read_provenance(plain.export("svg"))["figure"]["data"][0]["type"] == "bar"
+
+
+def test_csv_comment_line_reads_back(tmp_path):
+    from vizwidget.export import provenance_comment
+
+    path = tmp_path / "table.csv"
+    path.write_text(provenance_comment({"format": "csv", "note": "é"}) + "epoch,loss\n1,2\n")
+    assert vizwidget.read_provenance(path) == {"format": "csv", "note": "é"}
