@@ -270,3 +270,19 @@ def test_csv_comment_line_reads_back(tmp_path):
     path = tmp_path / "table.csv"
     path.write_text(provenance_comment({"format": "csv", "note": "é"}) + "epoch,loss\n1,2\n")
     assert vizwidget.read_provenance(path) == {"format": "csv", "note": "é"}
+
+
+@pytest.mark.parametrize(("name", "suffix"), [
+    *(("flatness_distribution", s) for s in ANIMATED),
+    ("parameter_velocity", "gif"), ("parameter_velocity", "mp4"),
+])
+def test_reproduce_animations_byte_identical(variant, tmp_path, name, suffix):
+    target = tmp_path / (f"anim.{suffix}" if suffix else "frames")
+    path = export_animation(name, variant, None, target, epochs=[300, 600, 900], **SMALL)
+    again = vizwidget.reproduce(path)
+    if suffix:
+        assert again.read_bytes() == path.read_bytes()
+    else:
+        assert again.name == "frames_reproduced"
+        assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in path.iterdir())
+        assert all((again / p.name).read_bytes() == p.read_bytes() for p in path.iterdir())

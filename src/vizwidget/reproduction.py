@@ -26,7 +26,8 @@ def reproduce(path: str | os.PathLike[str],
     path : str or os.PathLike
         A file (or frames directory) exported by vizwidget with provenance.
     output_path : str or os.PathLike, optional
-        Where to write; default ``{stem}.reproduced{suffix}`` beside ``path``.
+        Where to write; default ``{stem}.reproduced{suffix}`` beside ``path``
+        (``{name}_reproduced`` for a frames directory).
 
     Returns
     -------
@@ -76,6 +77,8 @@ def reproduce(path: str | os.PathLike[str],
 
 
 def _default_target(path: Path) -> Path:
+    if path.is_dir():  # a frames directory: a new directory name without a suffix
+        return path.with_name(f"{path.name}_reproduced")
     return path.with_name(f"{path.stem}.reproduced{path.suffix}")
 
 
