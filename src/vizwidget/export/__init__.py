@@ -13,23 +13,23 @@ from ._metadata import (
     Provenance,
     encode_record,
     provenance_comment,
-    read_record,
 )
+from ._readback import read_record
 
 __all__ = [
-    "DEFAULT_FIGURE_LIMIT",
     "AnimationOptions",
-    "Provenance",
-    "encode_record",
-    "provenance_comment",
-    "read_record",
+    "DEFAULT_FIGURE_LIMIT",
     "FrameBuilder",
+    "Provenance",
     "animate_frames",
     "atomic_output",
     "atomic_write",
     "check_size",
+    "encode_record",
     "export_figure",
     "figure_to_bytes",
     "figure_to_dict",
+    "provenance_comment",
+    "read_record",
     "resolve_animation_target",
 ]

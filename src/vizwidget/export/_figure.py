@@ -14,13 +14,8 @@ from ..formats import IMAGE_FORMATS, RASTER_FORMATS, STILL_FORMATS, normalize, r
 from ..themes import apply_theme
 from ._imagecheck import check_image
 from ._io import atomic_write, check_target
-from ._metadata import (
-    Provenance,
-    deterministic,
-    embed,
-    html_page,
-    make_record,
-)
+from ._metadata import Provenance, embed, finish_html, make_record
+from ._stable import deterministic
 
 #: Former name of :func:`vizwidget.figures.as_figure_dict`, kept for callers.
 figure_to_dict = as_figure_dict
@@ -104,7 +99,7 @@ def figure_to_bytes(
         validate=False, default_width=f"{int(width)}px", default_height=f"{int(height)}px",
         div_id=_DIV_PLACEHOLDER,
     )
-    return html_page(html.encode("utf-8"), _DIV_PLACEHOLDER, record)
+    return finish_html(html.encode("utf-8"), _DIV_PLACEHOLDER, record)
 
 
 #: Replaced by ``vizwidget-{hash of the figure part}`` so HTML output is stable.

@@ -16,17 +16,16 @@ import hashlib
 import html
 import json
 import os
-import re
 import struct
 import subprocess
 import time
 import zlib
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from .. import __version__, engine
-from ..errors import ProvenanceError, UsageError
+from ..errors import UsageError
+from ._stable import html_page, pdf_info
 
 KEY = "vizwidget"
 SIDECAR = "provenance.json"
@@ -39,7 +38,6 @@ XMP_NS = "https://github.com/vizwidget/vizwidget/ns/provenance/1.0/"
 Provenance = dict[str, Any] | bool | None
 
 
-# -- building -----------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def versions() -> dict[str, str | None]:
     """Versions of vizwidget, plotly, plotly.js, kaleido and the browser (read once)."""
@@ -140,115 +138,6 @@ def provenance_comment(record: dict[str, Any]) -> str:
     return f"# {KEY}: {encode(record)}\n"
 
 
-# -- deterministic output -----------------------------------------------------------------------
-_SVG_ID = re.compile(rb'\bid="([^"]+)"')
-_SVG_REF = re.compile(rb'(id="|url\(#|url\(&quot;#|url\(\'#|href="#)([^"\')&]+)')
-_SVG_TRACE = re.compile(rb'(?<=[" ])trace([0-9a-f]{6})(?=[" ])')
-
-
-_SVG_ATTR = re.compile(rb'\s+([\w:-]+)="([^"]*)"')
-_ROOT_ORDER = (b"class", b"xmlns", b"xmlns:xlink", b"width", b"height", b"viewBox", b"style")
-
-
-def stable_root_attributes(svg: bytes) -> bytes:
-    """The root ``<svg>`` attributes in one order (a fresh page writes ``style`` first)."""
-    start = svg.find(b"<svg")
-    end = svg.find(b">", start)
-    if start < 0 or end < 0:
-        return svg
-    attrs = _SVG_ATTR.findall(svg[start + 4:end])
-    rank = {name: i for i, name in enumerate(_ROOT_ORDER)}
-    attrs.sort(key=lambda a: rank.get(a[0], len(rank)))
-    tag = b"<svg" + b"".join(b' %s="%s"' % a for a in attrs)
-    return svg[:start] + tag + svg[end:]
-
-
-def stable_svg_ids(svg: bytes) -> bytes:
-    """Replace plotly.js's random ids (``clip3be056xy``) by ``vz0``, ``vz1``… everywhere,
-    and its random trace classes (``trace9d309a``) by ``trace-vz0``…, in order of appearance."""
-    mapping: dict[bytes, bytes] = {}
-    for match in _SVG_ID.finditer(svg):
-        mapping.setdefault(match.group(1), b"vz%d" % len(mapping))
-    if mapping:
-        svg = _SVG_REF.sub(lambda m: m.group(1) + mapping.get(m.group(2), m.group(2)), svg)
-    traces: dict[bytes, bytes] = {}
-    for match in _SVG_TRACE.finditer(svg):
-        traces.setdefault(match.group(1), b"-vz%d" % len(traces))
-    return _SVG_TRACE.sub(lambda m: b"trace" + traces[m.group(1)], svg) if traces else svg
-
-
-def html_page(page: bytes, placeholder: str, record: dict[str, Any] | None) -> bytes:
-    """The final HTML page: ``placeholder`` replaced by an id derived from the figure part,
-    and the record (if any) in the head, built with one copy of the multi-megabyte page."""
-    view = memoryview(page)
-    mark = placeholder.encode()
-    start = page.find(mark) if mark else -1
-    end = len(page) if start < 0 else start
-    tail = b""
-    if start >= 0:  # plotly.js comes before the div, so the figure part is short
-        digest = hashlib.sha256(view[start:]).hexdigest()[:16]
-        tail = page[start:].replace(mark, f"vizwidget-{digest}".encode())
-    head = page.find(b"</head>", 0, end)
-    if record is None or head < 0:
-        return b"".join((view[:end], tail))
-    return b"".join((view[:head], html_tags(encode(record)), view[head:end], tail))
-
-
-def _pdf_date() -> bytes | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value.isdigit():
-        return None
-    return time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(int(value))).encode()
-
-
-def _pdf_string(text: str) -> bytes:
-    return b"(" + (text.encode("ascii").replace(b"\\", b"\\\\").replace(b"(", b"\\(")
-                   .replace(b")", b"\\)")) + b")"
-
-
-_PDF_TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", re.S)
-_PDF_DATE = re.compile(rb"\n?/(?:CreationDate|ModDate) \((?:[^()\\]|\\.)*\)")
-
-
-def pdf_info(pdf: bytes, text: str | None) -> bytes:
-    """Chromium's PDF with its dates removed (or set from ``$SOURCE_DATE_EPOCH``) and the
-    record as the document-info entry ``/vizwidget``; the xref offsets are rewritten."""
-    trailer = _PDF_TRAILER.search(pdf)
-    info = trailer and re.search(rb"/Info (\d+) 0 R", trailer.group(1))
-    obj = info and re.search(rb"(?m)^%d 0 obj\n?(<<.*?>>)\s*endobj" % int(info.group(1)), pdf,
-                             re.S)
-    if not obj:
-        return pdf
-    old = obj.group(1)
-    new = _PDF_DATE.sub(b"", old)[:-2]
-    date = _pdf_date()
-    if date:
-        new += b"\n/CreationDate (%s)\n/ModDate (%s)" % (date, date)
-    if text is not None:
-        new += b"\n/" + KEY.encode() + b" " + _pdf_string(text)
-    new += b">>"
-    start, delta = obj.start(1), len(new) - len(old)
-    xref = pdf.rfind(b"\nxref\n", 0, trailer.start())
-    if xref < start:
-        return pdf
-    table = re.sub(rb"(?m)^(\d{10}) (\d{5}) n",
-                   lambda m: (b"%010d %s n" % (int(m.group(1)) + delta, m.group(2))
-                              if int(m.group(1)) > start else m.group(0)),
-                   pdf[xref:trailer.start()])
-    tail = pdf[trailer.start():trailer.start(2)] + b"%d" % (int(trailer.group(2)) + delta)
-    return pdf[:start] + new + pdf[obj.end(1):xref] + table + tail + pdf[trailer.end(2):]
-
-
-def deterministic(data: bytes, fmt: str) -> bytes:
-    """Still-format bytes with the renderer's random ids and dates made stable."""
-    if fmt == "svg":
-        return stable_svg_ids(stable_root_attributes(data))
-    if fmt == "pdf":
-        return pdf_info(data, None)
-    return data
-
-
-# -- embedding ----------------------------------------------------------------------------------
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I",
                                                                     zlib.crc32(kind + body))
@@ -364,9 +253,9 @@ def embed(data: bytes, fmt: str, record: dict[str, Any] | None) -> bytes:
     if fmt == "svg":
         return svg_with_metadata(data, text)
     if fmt == "pdf":
-        return pdf_info(data, text)
+        return pdf_info(data, (KEY, text))
     if fmt == "html":
-        return html_page(data, "", record)
+        return html_page(data, "", html_tags(text))
     if fmt == "json":
         return json_with_record(data.decode("utf-8"), text).encode("utf-8")
     return data
@@ -380,136 +269,7 @@ def ffmpeg_params(record: dict[str, Any] | None) -> list[str]:
     return params
 
 
-# -- reading ------------------------------------------------------------------------------------
-def _missing(path: Path, why: str) -> ProvenanceError:
-    return ProvenanceError(f"{str(path)!r} has no vizwidget provenance record ({why}).\n"
-                           "Only files written by vizwidget with provenance on carry one.")
 
-
-def _png_text(data: bytes) -> str | None:
-    pos = 8
-    while pos + 8 <= len(data):
-        size = struct.unpack(">I", data[pos:pos + 4])[0]
-        kind = data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + size]
-        if kind == b"iTXt" and body.startswith(KEY.encode() + b"\0"):
-            rest = body[len(KEY) + 1:]
-            compressed, rest = rest[0], rest[2:]
-            rest = rest.split(b"\0", 2)[2]
-            return (zlib.decompress(rest) if compressed else rest).decode("utf-8")
-        if kind == b"IEND":
-            break
-        pos += 12 + size
-    return None
-
-
-def _jpeg_text(data: bytes) -> str | None:
-    pos, parts = 2, []
-    while pos + 4 <= len(data) and data[pos] == 0xFF:
-        marker = data[pos + 1]
-        if marker in (0xDA, 0xD9):
-            break
-        size = struct.unpack(">H", data[pos + 2:pos + 4])[0]
-        if marker == 0xFE:
-            parts.append(data[pos + 4:pos + 2 + size])
-        pos += 2 + size
-    text = b"".join(parts).decode("utf-8", "replace")
-    prefix = f"{KEY}: "
-    return text[len(prefix):] if text.startswith(prefix) else None
-
-
-def _xmp_text(data: bytes) -> str | None:
-    match = re.search(rb'%s:provenance="([^"]*)"' % KEY.encode(), data)
-    return html.unescape(match.group(1).decode("utf-8")) if match else None
-
-
-def _gif_text(data: bytes) -> str | None:
-    at = data.find(b"\x21\xfe")
-    while at >= 0:
-        pos, parts = at + 2, []
-        while pos < len(data) and data[pos]:
-            parts.append(data[pos + 1:pos + 1 + data[pos]])
-            pos += 1 + data[pos]
-        text = b"".join(parts).decode("utf-8", "replace")
-        if text.startswith("{"):
-            return text
-        at = data.find(b"\x21\xfe", at + 2)
-    return None
-
-
-def _pdf_text(data: bytes) -> str | None:
-    found = list(re.finditer(rb"/%s \(((?:[^()\\]|\\.)*)\)" % KEY.encode(), data, re.S))
-    if not found:
-        return None
-    return re.sub(rb"\\(.)", rb"\1", found[-1].group(1)).decode("ascii")
-
-
-def _video_text(path: Path) -> str | None:
-    import imageio_ffmpeg
-
-    out = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path),
-                          "-f", "ffmetadata", "-"], capture_output=True, check=False).stdout
-    for line in out.decode("utf-8", "replace").splitlines():
-        if line.lower().startswith("comment="):
-            return re.sub(r"\\(.)", r"\1", line.split("=", 1)[1])
-    return None
-
-
-def _text_of(path: Path, data: bytes) -> str | None:
-    head = data[:64].lstrip()
-    if data.startswith(b"\x89PNG"):
-        return _png_text(data)
-    if data.startswith(b"\xff\xd8"):
-        return _jpeg_text(data)
-    if data.startswith(b"GIF8"):
-        return _gif_text(data)
-    if data.startswith(b"RIFF") and data[8:12] == b"WEBP":
-        return _xmp_text(data)
-    if data.startswith(b"%PDF"):
-        return _pdf_text(data)
-    if data[4:8] == b"ftyp" or data.startswith(b"\x1a\x45\xdf\xa3"):
-        return _video_text(path)
-    if data.startswith(f"# {KEY}: ".encode()):
-        return data.split(b"\n", 1)[0][len(KEY) + 4:].decode("utf-8")
-    if head.startswith(b"{"):
-        value = json.loads(data).get(KEY)
-        return None if value is None else json.dumps(value)
-    lower = head.lower()
-    if lower.startswith((b"<!doctype html", b"<html")):
-        match = re.search(rb'<script type="application/json" id="%s-provenance">(.*?)</script>'
-                          % KEY.encode(), data, re.S)
-        return match.group(1).decode("utf-8").replace("<\\/", "</") if match else None
-    if b"<svg" in lower or lower.startswith(b"<?xml"):
-        match = re.search(rb'<metadata class="%s-provenance">(.*?)</metadata>' % KEY.encode(),
-                          data, re.S)
-        return html.unescape(match.group(1).decode("utf-8")) if match else None
-    return None
-
-
-def read_record(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The provenance record stored in a file (or a frames directory) written by vizwidget.
-
-    Raises
-    ------
-    ProvenanceError
-        When the file has none; OutputPathError-like OSErrors are turned into it too.
-    """
-    path = Path(path)
-    if path.is_dir():
-        path = path / SIDECAR
-        if not path.is_file():
-            raise _missing(path.parent, f"no {SIDECAR} in the directory")
-        return json.loads(path.read_text(encoding="utf-8"))
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ProvenanceError(f"Cannot read {str(path)!r}: {err.strerror or err}.\n"
-                              "Pass the path of a file vizwidget wrote.") from err
-    try:
-        text = _text_of(path, data)
-        record = None if text is None else json.loads(text)
-    except (ValueError, UnicodeDecodeError, IndexError) as err:
-        raise _missing(path, f"unreadable record: {err}") from err
-    if not isinstance(record, dict):
-        raise _missing(path, "none found")
-    return record
+def finish_html(page: bytes, placeholder: str, record: dict[str, Any] | None) -> bytes:
+    """An exported HTML page: stable div id, and the record in its head (if any)."""
+    return html_page(page, placeholder, None if record is None else html_tags(encode(record)))
