@@ -113,7 +113,8 @@ def test_lock_axes_off_lets_ranges_follow_the_data(variant, tmp_path):
 def test_directory_output_one_png_per_frame(variant, tmp_path):
     out = export_animation(curve, variant, "curve", tmp_path / "frames", epochs=[10, 50], **SMALL)
     assert sorted(p.name for p in out.iterdir()) == ["frame_0000_epoch_10.png",
-                                                      "frame_0001_epoch_50.png"]
+                                                      "frame_0001_epoch_50.png",
+                                                      "provenance.json"]
     assert Image.open(out / "frame_0001_epoch_50.png").size == (320, 240)
 
 
@@ -135,8 +136,8 @@ def test_label_visibly_changes_pixels(variant, tmp_path):
                           **SMALL)
     off = export_animation(curve, variant, "curve", tmp_path / "off", epochs=[50], label=False,
                            **SMALL)
-    a = Image.open(next(on.iterdir())).convert("RGB")
-    b = Image.open(next(off.iterdir())).convert("RGB")
+    a = Image.open(next(on.glob("*.png"))).convert("RGB")
+    b = Image.open(next(off.glob("*.png"))).convert("RGB")
     box = ImageChops.difference(a, b).getbbox()
     assert box is not None and box[0] > 320 / 2  # the label sits at the top right
 
@@ -214,7 +215,7 @@ def test_mp4_without_ffmpeg_names_the_extra(variant, tmp_path, monkeypatch):
 def test_renderer_kwargs_are_passed(variant, tmp_path):
     path = export_animation(curve, variant, "curve", tmp_path / "f", epochs=[0], label=False,
                             color="red", **SMALL)
-    pixels = np.asarray(Image.open(next(path.iterdir())).convert("RGB")).reshape(-1, 3)
+    pixels = np.asarray(Image.open(next(path.glob("*.png"))).convert("RGB")).reshape(-1, 3)
     assert ((pixels[:, 0] > 200) & (pixels[:, 1] < 60) & (pixels[:, 2] < 60)).any()
 
 
@@ -266,14 +267,14 @@ def test_registered_multi_analyzer_names_get_every_analyzer(demo_variant, tmp_pa
 
     path = export_animation("both_analyzers", demo_variant, None, tmp_path / "both",
                             epochs=[0, 600], **SMALL)
-    assert len(list(path.iterdir())) == 2
+    assert len(list(path.glob("*.png"))) == 2
     assert seen and all(keys == ["flatness", "parameters"] for keys in seen)
 
 
 def test_theme_applies_to_every_frame(variant, tmp_path):
     out = export_animation(curve, variant, "curve", tmp_path / "dark", epochs=[0, 500],
                            theme="dark", **SMALL)
-    for png in sorted(out.iterdir()):
+    for png in sorted(out.glob("*.png")):
         corner = Image.open(png).convert("RGB").getpixel((2, 2))
         assert max(corner) < 80, corner  # dark paper, not plotly's white
 

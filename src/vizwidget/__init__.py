@@ -25,6 +25,8 @@ _LAZY = {
     "get_visualization": "vizwidget.registry",
     "Visualization": "vizwidget.registry",
     "export_batch": "vizwidget.batch",
+    "read_provenance": "vizwidget.provenance",
+    "reproduce": "vizwidget.reproduction",
     "ExportWidget": "vizwidget.widget",
     "Variants": "vizwidget.compare",
     "comparison_figure": "vizwidget.compare",
@@ -49,7 +51,9 @@ __all__ = [
     "export_variant_visualization",
     "figure_to_bytes",
     "get_visualization",
+    "read_provenance",
     "register_renderer",
+    "reproduce",
     "visualizations",
 ]
 
@@ -63,7 +67,9 @@ if TYPE_CHECKING:
         export_comparison_animation,
     )
     from .export import export_figure, figure_to_bytes
+    from .provenance import read_provenance
     from .registry import Visualization, get_visualization, register_renderer, visualizations
+    from .reproduction import reproduce
     from .variants import (
         export_animation,
         export_cross_epoch_animation,

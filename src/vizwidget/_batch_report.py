@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import time
 from collections import OrderedDict
@@ -28,6 +29,8 @@ h1 { margin-bottom: .2rem; } .summary { color: #555; margin-bottom: 1.5rem; }
   background: #fafafa; color: #999; }
 .card h3 { font-size: 14px; margin: .4rem 0 .2rem; word-break: break-all; }
 .card a { margin-right: .5rem; }
+.card details pre { white-space: pre-wrap; word-break: break-all; font-size: 11px;
+  max-height: 16rem; overflow: auto; background: #f6f6f6; padding: .3rem; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: .3rem .5rem;
   text-align: left; vertical-align: top; } .fail { color: #a00; }
 """
@@ -57,6 +60,12 @@ def _thumbnail(jobs: list[JobResult]) -> JobResult | None:
 
 def _epoch_text(epoch: int | None) -> str:
     return "all epochs" if epoch is None else f"epoch {epoch}"
+
+
+def _provenance(jobs: list[JobResult]) -> dict | None:
+    """The record the item's files share (the format is each file's own)."""
+    record = next((r.provenance for r in jobs if r.provenance), None)
+    return None if record is None else {k: v for k, v in record.items() if k != "format"}
 
 
 def _summary(result: BatchResult) -> str:
@@ -89,8 +98,13 @@ def render_html(result: BatchResult, title: str) -> str:
                    else "<div class='none'>no image format</div>")
             links = " ".join(f"<a href='{quote(_rel(r.path, out))}'>{e(r.format)}</a>"
                              for r in jobs)
+            record = _provenance(jobs)
+            details = ("" if record is None else
+                       "<details><summary>provenance</summary><pre>"
+                       f"{e(json.dumps(record, indent=1, sort_keys=True, default=str))}"
+                       "</pre></details>")
             parts.append(f"<div class='card'>{img}<h3>{e(vis)}</h3>"
-                         f"<div>{e(_epoch_text(epoch))}</div><div>{links}</div></div>")
+                         f"<div>{e(_epoch_text(epoch))}</div><div>{links}</div>{details}</div>")
         parts.append("</div>")
     failed = result.failed
     parts.append(f"<h2 id='failures'>Failures ({len(failed)})</h2>")
@@ -129,12 +143,19 @@ def render_markdown(result: BatchResult, title: str) -> str:
         if not by_vis:
             lines += ["Nothing written for this variant; see the failures below.", ""]
             continue
-        lines += ["| visualization | epoch | preview | files |", "|---|---|---|---|"]
+        lines += ["| visualization | epoch | preview | files | provenance |",
+                  "|---|---|---|---|---|"]
         for (vis, epoch), jobs in by_vis.items():
             thumb = _thumbnail(jobs)
             preview = f"![{_md_cell(vis)}]({quote(_rel(thumb.path, out))})" if thumb else ""
             links = " ".join(f"[{r.format}]({quote(_rel(r.path, out))})" for r in jobs)
-            lines.append(f"| {_md_cell(vis)} | {_epoch_text(epoch)} | {preview} | {links} |")
+            record = _provenance(jobs)
+            details = ("" if record is None else
+                       "<details><summary>provenance</summary><code>"
+                       f"{html.escape(json.dumps(record, sort_keys=True, default=str))}"
+                       "</code></details>")
+            lines.append(f"| {_md_cell(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
+                         f"{_md_cell(details)} |")
         lines.append("")
     failed = result.failed
     lines += [f"## Failures ({len(failed)})", ""]

@@ -63,6 +63,9 @@ def _add_image(p: argparse.ArgumentParser, scale: float = 2) -> None:
     g.add_argument("--scale", type=_positive(float), default=scale,
                    help=f"pixel density of raster output ({scale:g})")
     g.add_argument("--theme", default=None, help="default, dark or publication")
+    g.add_argument("--no-provenance", dest="provenance", action="store_false",
+                   help="embed no provenance record (versions, variant, artifact hashes, "
+                   "epochs, options) in the written files")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -197,6 +200,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ci", type=_positive(float), default=0.95,
                    help="confidence level of the intervals (0.95)")
     _add_image(p)
+    _add_common(p)
+
+    p = sub.add_parser("provenance", help="show where an exported file came from",
+                       description="Print the provenance record vizwidget stored in FILE: "
+                       "versions, visualization, variant, artifact hashes, epochs, options.")
+    p.add_argument("file", metavar="FILE")
+    _add_common(p)
+
+    p = sub.add_parser("reproduce", help="render an exported file again from its record",
+                       description="Re-render FILE from its provenance record; fails naming "
+                       "the artifact when one changed or is missing.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", default=None,
+                   help="output path (default: FILE.reproduced.EXT beside FILE)")
     _add_common(p)
     return parser
 

@@ -579,6 +579,22 @@ class ArtifactLoader:
         reader = _read_npz if path.suffix == ".npz" else _read_json_dict
         return dict(_cached(path, reader))
 
+    def paths(self, analyzer: str, epoch: int) -> list[Path]:
+        """The files :meth:`load` reads for ``analyzer`` at ``epoch`` (the scalar table's
+        files for ``"metrics"``; every shard of a checkpoint folder); raises like :meth:`load`
+        when there are none."""
+        if self._virtual_metrics(analyzer):
+            source = self._metrics_source()
+            return list(source[1]) if source else []
+        epochs, files = self._listing(analyzer)
+        found = files.get(_as_epoch(epoch))  # type: ignore[arg-type]
+        if found is None:
+            raise self._missing_epoch(analyzer, epoch, epochs)
+        if found.is_dir():
+            index = found / "model.safetensors.index.json"
+            return checkpoint_files(found) + ([index] if index.is_file() else [])
+        return [found]
+
     def load_many(
         self, analyzer: str, epochs: Iterable[int] | None = None
     ) -> Iterator[tuple[int, dict[str, Any]]]:

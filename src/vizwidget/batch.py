@@ -23,7 +23,7 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from .compare import JOINT_VIEWS, OVERLAY_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
+from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
 from .themes import theme_template
 from .variants import variant_figure
@@ -68,6 +69,8 @@ class JobResult:
     skipped : bool
         True when the visualization does not apply to this data (``error`` says why); a
         skipped job is neither written nor failed.
+    provenance : dict or None
+        The record embedded in the file (None on failure or with ``provenance=False``).
     """
 
     variant: str
@@ -79,6 +82,7 @@ class JobResult:
     error: str | None = None
     seconds: float = 0.0
     skipped: bool = False
+    provenance: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -179,6 +183,7 @@ class _Unit:
     out_dir: str
     options: dict[str, Any]
     error: str | None = None  # known failure (e.g. the variant cannot be read)
+    provenance: Provenance = None
 
 
 
@@ -213,6 +218,7 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
     _register_engine_cleanup()
     try:
         figure, epoch = variant_figure(unit.variant, unit.vis, unit.epoch)
+        record = _unit_record(unit, epoch)
     except Exception as err:
         skipped = is_not_applicable(err)
         results = [failed(fmt, describe(err)) for fmt in unit.formats]
@@ -225,13 +231,26 @@ def _run_unit(unit: _Unit) -> list[JobResult]:
         path = file_in(Path(unit.out_dir), Path(job_filename(name, unit.label, epoch, fmt)).stem,
                        suffix_for(fmt))
         try:
-            written = export_figure(figure, path, format=fmt, **unit.options)
+            written = export_figure(figure, path, format=fmt, provenance=record,
+                                    **unit.options)
         except Exception as err:
             results.append(failed(fmt, describe(err), epoch))
             continue
+        stored = None if record is False else {**record, **unit.options, "format": fmt}
         results.append(JobResult(unit.variant, unit.label, name, fmt, epoch, str(written), None,
-                                 time.perf_counter() - t1))
+                                 time.perf_counter() - t1, provenance=stored))
     return results
+
+
+def _unit_record(unit: _Unit, epoch: int | None) -> Provenance:
+    """What the batch knows of a unit's figure (one record for all its formats)."""
+    if unit.provenance is False:
+        return False
+    vis = get_visualization(unit.vis)
+    loader = ArtifactLoader(unit.variant)
+    read = None if vis.kind == "per_epoch" else registry.cross_epochs(vis, loader)
+    return variant_record(vis, loader, Path(unit.out_dir) / "file", epoch=epoch, epochs=read,
+                          provenance=unit.provenance)
 
 
 def _variant_labels(paths: Sequence[Path]) -> list[str]:
@@ -290,6 +309,7 @@ def export_batch(
     report: bool = True,
     title: str = "vizwidget batch export",
     compare: bool = True,
+    provenance: Provenance = None,
 ) -> BatchResult:
     """Export every (variant × visualization × format) combination and write a report.
 
@@ -325,6 +345,9 @@ def export_batch(
         as ``comparison_{visualization}.{ext}``, listed under "comparison" in the report.
     title : str
         Heading of the report.
+    provenance : dict or bool, optional
+        None/True (default): every file carries its provenance record (shown in the
+        gallery); a dict adds its fields; False: none. See :func:`vizwidget.read_provenance`.
 
     Returns
     -------
@@ -370,6 +393,8 @@ def export_batch(
     out = make_dir(out_dir, "out_dir=")
     options = {"width": width, "height": height, "scale": scale, "theme": theme}
     units = _plan(paths, _variant_labels(paths), chosen, fmts, epoch, out, options)
+    if provenance is not None:
+        units = [replace(u, provenance=provenance) for u in units]
     total = sum(len(u.formats) for u in units)
     notify, finish = progress_reporter(progress, total, unit="file", desc="batch")
     done_by_unit: dict[int, list[JobResult]] = {}

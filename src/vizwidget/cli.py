@@ -1,4 +1,6 @@
-"""The ``vizwidget`` command: list, export, animate, batch, compare, demo over the export core.
+"""The ``vizwidget`` command line: thin commands over the joining verbs and the export core.
+
+Commands: list, export, animate, batch, compare, evals, demo, provenance, reproduce.
 
 Exit codes: 0 success, 1 when anything failed, 2 on bad usage (a one-line error naming the
 fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written", "failed",
@@ -128,7 +130,8 @@ def cmd_export(args: argparse.Namespace, out: _Output) -> int:
     render_kwargs = _check_render_kwargs(args.name, parse_render_kwargs(args.set))
     path = export_variant_visualization(
         args.variant, args.name, epoch=args.epoch, output_dir=args.out, format=args.format,
-        width=args.width, height=args.height, scale=args.scale, theme=args.theme, **render_kwargs)
+        width=args.width, height=args.height, scale=args.scale, theme=args.theme,
+        provenance=None if args.provenance else False, **render_kwargs)
     out.line(str(path))
     return out.result(True, [path])
 
@@ -169,6 +172,7 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     written = export_animation(vis.name, loader.variant_dir, None, path, epochs=chosen,
                                fps=args.fps, width=args.width, height=args.height,
                                scale=args.scale, theme=args.theme, progress=out.progress,
+                               provenance=None if args.provenance else False,
                                **render_kwargs)
     seconds = time.perf_counter() - t0
     out.line(f"{written}  ({len(chosen)} frames, {seconds:.1f} s)")
@@ -200,7 +204,8 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
         result = export_batch(args.variants, vis, args.formats, args.out, epoch=args.epoch,
                               width=args.width, height=args.height, scale=args.scale,
                               theme=args.theme, jobs=args.jobs, executor=executor,
-                              progress=out.progress, compare=args.compare)
+                              progress=out.progress, compare=args.compare,
+                              provenance=None if args.provenance else False)
     finally:
         if client is not None:
             client.close()
@@ -313,8 +318,29 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
     return out.result(report.ok, written, failed, **data)
 
 
+def cmd_provenance(args: argparse.Namespace, out: _Output) -> int:
+    from .provenance import read_provenance
+
+    record = read_provenance(args.file)
+    if not out.json:
+        out.line(json.dumps(record, indent=1, sort_keys=True))
+    return out.result(True, provenance=record)
+
+
+def cmd_reproduce(args: argparse.Namespace, out: _Output) -> int:
+    from .reproduction import reproduce
+
+    original = Path(args.file)
+    path = reproduce(original, args.out)
+    same = (original.is_file() and path.is_file()
+            and original.read_bytes() == path.read_bytes())
+    out.line(f"{path}  ({'byte-identical' if same else 'differs'} to {original})")
+    return out.result(True, [path], identical=same)
+
+
 COMMANDS = {"list": cmd_list, "export": cmd_export, "animate": cmd_animate,
-            "batch": cmd_batch, "compare": cmd_compare, "demo": cmd_demo, "evals": cmd_evals}
+            "batch": cmd_batch, "compare": cmd_compare, "demo": cmd_demo, "evals": cmd_evals,
+            "provenance": cmd_provenance, "reproduce": cmd_reproduce}
 
 
 # -- entry point ------------------------------------------------------------------------------

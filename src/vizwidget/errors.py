@@ -105,6 +105,14 @@ class UsageError(VizWidgetError, ValueError):
     """Arguments that cannot work together (an empty list, a bad combination)."""
 
 
+class ProvenanceError(VizWidgetError, ValueError):
+    """A file has no (readable) vizwidget provenance record."""
+
+
+class ProvenanceMismatchError(ProvenanceError):
+    """A file cannot be reproduced: an artifact it was made from changed or is missing."""
+
+
 class BundleMissingError(VizWidgetError, FileNotFoundError):
     """The widget's JavaScript bundle has not been built."""
 

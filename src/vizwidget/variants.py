@@ -20,6 +20,7 @@ from .errors import EpochNotFoundError, UsageError
 from .export import AnimationOptions, animate_frames, export_figure
 from .figures import Figureish
 from .formats import normalize, suffix_for
+from .provenance import Provenance, variant_record
 from .registry import (
     Visualization,
     as_visualization,
@@ -39,6 +40,7 @@ __all__ = [
     "export_variant_visualization",
     "safe_filename",
     "variant_figure",
+    "write_variant_figure",
 ]
 
 Renderer = Callable[..., Any] | str
@@ -73,6 +75,7 @@ def export_variant_visualization(
     height: int = 800,
     scale: float = 2,
     theme: str | None = None,
+    provenance: Provenance = None,
     **kwargs: Any,
 ) -> Path:
     """Render a registered visualization of a variant and write it to a file.
@@ -96,6 +99,10 @@ def export_variant_visualization(
         Pixel density multiplier for raster formats.
     theme : {"default", "dark", "publication"}, optional
         Figure theme.
+    provenance : dict or bool, optional
+        None/True (default): embed a record of the visualization, renderer, variant (relative
+        to the file), artifact hashes, epoch(s), renderer options and versions; a dict adds
+        its fields; False: none. See :func:`vizwidget.reproduce`.
     **kwargs
         Renderer options, overriding the visualization's defaults.
 
@@ -113,12 +120,25 @@ def export_variant_visualization(
     vis = get_visualization(visualization)
     fmt = normalize(format)
     theme_template(theme)  # validate before any work
-    fig, epoch = variant_figure(variant_dir, vis.name, epoch, **kwargs)
-    base = ArtifactLoader(variant_dir).variant_dir
-    out_dir = make_dir(output_dir if output_dir is not None else base / "exports")
+    loader = ArtifactLoader(variant_dir)
+    if vis.kind == "per_epoch" and epoch is None:
+        epoch = default_epoch(vis, loader)
+    out_dir = make_dir(output_dir if output_dir is not None else loader.variant_dir / "exports")
     stem = vis.name if epoch is None else f"{vis.name}_epoch{int(epoch)}"
-    return export_figure(fig, file_in(out_dir, stem, suffix_for(fmt)), format=fmt, width=width,
-                         height=height, scale=scale, theme=theme)
+    return write_variant_figure(vis, loader, epoch, file_in(out_dir, stem, suffix_for(fmt)),
+                                fmt, {"width": width, "height": height, "scale": scale,
+                                      "theme": theme}, provenance, kwargs)
+
+
+def write_variant_figure(vis: Visualization, loader: ArtifactLoader, epoch: int | None,
+                         path: Path, fmt: str, options: dict[str, Any], provenance: Provenance,
+                         kwargs: dict[str, Any]) -> Path:
+    """Render ``vis`` of a variant at ``epoch`` and write it to ``path`` with its record."""
+    fig = render_figure(vis, loader, epoch, **kwargs)
+    read = None if vis.kind == "per_epoch" else cross_epochs(vis, loader)
+    record = variant_record(vis, loader, path, epoch=epoch, epochs=read, kwargs=kwargs,
+                            provenance=provenance)
+    return export_figure(fig, path, format=fmt, provenance=record, **options)
 
 
 def export_animation(
@@ -138,6 +158,7 @@ def export_animation(
     progress: Progress | bool | None = None,
     cancel: threading.Event | None = None,
     theme: str | None = None,
+    provenance: Provenance = None,
     **render_kwargs: Any,
 ) -> Path:
     """Animate a renderer over the epochs of a variant.
@@ -162,6 +183,9 @@ def export_animation(
         ``progress(done, total)`` after each frame, or True for a tqdm bar.
     cancel : threading.Event, optional
         Set it to stop; ExportCancelled is raised and no file is written.
+    provenance : dict or bool, optional
+        As in :func:`export_variant_visualization` (a frames directory gets
+        ``provenance.json``).
     **render_kwargs
         Passed to the renderer.
 
@@ -182,18 +206,23 @@ def export_animation(
     where = repr(str(loader.variant_dir))
     if vis.kind == "cross_epoch":
         snapshots = load_snapshots(vis, loader, available)
+        record = variant_record(vis, loader, output_path, epoch=None, epochs=available,
+                                kwargs=render_kwargs, provenance=provenance)
         return _sweep(vis, snapshots, available, epochs, output_path, options, progress, cancel,
-                      render_kwargs, where)
+                      render_kwargs, where, record)
     chosen = available if epochs is None else sorted(set(epochs))
     for epoch in chosen:
         if epoch not in available:
             load_data(vis, loader, epoch)  # raises EpochNotFoundError naming the nearest ones
+    record = variant_record(vis, loader, output_path, epoch=None, epochs=chosen,
+                            kwargs=render_kwargs, provenance=provenance)
 
     def build(epoch: int) -> Figureish:
         data = load_data(vis, loader, epoch)  # before the call: artifact errors stay theirs
         return call_renderer(vis, epoch, data=data, render_kwargs=render_kwargs, where=where)
 
-    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel)
+    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel,
+                          provenance=record)
 
 
 def export_cross_epoch_animation(
@@ -226,13 +255,15 @@ def export_cross_epoch_animation(
         raise UsageError(f"Got {len(snapshots)} snapshots for {len(epochs)} epochs.\n"
                          "Pass one snapshot per epoch, in the same order.")
     options = AnimationOptions(fps, width, height, scale, label, False, loop, theme)
+    record = variant_record(vis, None, output_path, epoch=None, epochs=epochs,
+                            kwargs=render_kwargs)
     return _sweep(vis, snapshots, epochs, sweep, output_path, options, progress, cancel,
-                  render_kwargs, "")
+                  render_kwargs, "", record)
 
 
 def _sweep(vis: Visualization, snapshots: list, epochs: list[int], sweep: Sequence[int] | None,
            output_path: str | Path, options: AnimationOptions, progress: Any, cancel: Any,
-           render_kwargs: dict[str, Any], where: str) -> Path:
+           render_kwargs: dict[str, Any], where: str, record: Provenance = None) -> Path:
     """Animate the highlight of a cross-epoch renderer over ``sweep`` (default: all epochs)."""
     chosen = epochs if sweep is None else sorted(set(sweep))
     unknown = [e for e in chosen if e not in epochs]
@@ -246,4 +277,5 @@ def _sweep(vis: Visualization, snapshots: list, epochs: list[int], sweep: Sequen
         return call_renderer(vis, epoch, snapshots=snapshots, epochs=epochs,
                              render_kwargs=render_kwargs, where=where)
 
-    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel)
+    return animate_frames(build, chosen, output_path, options, progress=progress, cancel=cancel,
+                          provenance=record)

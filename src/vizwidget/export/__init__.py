@@ -8,16 +8,28 @@ from ._animation import FrameBuilder, animate_frames, resolve_animation_target
 from ._figure import check_size, export_figure, figure_to_bytes, figure_to_dict
 from ._io import atomic_output, atomic_write
 from ._job import AnimationOptions
+from ._metadata import (
+    DEFAULT_FIGURE_LIMIT,
+    Provenance,
+    encode_record,
+    provenance_comment,
+)
+from ._readback import read_record
 
 __all__ = [
     "AnimationOptions",
+    "DEFAULT_FIGURE_LIMIT",
     "FrameBuilder",
+    "Provenance",
     "animate_frames",
     "atomic_output",
     "atomic_write",
     "check_size",
+    "encode_record",
     "export_figure",
     "figure_to_bytes",
     "figure_to_dict",
+    "provenance_comment",
+    "read_record",
     "resolve_animation_target",
 ]

@@ -28,6 +28,7 @@ from ._frames import axis_extents, merge_extents, with_epoch_label, with_ranges
 from ._html import write_html_animation
 from ._io import atomic_output
 from ._job import AnimationOptions, FrameJob
+from ._metadata import SIDECAR, Provenance, encode, make_record
 
 FrameBuilder = Callable[[int], Any]
 
@@ -42,6 +43,7 @@ def animate_frames(
     *,
     progress: Progress | bool | None = None,
     cancel: threading.Event | None = None,
+    provenance: Provenance = None,
 ) -> Path:
     """Write one animation frame per epoch, each frame the figure ``build(epoch)`` returns.
 
@@ -62,6 +64,10 @@ def animate_frames(
         ``progress(done, total)`` after each frame, or True for a tqdm bar.
     cancel : threading.Event, optional
         Set it to stop; ExportCancelled is raised and no file is written.
+    provenance : dict or bool, optional
+        None or True (default): embed a provenance record (versions, format, size, the
+        animation options and the frames' epochs); a dict adds its fields; False: none.
+        A frames directory gets it as ``provenance.json``.
 
     Returns
     -------
@@ -75,8 +81,13 @@ def animate_frames(
     epochs = list(epochs)
     if not epochs:
         raise UsageError("No epochs to animate.\nCheck the epochs= argument and the artifacts.")
+    size = {"width": int(options.width), "height": int(options.height),
+            "scale": options.scale, "theme": options.theme, "frames": epochs,
+            "animation": {"fps": options.fps, "label": options.label,
+                          "lock_axes": options.lock_axes, "loop": options.loop}}
+    record = make_record(provenance, fmt, size)
     report, finish = progress_reporter(progress, len(epochs))
-    job = FrameJob(options, len(epochs), report, cancel)
+    job = FrameJob(options, len(epochs), report, cancel, record)
     try:
         with single_blas_thread():  # renderers share small machines with Chromium
             frame = _frame_maker(build, epochs, job)
@@ -160,11 +171,13 @@ def _writer(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob,
         if len(epochs) > 1:
             ready[epochs[-1]] = next(_rendered(epochs[-1:], frame, job))
         writer: Any = _writers.GifWriter(tmp, opts.fps, opts.loop,
-                                         palette_from=[first, ready.get(epochs[-1], first)])
+                                         palette_from=[first, ready.get(epochs[-1], first)],
+                                         record=job.record)
         return writer, itertools.chain([first], frames)
     if fmt in ("mp4", "webm"):
-        return _writers.FfmpegWriter(tmp, fmt, opts.fps), frames
-    return _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop), frames
+        return _writers.FfmpegWriter(tmp, fmt, opts.fps, record=job.record), frames
+    return _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop,
+                                          record=job.record), frames
 
 
 def _stream(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob) -> None:
@@ -201,6 +214,8 @@ def _write_frame_dir(path: Path, epochs: list[int], frame, job: FrameJob) -> Pat
         for done, png in enumerate(_rendered(epochs, frame, job), 1):
             writer.add(png)
             job.report(done, len(epochs))
+        if job.record is not None:
+            (tmp / SIDECAR).write_text(encode(job.record) + "\n", encoding="utf-8")
         if path.exists():
             old = path.with_name(f".{path.name}.old")
             path.rename(old)

@@ -15,6 +15,8 @@ from ..themes import apply_theme
 from ._csv import figure_to_csv
 from ._imagecheck import check_image
 from ._io import atomic_write, check_target
+from ._metadata import Provenance, embed, finish_html, make_record
+from ._stable import deterministic
 
 #: Former name of :func:`vizwidget.figures.as_figure_dict`, kept for callers.
 figure_to_dict = as_figure_dict
@@ -67,34 +69,44 @@ def figure_to_bytes(
     theme: str | None = None,
     include_plotlyjs: bool | Literal["cdn"] = True,
     timeout: float | None = None,
+    provenance: Provenance = False,
 ) -> bytes:
     """Render a figure to the bytes of a still format.
 
     Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html, json and
     csv (the figure's data, one row per point) need no browser. Raster images are exactly
-    ``width*scale`` by ``height*scale`` pixels.
+    ``width*scale`` by ``height*scale`` pixels. The same figure and options give the same
+    bytes (stable SVG ids and HTML div id, no PDF dates). ``provenance`` (True or a dict of
+    fields to add; default False here) embeds a record, see :func:`export_figure`.
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale, raster=fmt if fmt in RASTER_FORMATS else False)
     figure = as_figure_dict(fig)
+    size = {"width": int(width), "height": int(height), "scale": scale, "theme": theme}
+    record = make_record(provenance, fmt, size, figure)
     if theme is not None:
         figure = apply_theme(figure, theme)
     if fmt in IMAGE_FORMATS:
         data = engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
         if fmt in RASTER_FORMATS:
             check_image(data, fmt, width, height, scale)
-        return data
-    if fmt == "csv":
+        return embed(deterministic(data, fmt), fmt, record)
+    if fmt == "csv":  # a plain table: a comment line would break most CSV readers
         return figure_to_csv(figure).encode("utf-8")
     import plotly.io as pio
 
     if fmt == "json":
-        return pio.to_json(figure, validate=False).encode("utf-8")
+        return embed(pio.to_json(figure, validate=False).encode("utf-8"), fmt, record)
     html = pio.to_html(
         figure, include_plotlyjs=include_plotlyjs, include_mathjax=False, full_html=True,
         validate=False, default_width=f"{int(width)}px", default_height=f"{int(height)}px",
+        div_id=_DIV_PLACEHOLDER,
     )
-    return html.encode("utf-8")
+    return finish_html(html.encode("utf-8"), _DIV_PLACEHOLDER, record)
+
+
+#: Replaced by ``vizwidget-{hash of the figure part}`` so HTML output is stable.
+_DIV_PLACEHOLDER = "vizwidget-div-placeholder"
 
 
 def export_figure(
@@ -108,6 +120,7 @@ def export_figure(
     theme: str | None = None,
     include_plotlyjs: bool | Literal["cdn"] = True,
     timeout: float | None = None,
+    provenance: Provenance = None,
 ) -> Path:
     """Export a figure to a file and return its path.
 
@@ -130,6 +143,11 @@ def export_figure(
         HTML only: embed plotly.js (default, works offline) or link the CDN.
     timeout : float, optional
         Seconds the browser may take for this figure (engine default: 60).
+    provenance : dict or bool, optional
+        None or True (default): embed a provenance record (versions, format, size, theme,
+        and the figure itself when it is small); a dict adds its fields (the joining layer
+        passes visualization, variant, artifact hashes, epochs, kwargs); False embeds none.
+        See :func:`vizwidget.read_provenance`.
 
     The figure is rendered before the file is touched, and written atomically: a failure
     never leaves a partial file nor clobbers an existing one.
@@ -137,5 +155,6 @@ def export_figure(
     check_target(Path(output_path))
     path, fmt = resolve_output(output_path, format, STILL_FORMATS)
     data = figure_to_bytes(fig, fmt, width, height, scale, theme=theme,
-                           include_plotlyjs=include_plotlyjs, timeout=timeout)
+                           include_plotlyjs=include_plotlyjs, timeout=timeout,
+                           provenance=True if provenance is None else provenance)
     return atomic_write(path, data)

@@ -7,6 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ._job import FrameJob
+from ._metadata import finish_html
+
+_DIV_PLACEHOLDER = "vizwidget-div-placeholder"
 
 
 def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int], dict],
@@ -46,5 +49,5 @@ def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int
     figure = {"data": base.get("data", []), "layout": layout, "frames": frames}
     html = pio.to_html(figure, include_plotlyjs=True, include_mathjax=False, full_html=True,
                        validate=False, auto_play=False, default_width=f"{int(opts.width)}px",
-                       default_height=f"{int(opts.height)}px")
-    path.write_text(html, encoding="utf-8")
+                       default_height=f"{int(opts.height)}px", div_id=_DIV_PLACEHOLDER)
+    path.write_bytes(finish_html(html.encode("utf-8"), _DIV_PLACEHOLDER, job.record))

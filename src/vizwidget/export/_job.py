@@ -6,6 +6,7 @@ import math
 import numbers
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._progress import Progress
 from ..errors import ExportCancelled, SizeError
@@ -60,12 +61,14 @@ class AnimationOptions:
 
 @dataclass(frozen=True)
 class FrameJob:
-    """What every stage of one animation shares: its options, progress and cancel hooks."""
+    """What every stage of one animation shares: options, progress and cancel hooks, and the
+    provenance record written into the file (None for none)."""
 
     options: AnimationOptions
     total: int
     report: Progress = field(default=lambda done, total: None)
     cancel: threading.Event | None = None
+    record: dict[str, Any] | None = None
 
     def check_cancel(self) -> None:
         """Raise ExportCancelled once the cancel event is set."""

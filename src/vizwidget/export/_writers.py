@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from PIL import Image
 
 from ..errors import MissingDependencyError
+from ._metadata import encode, ffmpeg_params, gif_comment, png_with_text, xmp_packet
 
 
 def _decode(png: bytes) -> Image.Image:
@@ -28,8 +29,10 @@ class GifWriter:
     only the rectangle that changed since the previous frame is LZW-encoded.
     """
 
-    def __init__(self, path: Path, fps: float, loop: int, palette_from: list[bytes]) -> None:
+    def __init__(self, path: Path, fps: float, loop: int, palette_from: list[bytes],
+                 record: dict[str, Any] | None = None) -> None:
         self._fp: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._comment = b"" if record is None else gif_comment(encode(record))
         self._duration = round(1000 / fps)
         self._loop = loop
         self._palette = self._make_palette([_decode(p) for p in palette_from])
@@ -52,7 +55,7 @@ class GifWriter:
         if self._previous is None:
             header, _ = GifImagePlugin.getheader(frame, info={"loop": self._loop,
                                                               "duration": self._duration})
-            self._fp.write(b"".join(header))
+            self._fp.write(b"".join(header) + self._comment)
             box = (0, 0, *frame.size)
         else:  # only the region that changed; the rest stays from the previous frame
             box = ImageChops.difference(frame, self._previous).getbbox() or (0, 0, 1, 1)
@@ -72,8 +75,10 @@ class GifWriter:
 class PillowAnimationWriter:
     """Animated WebP or APNG through Pillow (frames are held until close)."""
 
-    def __init__(self, path: Path, fmt: str, fps: float, loop: int) -> None:
+    def __init__(self, path: Path, fmt: str, fps: float, loop: int,
+                 record: dict[str, Any] | None = None) -> None:
         self._path, self._fmt = path, fmt
+        self._text = None if record is None else encode(record)
         self._duration = round(1000 / fps)
         self._loop = loop
         self._frames: list[Image.Image] = []
@@ -83,10 +88,15 @@ class PillowAnimationWriter:
 
     def close(self) -> None:
         first, *rest = self._frames
-        options = {"lossless": True, "quality": 80, "method": 4} if self._fmt == "webp" else {}
-        first.save(self._path, format="WEBP" if self._fmt == "webp" else "PNG", save_all=True,
+        webp = self._fmt == "webp"
+        options: dict[str, Any] = {"lossless": True, "quality": 80, "method": 4} if webp else {}
+        if webp and self._text is not None:
+            options["xmp"] = xmp_packet(self._text)
+        first.save(self._path, format="WEBP" if webp else "PNG", save_all=True,
                    append_images=rest, duration=self._duration, loop=self._loop, **options)
         self._frames.clear()
+        if not webp and self._text is not None:
+            self._path.write_bytes(png_with_text(self._path.read_bytes(), self._text))
 
     def abort(self) -> None:
         self._frames.clear()
@@ -99,7 +109,9 @@ class FfmpegWriter:
               "webm": ("libvpx-vp9", ["-crf", "32", "-b:v", "0", "-deadline", "realtime",
                                       "-cpu-used", "8", "-row-mt", "1"])}
 
-    def __init__(self, path: Path, fmt: str, fps: float) -> None:
+    def __init__(self, path: Path, fmt: str, fps: float,
+                 record: dict[str, Any] | None = None) -> None:
+        self._params = ffmpeg_params(record)
         try:
             import imageio_ffmpeg
         except ImportError as err:
@@ -119,7 +131,7 @@ class FfmpegWriter:
             self._size = size
             self._gen = self._ffmpeg.write_frames(
                 str(self._path), size, fps=self._fps, codec=codec, pix_fmt_out="yuv420p",
-                macro_block_size=2, output_params=[*params, "-f", self._fmt],
+                macro_block_size=2, output_params=[*params, *self._params, "-f", self._fmt],
                 ffmpeg_log_level="error",
             )
             self._gen.send(None)

@@ -19,6 +19,7 @@ from ..artifacts import ArtifactLoader
 from ..errors import UsageError
 from ..export import AnimationOptions, animate_frames
 from ..figures import Figureish, check_figure
+from ..provenance import Provenance, variant_record
 from ..registry import (
     KINDS,
     Visualization,
@@ -137,6 +138,17 @@ class FigureSource:
         self._figures.put(epoch, fig)
         return fig
 
+    def record(self, epoch: int | None, output_path: Path,
+               frames: Sequence[int] | None = None) -> Provenance:
+        """What the widget knows of a file it writes: renderer, variant, hashes, epochs."""
+        if self.vis is None:
+            return None  # a plain figure: the core stores the figure itself
+        read: Sequence[int] | None = frames
+        if self.kind == CROSS_EPOCH:
+            read = self.epochs()
+        return variant_record(self.vis, self.loader, output_path, epoch=epoch, epochs=read,
+                              kwargs=self.render_kwargs)
+
     def animate(
         self,
         output_path: Path,
@@ -158,4 +170,5 @@ class FigureSource:
         if self.kind == CROSS_EPOCH:
             options = replace(options, lock_axes=False)
         return animate_frames(self.figure, list(epochs), output_path, options,
-                              progress=progress, cancel=cancel)
+                              progress=progress, cancel=cancel,
+                              provenance=self.record(None, output_path, list(epochs)))

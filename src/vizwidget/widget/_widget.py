@@ -363,7 +363,9 @@ class ExportWidget(anywidget.AnyWidget):
 
         def work(_cancel: Event) -> Path:
             fig = self._source.figure(epoch)
-            return export_figure(fig, self._path(stem, fmt), format=fmt, **options)
+            path = self._path(stem, fmt)
+            return export_figure(fig, path, format=fmt,
+                                 provenance=self._source.record(epoch, path), **options)
 
         return self._submit("Exporting", work)
 
