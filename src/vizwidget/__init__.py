@@ -26,10 +26,12 @@ _LAZY = {
     "Visualization": "vizwidget.registry",
     "export_batch": "vizwidget.batch",
     "ExportWidget": "vizwidget.widget",
+    "Dashboard": "vizwidget.widget",
 }
 
 __all__ = [
     "ArtifactLoader",
+    "Dashboard",
     "ExportWidget",
     "Visualization",
     "VizWidgetError",
@@ -55,7 +57,7 @@ if TYPE_CHECKING:
         export_cross_epoch_animation,
         export_variant_visualization,
     )
-    from .widget import ExportWidget
+    from .widget import Dashboard, ExportWidget
 
 
 def __getattr__(name: str) -> Any:
