@@ -92,7 +92,8 @@ def plan_panels(panels: Any, visualizations: Any = None) -> list[PanelSpec]:
             raise UsageError("The dashboard got variants but no visualizations.\n"
                              "Pass them too: Dashboard(variants, ['training_curves', ...]).")
         items = list(panels)
-        paths = [Path(i[1]) for i in items if isinstance(i, (tuple, list)) and len(i) > 1]
+        paths = list(dict.fromkeys(Path(i[1]) for i in items
+                                   if isinstance(i, (tuple, list)) and len(i) > 1))
         labels = dict(zip(paths, _labels(paths), strict=True)) if paths else {}
         specs = [_tuple_spec(item, labels) for item in items]
     else:
