@@ -333,7 +333,7 @@ def compose_grid(
         data += traces
         counts.append(len(traces))
     layout.update({"annotations": annotations, "showlegend": True,
-                   "margin": {"t": 20, "l": 60, "r": 60, "b": 50}})
+                   "margin": {"t": 34, "l": 60, "r": 60, "b": 50}})
     if shapes:
         layout["shapes"] = shapes
     if images:
