@@ -32,10 +32,12 @@ _LAZY = {
     "comparison_figure": "vizwidget.compare",
     "export_comparison": "vizwidget.compare",
     "export_comparison_animation": "vizwidget.compare",
+    "Dashboard": "vizwidget.widget",
 }
 
 __all__ = [
     "ArtifactLoader",
+    "Dashboard",
     "ExportWidget",
     "Variants",
     "Visualization",
@@ -75,7 +77,7 @@ if TYPE_CHECKING:
         export_cross_epoch_animation,
         export_variant_visualization,
     )
-    from .widget import ExportWidget
+    from .widget import Dashboard, ExportWidget
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,147 @@
+"""Dashboard vs. one ExportWidget: slider latency in one JupyterLab run, and GIF frame time.
+
+Measures, with Playwright driving Debian's Chromium against a real JupyterLab:
+
+* slider key press -> ``plotly_afterplot`` of a 2x2 Dashboard whose four panels are 10k-point
+  Scattergl figures (all four are in the one composed plot, so afterplot means all four are
+  drawn), and of one ExportWidget of one such panel; both with prefetch on (the default),
+  median over first visits and over revisits. Target: dashboard <= 2x the ExportWidget;
+* one GIF frame of the 2x2 dashboard vs. one frame of a single panel at the same panel
+  size (the grid is twice as wide and twice as tall). Target: <= 4.5x.
+
+Usage: python benchmarks/bench_dashboard.py [--epochs 30] [--steps 16] [--passes 2] [--frames 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from bench_widget import INSTRUMENT, press_and_measure, reset  # noqa: E402
+from e2e.lab import jupyter_lab, launch_browser, open_notebook, run_cell  # noqa: E402
+
+RENDERER = '''\
+import numpy as np
+import plotly.graph_objects as go
+from vizwidget import register_renderer
+
+X = np.linspace(0, 1, 10_000)
+
+def _cloud(data, epoch, phase=0.0):
+    seed = int(abs(float(np.asarray(data["W_E"]).ravel()[0])) * 1e6) % 1000
+    noise = np.random.default_rng(seed + epoch).normal(0, 0.1, X.size)
+    y = np.sin(X * 20 + epoch / 3 + phase) + noise
+    return go.Figure(go.Scattergl(x=X, y=y, mode="markers", marker={"size": 3}),
+                     layout={"margin": {"t": 20}})
+
+for _name, _phase in (("bench_cloud_a", 0.0), ("bench_cloud_b", 1.5)):
+    register_renderer(_name, analyzer="parameters", phase=_phase)(
+        lambda data, epoch, phase=0.0: _cloud(data, epoch, phase))
+'''
+
+SETUP = RENDERER + '''
+from vizwidget import Dashboard, ExportWidget
+from vizwidget.demo import make_variant
+
+runs = [make_variant(f"runs/seed{s}", p=11, seed=s, epochs={epochs}) for s in (0, 1)]
+one = ExportWidget.from_variant(runs[0], "bench_cloud_a", preview_height=400)
+one'''
+
+DASHBOARD = '''\
+dash = Dashboard(runs, ["bench_cloud_a", "bench_cloud_b"], preview_height=800)
+dash'''
+
+PLOT = ".jp-Notebook .vizwidget >> nth={} >> .js-plotly-plot"
+SLIDER = ".jp-Notebook .vizwidget >> nth={} >> .vzw-slider"
+ONE, DASH = 0, 1
+
+
+def measure(page, index: int, count: int, passes: int) -> dict:
+    plot, slider = PLOT.format(index), SLIDER.format(index)
+    count = min(count, int(page.locator(slider).get_attribute("max")))
+    print(f"widget {index}: {count} steps", flush=True)
+    page.locator(plot).scroll_into_view_if_needed()
+    page.locator(plot).evaluate(INSTRUMENT)
+    page.locator(slider).focus()
+    first = press_and_measure(page, "ArrowRight", count)
+    revisit = []
+    for _ in range(passes):
+        reset(page, slider)
+        page.locator(plot).evaluate(INSTRUMENT)
+        page.locator(slider).focus()
+        revisit += press_and_measure(page, "ArrowRight", count)
+    return {"first": first, "revisit": revisit}
+
+
+def gif_frames(frames: int) -> tuple[float, float]:
+    """Seconds per GIF frame: one panel at 560x420, and the 2x2 grid at 1120x840."""
+    from vizwidget import Dashboard, ExportWidget
+    from vizwidget.demo import make_variant
+
+    exec(RENDERER, {})  # noqa: S102 - the same renderers as the notebook
+    root = Path(tempfile.mkdtemp(prefix="bench-dash-"))
+    runs = [make_variant(root / f"seed{s}", p=11, seed=s, epochs=60) for s in (0, 1)]
+    one = ExportWidget.from_variant(runs[0], "bench_cloud_a", width=560, height=420, scale=1,
+                                    output_dir=str(root / "out"))
+    dash = Dashboard(runs, ["bench_cloud_a", "bench_cloud_b"], width=1120, height=840, scale=1,
+                     output_dir=str(root / "out"))
+    epochs = dash.epochs[:frames]
+    one.animate("gif", epochs=epochs[:2])  # warm the render engine
+    out = []
+    for widget in (one, dash):
+        start = time.perf_counter()
+        widget.animate("gif", epochs=epochs)
+        out.append((time.perf_counter() - start) / len(epochs))
+    return out[0], out[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=30, help="training epochs of the runs")
+    parser.add_argument("--steps", type=int, default=16, help="slider steps per pass")
+    parser.add_argument("--passes", type=int, default=2, help="revisit passes")
+    parser.add_argument("--frames", type=int, default=12, help="GIF frames")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="bench-dashboard-")) / "root"
+    with jupyter_lab(root) as lab, sync_playwright() as p:
+        lab.write_notebook("bench.ipynb", [SETUP.replace("{epochs}", str(args.epochs)),
+                                           DASHBOARD])
+        browser = launch_browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.set_default_timeout(120_000)
+        open_notebook(page, lab, "bench.ipynb")
+        run_cell(page, 0)
+        run_cell(page, 1)
+        for i in (ONE, DASH):
+            page.locator(f"{PLOT.format(i)} .gl-container").wait_for(state="attached")
+        page.wait_for_timeout(1500)
+        t = time.perf_counter()
+        runs = {i: measure(page, i, args.steps, args.passes) for i in (ONE, DASH)}
+        elapsed = time.perf_counter() - t
+        browser.close()
+
+    med = statistics.median
+    print(f"slider key press -> plotly_afterplot, 10k-point Scattergl panels, {args.steps} steps "
+          f"x {1 + args.passes} passes ({elapsed:.0f} s)")
+    print(f"{'':34}{'first visit':>14}{'revisited':>12}   (median ms)")
+    for name, i in (("ExportWidget, 1 panel", ONE), ("Dashboard, 2x2 panels", DASH)):
+        print(f"{name:34}{med(runs[i]['first']):14.1f}{med(runs[i]['revisit']):12.1f}")
+    for key in ("first", "revisit"):
+        ratio = med(runs[DASH][key]) / med(runs[ONE][key])
+        print(f"ratio Dashboard/ExportWidget ({key}): {ratio:.2f} (target <= 2.0)")
+    single, grid = gif_frames(args.frames)
+    print(f"GIF frame: one panel 560x420 {single * 1000:.0f} ms, 2x2 dashboard 1120x840 "
+          f"{grid * 1000:.0f} ms, ratio {grid / single:.2f} (target <= 4.5)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Dashboard: one epoch slider, ◀ ▶, Play and epoch box for a grid of panels.
+
+The dashboard is an :class:`ExportWidget` whose figure source is the grid: at each slider
+epoch every panel's figure (made by its own FigureSource, through the registry) is composed
+into one Plotly figure. The browser front end, its figure cache and prefetch, plotly.js once
+per page, background jobs, cancel and progress are the ExportWidget's, unchanged; what the
+preview draws is exactly what Export writes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from threading import Event
+from typing import Any
+
+import anywidget
+from ipywidgets import CallbackDispatcher
+
+from .._cache import LRU
+from .._progress import Progress
+from ..errors import UsageError
+from ..export import AnimationOptions, animate_frames
+from ..formats import STILL_FORMATS, normalize
+from . import _assets as assets
+from ._grid import compose_grid, default_columns
+from ._jobs import JobRunner, Watcher
+from ._panels import Panel, plan_panels
+from ._payload import KnownArrays
+from ._source import CROSS_EPOCH
+from ._widget import BROWSER_ARRAY_BUDGET, EVENT_KINDS, WIDGET_OPTIONS, ExportWidget
+
+#: Pixels per panel of an export (width, height) and of the preview (height).
+PANEL_SIZE = (560, 420)
+PANEL_PREVIEW_HEIGHT = 330
+
+
+class GridSource:
+    """The grid figure per slider epoch: every panel composed into one figure (cached).
+
+    It stands where an ExportWidget has its FigureSource (same methods). ``kind`` is
+    cross-epoch because any grid figure may change when a panel's epochs change.
+    """
+
+    kind = CROSS_EPOCH
+    static = False
+    loader = None
+    name = "dashboard"
+
+    def __init__(self, panels: Sequence[Panel], columns: int | None = None,
+                 cache_size: int = 64) -> None:
+        self.panels = list(panels)
+        self.columns = int(columns) if columns else default_columns(len(self.panels))
+        if self.columns < 1:
+            raise UsageError(f"columns={columns!r} is not a number of columns.\n"
+                             "Pass a positive integer, or leave it out.")
+        self._figures = LRU(cache_size)
+        self._lock = threading.Lock()
+
+    @property
+    def rows(self) -> int:
+        return -(-len(self.panels) // self.columns)
+
+    def epochs(self) -> list[int]:
+        """Union of the panels' epochs (pinned panels count only when all are pinned)."""
+        moving = [p for p in self.panels if p.spec.epoch is None] or self.panels
+        found: set[int] = set()
+        for panel in self.panels:
+            panel.refresh()
+        for panel in moving:
+            found.update(panel.epochs if panel.spec.epoch is None else [panel.spec.epoch])
+        return sorted(found)
+
+    def clear(self) -> None:
+        """Forget cached figures, e.g. after the epochs changed."""
+        self._figures.clear()
+        for panel in self.panels:
+            panel.clear()
+
+    def compose(self, epoch: int) -> tuple[dict, list[int]]:
+        """The grid figure at slider ``epoch`` and the trace count of each panel (cached)."""
+        epoch = int(epoch)
+        cached = self._figures.get(epoch)
+        if cached is None:
+            with self._lock:  # one composition at a time: panels share loaders and caches
+                figures = [p.figure(epoch) for p in self.panels]
+                titles = [p.title(epoch) for p in self.panels]
+            cached = compose_grid(figures, titles, self.columns)
+            self._figures.put(epoch, cached)
+        return cached
+
+    def figure(self, epoch: int | None) -> dict:
+        """The grid figure at slider ``epoch``."""
+        if epoch is None:
+            raise UsageError("A dashboard figure needs an epoch.\nPass one of its epochs.")
+        return self.compose(epoch)[0]
+
+    def locate(self, epoch: int, trace: Any) -> dict[str, Any]:
+        """Which panel a trace index of the grid figure at ``epoch`` belongs to."""
+        if not isinstance(trace, int):
+            return {}
+        counts = self.compose(epoch)[1]
+        for index, count in enumerate(counts):
+            if trace < count:
+                return {"panel": index, "trace": trace, "grid_trace": sum(counts[:index]) + trace,
+                        **self.panels[index].info(epoch)}
+            trace -= count
+        return {}
+
+    def record(self, epoch: int | None, output_path: Path,
+               frames: Sequence[int] | None = None) -> dict[str, Any]:
+        """The provenance of a grid file: each panel's record at the epoch it shows."""
+        shown = frames if frames is not None else [] if epoch is None else [epoch]
+        panels = []
+        for panel in self.panels:
+            epochs = sorted({panel.epoch_for(e) for e in shown})
+            panels.append(panel.source.record(epochs[-1] if len(epochs) == 1 else None,
+                                              output_path, epochs or None))
+        return {"visualization": "dashboard", "epoch": epoch, "panels": panels}
+
+    def animate(self, output_path: Path, epochs: Sequence[int], *, options: AnimationOptions,
+                progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> Path:
+        """Write an animation (or an interactive HTML page) of the grid through the core."""
+        return animate_frames(self.figure, list(epochs), output_path, options,
+                              progress=progress, cancel=cancel,
+                              provenance=self.record(None, output_path, list(epochs)))
+
+
+class Dashboard(ExportWidget):
+    """One epoch slider, ◀ ▶, Play and typed epoch box driving a grid of panels.
+
+    Parameters
+    ----------
+    panels
+        Variant directories (a list, or an object with ``.paths`` and ``.labels`` such as
+        ``vizwidget.Variants``) when ``visualizations`` is given: one panel per visualization
+        and variant, a row per visualization. Otherwise ``(visualization, variant)`` or
+        ``(visualization, variant, epoch)`` tuples; a panel with an epoch stays pinned there.
+    visualizations
+        Registered visualization names (or renderer functions) to show for every variant.
+    columns
+        Columns of the grid (default: one per variant, else about square).
+    **widget_options
+        ExportWidget options (``width``, ``height``, ``scale``, ``format``, ``fps``,
+        ``theme``, ``output_dir``, ``epoch``, ``name``, ``preview_height``, ...).
+        ``width``/``height`` are the size of the whole exported grid.
+
+    Notes
+    -----
+    Per-epoch panels show the checkpoint of their variant nearest to the slider's epoch and
+    say so in their title ("seed1 · epoch 600 (nearest to 590)"); cross-epoch panels move
+    their highlight. Export writes the whole grid as one file (an HTML export is one page
+    whose slider moves every panel); Animate writes the grid over the epochs. Click, hover
+    and select callbacks get points with ``panel``, ``visualization``, ``variant``,
+    ``variant_dir`` and ``panel_epoch``.
+    """
+
+    def __init__(self, panels: Any, visualizations: Any = None, *, columns: int | None = None,
+                 **widget_options: Any) -> None:
+        assets.check_bundle()
+        unknown = sorted(set(widget_options) - WIDGET_OPTIONS)
+        if unknown:
+            raise UsageError(f"Unknown Dashboard option(s): {', '.join(unknown)}.\n"
+                             f"Use widget options only: {', '.join(sorted(WIDGET_OPTIONS))}.")
+        specs = plan_panels(panels, visualizations)
+        if columns is None and visualizations is not None:
+            variants = len({s.variant for s in specs})
+            columns = variants if variants <= 4 else None
+        self._source = GridSource([Panel(s) for s in specs], columns)
+        available = self._source.epochs()
+        rows, cols = self._source.rows, self._source.columns
+        options = dict(widget_options)
+        options.setdefault("name", "dashboard")
+        options.setdefault("width", PANEL_SIZE[0] * cols)
+        options.setdefault("height", PANEL_SIZE[1] * rows)
+        options.setdefault("preview_height", PANEL_PREVIEW_HEIGHT * rows)
+        if available:
+            options.setdefault("epoch", available[0])
+        self._payloads = LRU(256)
+        self._known = KnownArrays(BROWSER_ARRAY_BUDGET // 2)
+        self._jobs = JobRunner()
+        self._watcher = None
+        self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
+        anywidget.AnyWidget.__init__(self, epochs=available, static=False, **options)
+        self.on_msg(self._on_custom_msg)
+
+    @property
+    def panels(self) -> list[Panel]:
+        """The panels, row-major."""
+        return self._source.panels
+
+    def _dispatch_event(self, content: dict[str, Any]) -> None:
+        kind = content.get("kind")
+        if kind not in self._dispatchers:
+            return
+        epoch = content.get("epoch")
+        points = []
+        for point in content.get("points") or []:
+            where = self._source.locate(int(epoch), point.get("trace")) if epoch is not None \
+                else {}
+            points.append({**point, "epoch": epoch, **where})
+        self._dispatchers[kind](points)
+
+    def export_async(self, format: str | None = None) -> Future:
+        """Start :meth:`export` in a background thread; returns a Future of the path."""
+        fmt = normalize(format or self.format, STILL_FORMATS)
+        if fmt != "html":
+            return super().export_async(fmt)
+        epochs = list(self.epochs)
+        path = self._path(f"{self.name}_epochs{epochs[0]}-{epochs[-1]}", fmt)
+        options = AnimationOptions(fps=self.fps, width=self.width, height=self.height,
+                                   scale=self.scale, theme=self.theme or None, label=False)
+
+        def progress(done: int, total: int) -> None:
+            self.progress = done / total if total else 0.0
+
+        def work(cancel: Event) -> Path:  # one page, one slider over every epoch
+            return self._source.animate(path, epochs, options=options, progress=progress,
+                                        cancel=cancel)
+
+        return self._submit("Exporting", work)
+
+    def export(self, format: str | None = None) -> Path:
+        """Write the whole grid as one file; returns its path.
+
+        png, jpeg, webp, svg, pdf and json write the epoch shown; html writes one offline
+        page whose slider moves every panel over all epochs.
+        """
+        return self._wait(self.export_async(format))
+
+    def watch(self, interval: float | None = None) -> None:
+        """Extend the slider as new epoch files appear in any panel's variant."""
+        if interval is not None:
+            self.watch_interval = interval
+        self.unwatch()
+        self._watcher = Watcher(self._poll, self.watch_interval)
+        self._watcher.start()
+
