@@ -84,7 +84,8 @@ class WarmKaleido(Kaleido):
         fd, path = tempfile.mkstemp(suffix=".bin", prefix="figure-", dir=self._blob_dir())
         try:
             with os.fdopen(fd, "wb") as fh:
-                for (_p, _d, offset, _n, _r), arr in zip(packed.manifest, packed.chunks):
+                chunks = zip(packed.manifest, packed.chunks, strict=True)
+                for (_p, _d, offset, _n, _r), arr in chunks:
                     fh.seek(offset)
                     fh.write(memoryview(arr).cast("B"))
                 fh.truncate(packed.nbytes)

@@ -34,7 +34,7 @@ class Packed:
     def blob(self) -> bytes:
         """The file's bytes: every array at its offset (8-byte aligned)."""
         out = bytearray(self.nbytes)
-        for (_path, _dtype, offset, _n, _rows), arr in zip(self.manifest, self.chunks):
+        for (_path, _dtype, offset, _n, _rows), arr in zip(self.manifest, self.chunks, strict=True):
             raw = arr.tobytes()
             out[offset:offset + len(raw)] = raw
         return bytes(out)
