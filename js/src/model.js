@@ -28,6 +28,8 @@
  * @property {number} preview_height    preview height in px
  * @property {number} browser_cache_size number of figures kept in the browser
  * @property {boolean} prefetch        fetch the neighbouring epochs after each visit
+ * @property {number} lod_threshold   scatter traces with more points are down-sampled
+ * @property {number} lod_points      points a down-sampled trace keeps
  * @property {string[]} _events         plot events Python listens to (click, hover, select)
  */
 
