@@ -7,7 +7,12 @@
 2. 30 frames at the defaults (1200x800, scale 2) with ``export_animation``.
 3. Peak RSS of ``export_animation`` for 30 and 300 frames, each in its own process.
 
-Run: ``.venv/bin/python benchmarks/bench_animation.py`` (add ``--quick`` to skip (a)).
+4. Overhead at the defaults: 30 frames (1200x800, scale 2) rendered alone on the warm page,
+   encoded alone (the GIF writer over those PNGs), and end to end with ``export_animation``;
+   prints end-to-end / max(render, encode) per frame (target <= 1.25).
+
+Run: ``.venv/bin/python benchmarks/bench_animation.py`` (add ``--quick`` to skip (a);
+``--ratio`` runs part 4 only).
 """
 
 from __future__ import annotations
@@ -104,6 +109,34 @@ def speed(quick: bool) -> None:
     print(f"files in {out}")
 
 
+def overhead_ratio() -> None:
+    """End to end vs the slower of rendering alone and encoding alone, at the defaults."""
+    from vizwidget import engine, export_animation
+    from vizwidget.export._writers import GifWriter
+
+    out = Path(tempfile.mkdtemp(prefix="bench-ratio-"))
+    variant, epochs, build = demo_frames(out)
+    epochs = epochs[:30]
+    figures = [build(e) for e in epochs]
+    engine.render(figures[0], "png", 1200, 800, 2)  # warm
+    start = time.perf_counter()
+    pngs = [engine.render(f, "png", 1200, 800, 2) for f in figures]
+    render = (time.perf_counter() - start) / len(epochs)
+    start = time.perf_counter()
+    writer = GifWriter(out / "encode.gif", 5, 0, [pngs[0], pngs[-1]])
+    for png in pngs:
+        writer.add(png)
+    writer.close()
+    encode = (time.perf_counter() - start) / len(epochs)
+    start = time.perf_counter()
+    export_animation("training_curves", variant, None, out / "e2e.gif", epochs=epochs)
+    e2e = (time.perf_counter() - start) / len(epochs)
+    print(f"30 frames at 1200x800 scale 2, s/frame: render alone {render:.3f}, "
+          f"encode alone {encode:.3f}, end to end {e2e:.3f}")
+    print(f"end to end / max(render, encode) = {e2e / max(render, encode):.2f}  "
+          "(target <= 1.25)")
+
+
 def rss_child(frames: int) -> None:
     """Export `frames` frames of a synthetic per-epoch variant; print peak RSS in MiB."""
     import plotly.graph_objects as go
@@ -138,6 +171,9 @@ def memory() -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--rss-child":
         rss_child(int(sys.argv[2]))
+    elif "--ratio" in sys.argv:
+        overhead_ratio()
     else:
+        overhead_ratio()
         speed(quick="--quick" in sys.argv)
         memory()

@@ -11,7 +11,13 @@ Measures, with Playwright driving Debian's Chromium against a real JupyterLab:
 
 Targets: revisited <= 0.6x the anchor, first visit <= the anchor, no dropped frames.
 
-Usage: python benchmarks/bench_widget.py [--epochs 20] [--passes 2]
+With ``--large``: level of detail instead. A 1,000,000-point Scattergl widget and a
+10k-point one (both per epoch, prefetch on): slider key press -> ``plotly_afterplot`` on
+first visits (target: 1 M <= 300 ms median and <= 2x the 10k figure), a zoom (a
+``Plotly.relayout`` of the x range) -> the refined view drawn (target <= 400 ms median), and
+the tab's memory with 20 epochs cached (JS heap + array buffers, target <= 1 GB).
+
+Usage: python benchmarks/bench_widget.py [--epochs 20] [--passes 2] [--large]
 """
 
 from __future__ import annotations
@@ -169,11 +175,103 @@ def raw_react_ms(page) -> float:
     }""")
 
 
+LARGE_SETUP = """\
+from IPython.display import display
+import numpy as np
+import plotly.graph_objects as go
+from vizwidget import ExportWidget
+
+N = {epochs}
+big_x = np.linspace(0, 100, 1_000_000)
+small_x = np.linspace(0, 100, 10_000)
+
+def walk(x, epoch):
+    return np.cumsum(np.random.default_rng(epoch).standard_normal(x.size)) / np.sqrt(x.size)
+
+def big(data, epoch):
+    return go.Figure(go.Scattergl(x=big_x, y=walk(big_x, epoch), mode="lines"),
+                     layout={{"height": 400, "margin": {{"t": 30}}}})
+
+def small(data, epoch):
+    return go.Figure(go.Scattergl(x=small_x, y=walk(small_x, epoch), mode="lines"),
+                     layout={{"height": 400, "margin": {{"t": 30}}}})
+
+big_w = ExportWidget(big, epochs=list(range(N)), preview_height=400)
+small_w = ExportWidget(small, epochs=list(range(N)), preview_height=400)
+display(big_w, small_w)"""
+
+ZOOM = """async (gd) => {
+  const P = await globalThis.__vizwidget__.plotly;
+  const out = [];
+  for (let k = 0; k < 9; k++) {
+    const lo = 5 + 9 * k;
+    const done = new Promise((resolve) => {
+      const t = performance.now();
+      const onAfter = () => {
+        if (gd.data[0].x[0] >= lo - 1e-9) {  // the refined view is drawn
+          gd.removeListener("plotly_afterplot", onAfter);
+          resolve(performance.now() - t);
+        }
+      };
+      gd.on("plotly_afterplot", onAfter);
+    });
+    await P.relayout(gd, {"xaxis.range": [lo, lo + 4]});
+    out.push(await done);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const points = gd.data[0].x.length;
+  await P.relayout(gd, {"xaxis.autorange": true, "yaxis.autorange": true});
+  return {ms: out, points};
+}"""
+
+
+def large_main(args) -> None:
+    """Level of detail: 1 M vs 10k points per epoch, zoom refinement, tab memory."""
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="bench-widget-large-")) / "root"
+    with jupyter_lab(root) as lab, sync_playwright() as p:
+        lab.write_notebook("large.ipynb", [LARGE_SETUP.format(epochs=args.epochs)])
+        browser = launch_browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.set_default_timeout(180_000)
+        open_notebook(page, lab, "large.ipynb")
+        run_cell(page, 0)
+        for i in (0, 1):
+            page.locator(f"{EW_PLOT.format(i)} .gl-container").wait_for(state="attached")
+        page.wait_for_timeout(3000)
+        runs = {i: measure(page, EW_PLOT.format(i), EW_SLIDER.format(i), args.epochs, 0)
+                for i in (0, 1)}
+        note = page.locator(f"{EW_PLOT.format(0)} .annotation-text").first.text_content()
+        zoom = page.locator(EW_PLOT.format(0)).evaluate(ZOOM)
+        page.wait_for_timeout(1000)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("HeapProfiler.collectGarbage")
+        heap = cdp.send("Runtime.getHeapUsage")
+        browser.close()
+    med = statistics.median
+    big, small = med(runs[0]["first"]), med(runs[1]["first"])
+    print(f"level of detail, {args.epochs} epochs, first visits (median ms):")
+    print(f"  1 M-point Scattergl: {big:.1f}  (target <= 300)   note: {note!r}")
+    print(f"  10k-point Scattergl: {small:.1f}")
+    print(f"  ratio 1M / 10k: {big / small:.2f}  (target <= 2)")
+    print(f"  zoom -> refined view drawn: median {med(zoom['ms']):.1f} ms, "
+          f"max {max(zoom['ms']):.1f} ms (target <= 400); {zoom['points']:,} points in view")
+    total = heap["usedSize"] + heap.get("backingStorageSize", 0)
+    print(f"  tab memory with {args.epochs} epochs cached: JS heap "
+          f"{heap['usedSize'] / 2**20:.0f} MiB + array buffers "
+          f"{heap.get('backingStorageSize', 0) / 2**20:.0f} MiB = {total / 2**20:.0f} MiB "
+          "(target <= 1024)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--passes", type=int, default=2, help="revisit passes")
+    parser.add_argument("--large", action="store_true", help="level-of-detail benchmark")
     args = parser.parse_args()
+    if args.large:
+        return large_main(args)
 
     from playwright.sync_api import sync_playwright
 

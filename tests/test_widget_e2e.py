@@ -43,7 +43,7 @@ def page(lab, browser):
     """The main test notebook, opened and its first cell run."""
     ARTIFACTS.mkdir(exist_ok=True)
     lab.write_notebook("widget.ipynb", [nb.SETUP, nb.STATE, nb.SIDEBAR, nb.FLAKY, nb.WAVES,
-                                        nb.WAVES_DATA, nb.PREFETCH_ON])
+                                        nb.WAVES_DATA, nb.PREFETCH_ON, nb.LOD])
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -267,6 +267,25 @@ def test_binary_arrays_are_drawn_exactly_deduplicated_and_prefetched(page):
     page.wait_for_function("el => el.dataset.epoch === '2'", arg=plot.element_handle())
     assert root.locator(".gtitle").text_content() == "waves 2"
     shot(page, "binary-prefetch")
+
+
+def test_large_trace_shows_a_sample_and_zoom_refines_it(page):
+    run_cell(page, 7)
+    plot = page.locator(".jp-Notebook .vizwidget").last.locator(".js-plotly-plot")
+    page.wait_for_function("el => el.data?.[0]?.x?.length > 0", arg=plot.element_handle())
+    assert plot.evaluate("el => el.data[0].x.length") <= 5_100
+    note = plot.locator(".annotation-text").first.text_content()
+    assert re.fullmatch(r"showing [\d,]+ of 300,000 points", note)
+    plot.evaluate("el => globalThis.__vizwidget__.plotly.then("
+                  "P => P.relayout(el, {'xaxis.range': [40, 41]}))")
+    page.wait_for_function("el => el.data[0].x[0] >= 40 && el.data[0].x.length > 2_000",
+                           arg=plot.element_handle())
+    xs = plot.evaluate("el => [Math.min(...el.data[0].x), Math.max(...el.data[0].x)]")
+    assert 40 <= xs[0] and xs[1] <= 41  # 3,000 points lie in [40, 41]: all sent, none outside
+    plot.evaluate("el => globalThis.__vizwidget__.plotly.then("
+                  "P => P.relayout(el, {'xaxis.autorange': true, 'yaxis.autorange': true}))")
+    page.wait_for_function("el => el.data[0].x[0] === 0", arg=plot.element_handle())
+    shot(page, "lod")
 
 
 def test_dark_theme_styles_the_controls(page):

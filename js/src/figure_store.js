@@ -94,6 +94,8 @@ export class FigureStore {
     this.templates = new Map();
     /** @type {Set<() => void>} called when the cached figures were dropped */
     this.listeners = new Set();
+    /** @type {Set<(epoch: number, fig: any) => void>} called with refined (zoomed) views */
+    this.viewListeners = new Set();
     this.arrays = new ArrayCache(ARRAY_BUDGET);
     this.fresh = true; // no request sent yet: tell Python we hold no arrays
     this.stats = { figures: 0, arraysSent: 0, arraysReused: 0, misses: 0, prefetched: 0 };
@@ -107,6 +109,7 @@ export class FigureStore {
     this.cache.clear();
     this.pending.clear();
     this.listeners.clear();
+    this.viewListeners.clear();
     this.arrays = new ArrayCache(ARRAY_BUDGET);
   }
 
@@ -114,6 +117,12 @@ export class FigureStore {
   onInvalidate(fn, signal) {
     this.listeners.add(fn);
     signal.addEventListener("abort", () => this.listeners.delete(fn), { once: true });
+  }
+
+  /** Call `fn(epoch, fig)` with each refined view Python sends, until `signal` aborts. */
+  onView(fn, signal) {
+    this.viewListeners.add(fn);
+    signal.addEventListener("abort", () => this.viewListeners.delete(fn), { once: true });
   }
 
   get limit() {
@@ -207,6 +216,15 @@ export class FigureStore {
       return;
     }
     if (msg?.type !== MSG.figure) return;
+    if (msg.view) {
+      // a zoomed view: drawn by the views, never cached (sent in full, no references)
+      if (msg.error) return;
+      const arrays = this.resolve(msg.arrays || [], buffers);
+      if (!arrays) return;
+      const fig = fillArrays(JSON.parse(new TextDecoder().decode(buffers[0])), arrays);
+      for (const fn of this.viewListeners) fn(msg.epoch, fig);
+      return;
+    }
     const entry = this.pending.get(msg.epoch);
     this.pending.delete(msg.epoch);
     if (msg.error) {

@@ -28,6 +28,8 @@
  * @property {number} preview_height    preview height in px
  * @property {number} browser_cache_size number of figures kept in the browser
  * @property {boolean} prefetch        fetch the neighbouring epochs after each visit
+ * @property {number} lod_threshold   scatter traces with more points are down-sampled
+ * @property {number} lod_points      points a down-sampled trace keeps
  * @property {string[]} _events         plot events Python listens to (click, hover, select)
  */
 
@@ -43,7 +45,10 @@ export const MSG = {
   // for arrays sent now, none for arrays the browser holds (by content hash)
   figure: "figure",
   invalidate: "invalidate", // Python: cached figures are stale (theme, data changed)
-  event: "event", // JS: a plot event (click, hover, select)
+  event: "event", // JS: a plot event (click, hover, select; `lod` names the drawn view)
+  // JS: the user zoomed a down-sampled figure ({epoch, xrange, yrange}, null = autorange);
+  // Python answers with a figure message flagged `view` holding that range's points
+  view: "view",
   export: "export", // JS: the Export button
   animate: "animate", // JS: the Animate button
   cancel: "cancel", // JS: the Cancel button

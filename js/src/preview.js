@@ -80,9 +80,35 @@ export function createPreview(model, store, ui, signal) {
         const now = performance.now();
         if (kind === "hover" && now - last < 50) return; // hover is throttled
         last = now;
-        model.send({ type: MSG.event, kind, epoch: drawn, points: points(ev) });
+        model.send({ type: MSG.event, kind, epoch: drawn, points: points(ev),
+          lod: ui.plot.layout?.vizwidgetLod ?? null });
       });
     }
+    ui.plot.on("plotly_relayout", onRelayout);
+  }
+
+  /** A zoom, pan or reset of a down-sampled figure asks Python for that range's points. */
+  function onRelayout(ev) {
+    if (!ev || drawn === null || !ui.plot.layout?.vizwidgetLod) return;
+    const range = (axis) => {
+      if (ev[`${axis}.autorange`]) return null;
+      const r = ev[`${axis}.range`] ||
+        (ev[`${axis}.range[0]`] !== undefined ? [ev[`${axis}.range[0]`], ev[`${axis}.range[1]`]]
+          : undefined);
+      return r === undefined ? undefined : r;
+    };
+    let xrange = range("xaxis");
+    let yrange = range("yaxis");
+    if (xrange === undefined && yrange === undefined) return; // not a change of the ranges
+    const full = ui.plot._fullLayout || {};
+    if (xrange === undefined) xrange = full.xaxis?.autorange ? null : full.xaxis?.range ?? null;
+    if (yrange === undefined) yrange = full.yaxis?.autorange ? null : full.yaxis?.range ?? null;
+    const cached = store.peek(drawn);
+    if (xrange === null && yrange === null && cached) {
+      draw(drawn, cached); // reset: the whole-range sample is in the cache
+      return;
+    }
+    model.send({ type: MSG.view, epoch: drawn, xrange, yrange });
   }
 
   async function draw(epoch, fig) {
@@ -145,6 +171,9 @@ export function createPreview(model, store, ui, signal) {
   observe(model, "change:epoch change:epochs change:static", showCurrent, signal);
   observe(model, "change:error", () => showError(model.get("error")), signal);
   observe(model, "change:preview_height", syncHeight, signal);
+  store.onView((epoch, fig) => {
+    if (epoch === drawn && Plotly && !signal.aborted) draw(epoch, fig);
+  }, signal);
   store.onInvalidate(() => {
     drawn = null;
     showCurrent();

@@ -70,3 +70,10 @@ for widget in widgets:
     display(widget)'''
 
 MANY_STATE = 'print("SENDS", ExportWidget.plotly_js_sends)'
+
+LOD = '''\
+big_x = np.linspace(0, 100, 300_000)
+big_y = np.sin(big_x) + np.random.default_rng(0).normal(0, 0.1, big_x.size)
+lod_w = ExportWidget(go.Figure(go.Scattergl(x=big_x, y=big_y, mode="lines")),
+                     preview_height=300, lod_points=5_000)
+lod_w'''

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import NetworkResourceError, RenderError, RenderTimeoutError
 from ._browser import chromium_class, require_browser
+from ._transport import pack_figure
 
 DEFAULT_TIMEOUT = 60.0
 _POLL = 0.25  # seconds between checks for a crashed tab while a figure renders
@@ -19,6 +20,10 @@ _POLL = 0.25  # seconds between checks for a crashed tab while a figure renders
 
 #: The render timeout grows by one second per this many data values in the figure.
 POINTS_PER_SECOND = 100_000
+
+#: Figures with at least this many data values send their arrays to the page as binary.
+BINARY_MIN_POINTS = 100_000
+_BINARY_FORMATS = ("png", "jpeg", "webp", "svg")
 
 _log = logging.getLogger("vizwidget.engine")
 
@@ -205,11 +210,17 @@ class RenderEngine:
         if timeout is None:  # the engine's timeout grows with the figure; a given one is kept
             timeout = self.timeout + points / POINTS_PER_SECOND
         opts = {"format": format, "width": width, "height": height, "scale": scale}
+        packed = None
+        if points >= BINARY_MIN_POINTS and format in _BINARY_FORMATS:
+            packed = pack_figure(figure)
+            packed = packed if packed.manifest else None
         for attempt in (1, 2):
             self.start()
             kaleido = self._kaleido
+            job = (kaleido.calc_fig(figure, opts=opts) if packed is None
+                   else kaleido.calc_fig_binary(packed, opts))
             try:
-                return self._submit(kaleido.calc_fig(figure, opts=opts), timeout=timeout)
+                return self._submit(job, timeout=timeout)
             except _TabCrashed:
                 self.close()  # the page is gone: a fresh browser, then one more try
                 if attempt == 1:

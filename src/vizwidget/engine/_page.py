@@ -8,11 +8,16 @@ behind (one devtools call, about a millisecond), which keeps WebGL contexts and 
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import tempfile
 import threading
 from typing import Any
 
 from kaleido.kaleido import Kaleido
+
+from ._transport import RENDER_BINARY_JS, Packed
 
 #: Purges and removes plot divs left by a failed render; returns how many were left.
 _SWEEP_JS = """function() {
@@ -69,9 +74,62 @@ class WarmKaleido(Kaleido):
         response = await exec_js_fn(tab.tab, tab._current_js_id, fn)
         return response.get("result", {}).get("result", {}).get("value")
 
+    def _blob_dir(self) -> str:
+        """A directory the browser may read: the one holding the page itself."""
+        tmp = getattr(self, "_html_tmp_dir", None)
+        return str(tmp.path) if tmp is not None else tempfile.gettempdir()
+
+    async def calc_fig_binary(self, packed: Packed, opts: dict[str, Any]) -> bytes:
+        """Render a packed figure (png, jpeg, webp or svg); its arrays travel as one file."""
+        fd, path = tempfile.mkstemp(suffix=".bin", prefix="figure-", dir=self._blob_dir())
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                chunks = zip(packed.manifest, packed.chunks, strict=True)
+                for (_p, _d, offset, _n, _r), arr in chunks:
+                    fh.seek(offset)
+                    fh.write(memoryview(arr).cast("B"))
+                fh.truncate(packed.nbytes)
+            spec = {**opts, "data": packed.skeleton}
+            url = "file://" + path
+            tab = await self._get_kaleido_tab()
+            try:
+                result = await tab.tab.send_command("Runtime.callFunctionOn", params={
+                    "functionDeclaration": RENDER_BINARY_JS,
+                    "arguments": [{"value": spec}, {"value": packed.manifest},
+                                  {"value": url}, {"value": None}],
+                    "returnByValue": False, "userGesture": True, "awaitPromise": True,
+                    "executionContextId": tab._current_js_id,
+                })
+            finally:
+                await self._return_kaleido_tab(tab)
+        finally:
+            os.unlink(path)
+        return _image_bytes(result, opts["format"])
+
     async def page_stats(self) -> dict[str, Any]:
         tab = await self._get_kaleido_tab()
         try:
             return json.loads(await self._call(tab, _STATS_JS))
         finally:
             await self.tabs_ready.put(tab)
+
+
+class PageRenderError(RuntimeError):
+    """plotly.js (or the page script) reported an error for a figure."""
+
+
+def _image_bytes(result: dict, format: str) -> bytes:
+    """The image in a ``Runtime.callFunctionOn`` answer of kaleido's render script."""
+    if "error" in result:
+        raise PageRenderError(str(result["error"].get("message", result["error"])))
+    inner = result.get("result", {})
+    if "exceptionDetails" in inner or inner.get("result", {}).get("subtype") == "error":
+        details = inner.get("exceptionDetails", {})
+        text = details.get("exception", {}).get("description") or details.get("text")
+        raise PageRenderError(text or str(inner.get("result")))
+    response = json.loads(inner.get("result", {}).get("value") or "null") or {}
+    if response.get("code", 0) != 0 or response.get("result") is None:
+        raise PageRenderError(f"Error {response.get('code')}: {response.get('message')}")
+    if format == "svg":
+        return response["result"].encode("utf-8")
+    return base64.b64decode(response["result"])

@@ -32,10 +32,12 @@ from ..errors import (
     one_line,
 )
 from ..export import AnimationOptions, export_figure, figure_to_bytes
+from ..figures import as_figure_dict
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
 from ..themes import THEMES
 from . import _assets as assets
 from ._jobs import JobRunner, Watcher
+from ._lod_view import TOKEN_KEY, full_indices, reduce_figure
 from ._payload import KnownArrays
 from ._source import CROSS_EPOCH, FigureSource
 
@@ -45,13 +47,23 @@ PointCallback = Callable[[list[dict[str, Any]]], Any]
 WIDGET_OPTIONS = frozenset({
     "name", "epoch", "format", "animation_format", "width", "height", "scale", "fps",
     "repeat", "theme", "output_dir", "preview_height", "browser_cache_size", "watch_interval",
-    "prefetch", "static_image",
+    "prefetch", "static_image", "lod_threshold", "lod_points",
 })
 #: Width in CSS pixels of the PNG a saved notebook shows in place of the live widget.
 STATIC_IMAGE_WIDTH = 800
 EVENT_KINDS = ("click", "hover", "select")
 #: Bytes of arrays the browser keeps by content hash (js/src/figure_store.js: ARRAY_BUDGET).
 BROWSER_ARRAY_BUDGET = 256 * 2**20
+
+
+def _range(value: Any) -> list[float] | None:
+    """A [low, high] axis range from a view message, or None (autorange)."""
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        try:
+            return [float(value[0]), float(value[1])]
+        except (TypeError, ValueError):
+            return None
+    return None
 
 
 def _clamp(value: float, low: float, high: float) -> float:
@@ -118,6 +130,11 @@ class ExportWidget(anywidget.AnyWidget):
         sync=True)
     prefetch = t.Bool(True, help="After each visit, fetch the neighbouring epochs (the slider's "
                       "direction first) into the browser cache.").tag(sync=True)
+    lod_threshold = t.Int(100_000, help="Scatter traces with more points are down-sampled in "
+                          "the preview (exports always use all points); 0 turns it off.").tag(
+        sync=True)
+    lod_points = t.Int(20_000, help="Points a down-sampled trace keeps for the visible range.").tag(
+        sync=True)
     watch_interval = t.Float(2.0, help="Seconds between directory polls in watch mode (>= 1).")
     _formats = t.List(t.Unicode(), list(STILL_FORMATS)).tag(sync=True)
     _animation_formats = t.List(t.Unicode(), list(ANIMATION_FORMATS)).tag(sync=True)
@@ -149,6 +166,8 @@ class ExportWidget(anywidget.AnyWidget):
         if available:
             options.setdefault("epoch", available[0])
         self._payloads = LRU(256)
+        self._lod_maps = LRU(512)  # view token -> {trace: full-data index of each point}
+        self._views = 0
         self._known = KnownArrays(BROWSER_ARRAY_BUDGET // 2)
         self._jobs = JobRunner()
         self._watcher: Watcher | None = None
@@ -220,7 +239,7 @@ class ExportWidget(anywidget.AnyWidget):
             raise ThemeError(f"Unknown theme {value!r}.\nUse one of: {names}.")
         return value
 
-    @t.observe("theme")
+    @t.observe("theme", "lod_threshold", "lod_points")
     def _theme_changed(self, change: Any) -> None:
         self._payloads.clear()
         if self.comm is not None:
@@ -239,13 +258,36 @@ class ExportWidget(anywidget.AnyWidget):
             return go.Figure(fig)
         return fig
 
-    def _payload(self, epoch: int) -> Any:
-        key = (epoch, self.theme)
-        payload = self._payloads.get(key)
+    def _payload(self, epoch: int, ranges: tuple[Any, Any] | None = None) -> Any:
+        """The preview payload of ``epoch``; with ``ranges`` (x, y) the refined zoomed view."""
+        key = (epoch, self.theme, self.lod_threshold, self.lod_points)
+        payload = None if ranges else self._payloads.get(key)
         if payload is None:
-            payload = assets.figure_payload(self._source.figure(epoch), self.theme)
-            self._payloads.put(key, payload)
+            figure = as_figure_dict(self._source.figure(epoch))
+            if self.lod_threshold > 0:
+                view = reduce_figure(figure, self.lod_threshold, max(self.lod_points, 100),
+                                     *(ranges or (None, None)))
+                if view.maps:
+                    self._views += 1
+                    token = f"{epoch}/{self._views}"
+                    self._lod_maps.put(token, view.maps)
+                    figure = view.figure
+                    figure["layout"][TOKEN_KEY] = token
+            payload = assets.figure_payload(figure, self.theme)
+            if not ranges:
+                self._payloads.put(key, payload)
         return payload
+
+    def _send_view(self, epoch: int, xrange: Any, yrange: Any) -> None:
+        """Send the down-sampled points of the zoomed range (a ``view`` figure message)."""
+        try:
+            payload = self._payload(epoch, (xrange, yrange))
+        except Exception as err:  # a renderer error is shown, never fatal
+            self.send({"type": "figure", "view": True, "epoch": epoch, "error": str(err)})
+            return
+        content, buffers = payload.message(epoch, None)
+        content["view"] = True
+        self.send(content, buffers)
 
     def _send_figure(self, epoch: int, full: bool = False, prefetch: bool = False) -> None:
         """Send a figure; arrays the browser holds go as references unless ``full``.
@@ -280,6 +322,9 @@ class ExportWidget(anywidget.AnyWidget):
                     self._known.clear()
                 self._send_figure(int(content["epoch"]), full=bool(content.get("full")),
                                   prefetch=bool(content.get("prefetch")))
+            elif kind == "view":
+                self._send_view(int(content["epoch"]), _range(content.get("xrange")),
+                                _range(content.get("yrange")))
             elif kind == "event":
                 self._dispatch_event(content)
             elif kind == "export":
@@ -298,6 +343,9 @@ class ExportWidget(anywidget.AnyWidget):
             return
         epoch = content.get("epoch")
         points = [{**p, "epoch": epoch} for p in content.get("points") or []]
+        maps = self._lod_maps.get(content.get("lod")) if content.get("lod") else None
+        if maps:  # the preview drew a down-sampled trace: report full-data indices
+            points = full_indices(points, maps)
         self._dispatchers[kind](points)
 
     def _register(self, kind: str, callback: PointCallback, remove: bool) -> None:
