@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import VizWidgetError
 
-__version__ = "0.3.1"
+__version__ = "0.4.0"
 
 _LAZY = {
     "export_figure": "vizwidget.export",
