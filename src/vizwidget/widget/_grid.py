@@ -332,7 +332,10 @@ def compose_grid(
         })
         data += traces
         counts.append(len(traces))
-    layout.update({"annotations": annotations, "showlegend": True,
+    shown = {t.get("legend") or "legend" for t in data if t.get("showlegend") is not False}
+    for key in [k for k in layout if k.startswith("legend") and k not in shown]:
+        del layout[key]  # an empty legend still costs a redraw per epoch
+    layout.update({"annotations": annotations, "showlegend": bool(shown),
                    "margin": {"t": 34, "l": 60, "r": 60, "b": 50}})
     if shapes:
         layout["shapes"] = shapes
