@@ -305,3 +305,16 @@ def test_batch_on_a_running_dask_scheduler(demo_variant, tmp_path):
     assert names == [f"{v}_{demo_variant.name}_all.png"
                      for v in ("parameter_velocity", "training_curves")]
     assert out["failed"] == [] and all(Path(p).stat().st_size > 1000 for p in out["written"])
+
+
+def test_animate_over_several_variants_animates_their_comparison(demo_variant, tmp_path):
+    from PIL import Image
+
+    twin = tmp_path / "runs" / "variant_p59_seed0_twin"
+    shutil.copytree(demo_variant, twin, ignore=shutil.ignore_patterns("exports"))
+    out = tmp_path / "both.gif"
+    data = run_json("animate", demo_variant, twin, "training_curves", "--epochs", "0:600:300",
+                    "--out", out, "--width", "300", "--height", "200")
+    assert data["written"] == [str(out)] and len(data["variants"]) == 2
+    with Image.open(out) as gif:
+        assert gif.n_frames == 3 and gif.size == (300, 200)

@@ -100,8 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("animate", help="animate a visualization over epochs",
                        description="Animate a visualization over its epochs: a per-epoch one "
-                       "shows each epoch, a cross-epoch one moves its highlight.")
-    p.add_argument("variant", metavar="VARIANT_DIR")
+                       "shows each epoch, a cross-epoch one moves its highlight. Several "
+                       "variants animate their comparison (as `vizwidget compare`).")
+    p.add_argument("variant", metavar="VARIANT_DIR", nargs="+")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--epochs", default=None, metavar="SPEC",
                    help="START:STOP[:STEP] (STOP included; with STEP one frame per STEP "
