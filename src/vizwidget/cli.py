@@ -143,10 +143,10 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     from .registry import cross_epochs, get_visualization
     from .variants import export_animation
 
+    if len(args.variant) > 1:
+        return _animate_comparison(args, out)
     vis = get_visualization(args.name)
     render_kwargs = _check_render_kwargs(vis.name, parse_render_kwargs(args.set))
-    if len(args.variant) > 1:
-        return _animate_comparison(args, out, vis, render_kwargs)
     loader = ArtifactLoader(args.variant[0])
     available = cross_epochs(vis, loader)
     if not available:
@@ -182,27 +182,13 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
                       seconds=round(seconds, 3))
 
 
-def _animate_comparison(args: argparse.Namespace, out: _Output, vis: Any,
-                        render_kwargs: dict[str, Any]) -> int:
-    """``vizwidget animate A B ... NAME``: the comparison of several variants over epochs."""
-    from ._paths import safe_filename
-    from .compare import Variants, export_comparison_animation
-    from .formats import ANIMATION_FORMATS, resolve_output
-
-    variants = Variants(args.variant)
-    epochs = (None if args.epochs is None
-              else select_epochs(parse_epochs(args.epochs), variants.sweep_epochs(vis)))
-    target = Path(args.out or f"comparison_{safe_filename(vis.name)}")
-    fmt = args.format or (None if target.suffix else "gif")
-    path, _ = resolve_output(target, fmt, ANIMATION_FORMATS)
-    t0 = time.perf_counter()
-    written = export_comparison_animation(variants, vis, path, epochs, fps=args.fps,
-                                          width=args.width, height=args.height,
-                                          scale=args.scale, theme=args.theme,
-                                          progress=out.progress, **render_kwargs)
-    seconds = time.perf_counter() - t0
-    out.line(f"{written}  ({len(variants)} variants, {seconds:.1f} s)")
-    return out.result(True, [written], variants=variants.labels, seconds=round(seconds, 3))
+def _animate_comparison(args: argparse.Namespace, out: _Output) -> int:
+    """``vizwidget animate A B ... NAME`` is ``vizwidget compare A B ... --vis NAME`` animated."""
+    compare = argparse.Namespace(**{
+        **vars(args), "variants": args.variant, "vis": args.name, "labels": None,
+        "group_by": None, "layout": None, "epoch": None,
+        "epochs": args.epochs or ":", "format": args.format or "gif"})
+    return cmd_compare(compare, out)
 
 
 def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
