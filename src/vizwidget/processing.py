@@ -17,6 +17,7 @@ from typing import Literal
 
 import numpy as np
 
+from .analysis import ema as debiased_ema
 from .errors import VizWidgetError
 
 __all__ = [
@@ -79,15 +80,7 @@ def ema_values(y: Sequence[float | None] | np.ndarray, weight: float = 0.6) -> n
         raise ProcessingError(f"EMA weight must be in [0, 1), got {weight!r}.\n"
                               "Pass e.g. ema(0.6); 0 turns smoothing off.")
     values = np.array([np.nan if v is None else v for v in y], dtype=np.float64)
-    out = values.copy()
-    last, n = 0.0, 0
-    for i, v in enumerate(values):
-        if not np.isfinite(v):
-            continue
-        last = weight * last + (1.0 - weight) * v
-        n += 1
-        out[i] = last / (1.0 - weight**n)
-    return out
+    return np.where(np.isfinite(values), debiased_ema(values, weight), values)
 
 
 def rolling_mean_values(y: Sequence[float | None] | np.ndarray, window: int = 5) -> np.ndarray:
