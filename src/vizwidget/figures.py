@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import FigureError
 
-__all__ = ["Figureish", "as_figure_dict", "check_figure"]
+__all__ = ["PLOTLY_DTYPES", "Figureish", "as_figure_dict", "check_figure", "typed_array"]
+
+#: plotly.js typed-array names (lib/array.js) and their little-endian numpy dtypes.
+PLOTLY_DTYPES = {"f8": "<f8", "f4": "<f4", "i1": "i1", "u1": "u1", "u1c": "u1", "i2": "<i2",
+                 "u2": "<u2", "i4": "<i4", "u4": "<u4"}
 
 Figureish = Any  # go.Figure, go.FigureWidget or a figure dict
 
@@ -87,3 +94,21 @@ def as_figure_dict(fig: Figureish) -> dict:
     """
     fig = check_figure(fig)
     return fig if isinstance(fig, dict) else fig.to_dict()
+
+
+def typed_array(value: Any) -> np.ndarray | None:
+    """plotly's base64 typed array ``{"dtype", "bdata"[, "shape"]}`` as a numpy array.
+
+    Returns None for anything else, an unknown dtype, or a shape that does not fit the data.
+    """
+    if not (isinstance(value, dict) and isinstance(value.get("bdata"), (str, bytes))
+            and value.get("dtype") in PLOTLY_DTYPES):
+        return None
+    raw = value["bdata"]
+    arr = np.frombuffer(base64.b64decode(raw) if isinstance(raw, str) else raw,
+                        dtype=PLOTLY_DTYPES[value["dtype"]])
+    shape = value.get("shape")
+    if not shape:
+        return arr
+    dims = [int(d) for d in (str(shape).split(",") if isinstance(shape, str) else shape)]
+    return arr.reshape(dims) if int(np.prod(dims)) == arr.size else None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from ..figures import typed_array
 
 __all__ = ["decoded", "panel_grid", "scene_extents"]
 
@@ -43,12 +44,9 @@ def _ref(layout_key: str) -> str:
 def decoded(obj: Any) -> Any:
     """``obj`` with plotly's base64 typed arrays (``{"dtype", "bdata"}``) as numpy arrays."""
     if isinstance(obj, dict):
-        if "bdata" in obj and "dtype" in obj:
-            arr = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
-            shape = obj.get("shape")
-            if isinstance(shape, str):
-                shape = tuple(int(n) for n in shape.split(","))
-            return arr.reshape(shape) if shape else arr
+        arr = typed_array(obj)
+        if arr is not None:
+            return arr
         return {k: decoded(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [decoded(v) for v in obj]

@@ -9,10 +9,11 @@ views as typed arrays: plotly.js then receives exactly the values it would decod
 
 from __future__ import annotations
 
-import base64
 import numbers
 from dataclasses import dataclass, field
 from typing import Any
+
+from ..figures import typed_array
 
 #: Arrays shorter than this stay in the JSON skeleton.
 MIN_BINARY_VALUES = 4_096
@@ -45,16 +46,11 @@ def _as_array(value: Any):
     import numpy as np
 
     if isinstance(value, dict) and isinstance(value.get("bdata"), str) and "dtype" in value:
-        dtype = _TYPED.get(value["dtype"])
-        if dtype is None:
+        if value["dtype"] not in _TYPED:
             return None
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype="<" + dtype)
-        shape = value.get("shape")
-        if shape:
-            dims = [int(s) for s in str(shape).split(",")]
-            if len(dims) != 2 or dims[0] * dims[1] != arr.size:
-                return None
-            arr = arr.reshape(dims)
+        arr = typed_array(value)
+        if arr is None or (value.get("shape") and arr.ndim != 2):
+            return None
         return arr
     if isinstance(value, np.ndarray):
         arr = value

@@ -12,7 +12,6 @@ base64 typed arrays (``{"bdata", "dtype", "shape"}``) are decoded.
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -20,6 +19,8 @@ import math
 from typing import Any
 
 import numpy as np
+
+from ..figures import typed_array
 
 __all__ = ["POINT_KEYS", "decode_array", "figure_to_csv", "figure_rows"]
 
@@ -31,20 +32,10 @@ GRID_TYPES = frozenset({"heatmap", "heatmapgl", "contour", "surface", "histogram
                         "histogram2dcontour"})
 #: Trace types with plotly's implicit coordinates (``x0``/``dx``, ``y0``/``dy``).
 IMPLICIT_TYPES = frozenset({"scatter", "scattergl", "bar", "waterfall", "funnel"})
-_DTYPES = {"u1c": "u1"}
-
-
 def decode_array(value: Any) -> Any:
     """A plotly typed array ``{"bdata", "dtype"[, "shape"]}`` as a numpy array; else unchanged."""
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        dtype = np.dtype(_DTYPES.get(value["dtype"], value["dtype"])).newbyteorder("<")
-        arr = np.frombuffer(base64.b64decode(value["bdata"]), dtype=dtype)
-        shape = value.get("shape")
-        if shape:
-            dims = [int(s) for s in str(shape).split(",")] if isinstance(shape, str) else shape
-            arr = arr.reshape([int(d) for d in dims])
-        return arr
-    return value
+    arr = typed_array(value)
+    return value if arr is None else arr
 
 
 def _is_array(value: Any) -> bool:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import copy
 import math
 from typing import Any
 
 import numpy as np
+
+from ..figures import typed_array
 
 LABEL_NAME = "vizwidget-epoch-label"
 _CARTESIAN = {"scatter", "scattergl", "bar", "histogram", "box", "violin", "funnel",
@@ -31,8 +32,9 @@ def with_epoch_label(fig: dict, epoch: int, text: str | None = None) -> dict:
 
 
 def _numbers(values: Any) -> np.ndarray | None:
-    if isinstance(values, dict) and "bdata" in values:  # plotly's base64 typed array
-        values = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype"))
+    decoded = typed_array(values)
+    if decoded is not None:
+        values = decoded
     if values is None or isinstance(values, (str, dict)):
         return None
     try:

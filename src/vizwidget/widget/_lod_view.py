@@ -8,13 +8,13 @@ Exports never pass through here: they always use the full figure.
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .. import lod
+from ..figures import typed_array
 
 #: Trace types that are down-sampled (x/y point traces).
 LOD_TYPES = ("scatter", "scattergl")
@@ -23,10 +23,6 @@ _PER_POINT = ("customdata", "text", "hovertext", "ids", "selectedpoints")
 _MARKER_PER_POINT = ("color", "size", "opacity", "symbol")
 #: Layout key that carries the view's token (read back from events by the widget).
 TOKEN_KEY = "vizwidgetLod"
-
-_DTYPES = {"f8": "<f8", "f4": "<f4", "i4": "<i4", "u4": "<u4", "i2": "<i2", "u2": "<u2",
-           "i1": "i1", "u1": "u1", "u1c": "u1"}
-
 
 @dataclass
 class LodView:
@@ -40,12 +36,9 @@ class LodView:
 
 def as_array(value: Any) -> np.ndarray | None:
     """A 1-D numpy array from a numpy array, a plotly bdata spec or a list; else None."""
-    if isinstance(value, dict) and "bdata" in value and value.get("dtype") in _DTYPES:
-        if value.get("shape") and "," in str(value["shape"]):
-            return None
-        raw = value["bdata"]
-        raw = base64.b64decode(raw) if isinstance(raw, str) else raw
-        return np.frombuffer(raw, dtype=_DTYPES[value["dtype"]])
+    if isinstance(value, dict) and "bdata" in value:
+        arr = typed_array(value)
+        return arr if arr is not None and arr.ndim == 1 else None
     if isinstance(value, (np.ndarray, list, tuple)):
         arr = np.asarray(value)
         return arr if arr.ndim == 1 else None

@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-#: plotly.js typed-array names (lib/array.js) of numpy dtypes, little-endian.
-PLOTLY_DTYPES = {"f8": "<f8", "f4": "<f4", "i1": "i1", "u1": "u1", "u1c": "u1", "i2": "<i2",
-                 "u2": "<u2", "i4": "<i4", "u4": "<u4"}
+from ..figures import PLOTLY_DTYPES
+
 _NUMPY_TO_PLOTLY = {np.dtype(v): k for k, v in PLOTLY_DTYPES.items() if k != "u1c"}
 REF = "__vzarr__"  # key of an array placeholder in the skeleton
 
