@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..export import padded_range
 from ..figures import typed_array
 
 __all__ = ["decoded", "panel_grid", "scene_extents"]
@@ -16,7 +17,6 @@ _SCENE_TYPES = {"scatter3d", "surface", "mesh3d", "cone", "streamtube", "isosurf
 _DOMAIN_TYPES = {"pie", "sunburst", "treemap", "icicle", "funnelarea", "table", "indicator",
                  "sankey", "parcoords", "parcats"}
 _AXIS_SKIP = {"domain", "anchor", "matches", "overlaying", "position", "scaleanchor"}
-_PAD = 0.05
 #: plotly's default colorway, for figures whose template does not name one.
 COLORWAY = ("#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A", "#19d3f3", "#FF6692",
             "#B6E880", "#FF97FF", "#FECB52")
@@ -76,12 +76,6 @@ def scene_extents(traces: Sequence[dict], layouts: Sequence[dict]) -> dict[str, 
                 lo, hi = min(lo, out[letter][0]), max(hi, out[letter][1])
             out[letter] = (lo, hi)
     return out
-
-
-def _padded(lo: float, hi: float) -> list[float]:
-    span = hi - lo
-    pad = _PAD * span if span > 0 else max(abs(lo) * _PAD, 0.5)
-    return [lo - pad, hi + pad]
 
 
 def _own_colour(trace: dict, color: str) -> dict:
@@ -213,7 +207,7 @@ def panel_grid(panels: Sequence[tuple[str, dict]], title: str, columns: int | No
         extents = scene_extents(traces, layouts)
         for name in names:
             for letter, (lo, hi) in extents.items():
-                grid.layout[name][f"{letter}axis"].update(range=_padded(lo, hi),
+                grid.layout[name][f"{letter}axis"].update(range=padded_range(lo, hi),
                                                            autorange=False)
     grid.update_layout(title={"text": title}, showlegend=True,
                        shapes=[*grid.layout.shapes, *extra["shapes"]],

@@ -6,6 +6,7 @@ from a variant directory live in :mod:`vizwidget.variants`.
 
 from ._animation import FrameBuilder, animate_frames, resolve_animation_target
 from ._figure import check_size, export_figure, figure_to_bytes, figure_to_dict
+from ._frames import padded_range
 from ._io import atomic_output, atomic_write
 from ._job import AnimationOptions
 from ._metadata import (
@@ -29,6 +30,7 @@ __all__ = [
     "export_figure",
     "figure_to_bytes",
     "figure_to_dict",
+    "padded_range",
     "provenance_comment",
     "read_record",
     "resolve_animation_target",

@@ -88,18 +88,23 @@ def merge_extents(a: dict[str, tuple[float, float]], b: dict[str, tuple[float, f
     return out
 
 
+def padded_range(lo: float, hi: float) -> list[float]:
+    """``[lo, hi]`` widened by 5 % of its span (or a little around a single value)."""
+    span = hi - lo
+    pad = _PAD * span if span > 0 else max(abs(lo) * _PAD, 0.5)
+    return [lo - pad, hi + pad]
+
+
 def with_ranges(fig: dict, extents: dict[str, tuple[float, float]]) -> dict:
     """A copy of ``fig`` whose axes use the given extents (padded), so they do not jump."""
     out = dict(fig)
     layout = copy.copy(out.get("layout") or {})
     for axis, (lo, hi) in extents.items():
-        span = hi - lo
-        pad = _PAD * span if span > 0 else max(abs(lo) * _PAD, 0.5)
         if not (math.isfinite(lo) and math.isfinite(hi)):
             continue
         spec = dict(layout.get(axis) or {})
         reversed_axis = spec.get("autorange") == "reversed"
-        rng = [lo - pad, hi + pad]
+        rng = padded_range(lo, hi)
         spec["range"] = rng[::-1] if reversed_axis else rng
         spec["autorange"] = False
         layout[axis] = spec
