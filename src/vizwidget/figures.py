@@ -6,11 +6,12 @@ import base64
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .errors import FigureError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["PLOTLY_DTYPES", "Figureish", "as_figure_dict", "check_figure", "typed_array"]
 
@@ -101,6 +102,8 @@ def typed_array(value: Any) -> np.ndarray | None:
 
     Returns None for anything else, an unknown dtype, or a shape that does not fit the data.
     """
+    import numpy as np  # not at module top: the registry imports this module, numpy-free
+
     if not (isinstance(value, dict) and isinstance(value.get("bdata"), (str, bytes))
             and value.get("dtype") in PLOTLY_DTYPES):
         return None
