@@ -5,6 +5,7 @@
 import { epochList } from "./epochs.js";
 import { MSG, observe } from "./model.js";
 import { loadPlotly } from "./plotly_loader.js";
+import { showTitles, takeTitles } from "./titles.js";
 
 const PLOT_CONFIG = { responsive: true, displaylogo: false, displayModeBar: "hover" };
 const EVENT_KINDS = { plotly_click: "click", plotly_hover: "hover", plotly_selected: "select" };
@@ -22,13 +23,14 @@ function points(ev) {
   }));
 }
 
-/** A figure ready for the preview: fitted to its box, zoom kept across epochs. */
+/** A figure ready for the preview: fitted to its box, zoom kept across epochs, titles apart. */
 function forPreview(fig) {
   const layout = { ...(fig.layout || {}), autosize: true };
   delete layout.width;
   delete layout.height;
   layout.uirevision ??= "vizwidget";
-  return { data: (fig.data || []).map((t) => ({ ...t })), layout };
+  const titles = takeTitles(layout);
+  return { data: (fig.data || []).map((t) => ({ ...t })), layout, titles };
 }
 
 /**
@@ -44,6 +46,7 @@ function forPreview(fig) {
 export function createPreview(model, store, ui, signal) {
   let Plotly = null;
   let drawn = null; // epoch drawn in the plot
+  let titles = []; // its panel titles, shown as HTML labels (titles.js)
   let wanted = null; // epoch asked for last
   let fetching = false; // a fetch of this view is in flight
   let direction = 1; // the way the user moves through the epochs, for prefetching
@@ -112,12 +115,16 @@ export function createPreview(model, store, ui, signal) {
   }
 
   async function draw(epoch, fig) {
-    const { data, layout } = forPreview(fig);
+    const { data, layout, titles: panelTitles } = forPreview(fig);
     drawn = epoch;
-    prefetchNeighbours(epoch); // the kernel works on them while this one is drawn
     ui.plot.dataset.epoch = String(epoch);
+    titles = panelTitles;
+    showTitles(ui.titles, ui.plot, titles); // the new text at once, placed as before
     await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
     if (signal.aborted) return;
+    showTitles(ui.titles, ui.plot, titles); // placed by the plot area just drawn
+    // asked after the draw: on two cores a kernel rendering them would slow this draw down
+    prefetchNeighbours(epoch);
     if (!eventsBound) forwardEvents();
     showMessage("");
     if (failed) {
@@ -182,7 +189,9 @@ export function createPreview(model, store, ui, signal) {
   showError(model.get("error"));
 
   const resize = new ResizeObserver(() => {
-    if (Plotly && drawn !== null && ui.plot.offsetWidth > 0) Plotly.Plots.resize(ui.plot);
+    if (Plotly && drawn !== null && ui.plot.offsetWidth > 0) {
+      Plotly.Plots.resize(ui.plot).then(() => showTitles(ui.titles, ui.plot, titles), () => {});
+    }
   });
   resize.observe(ui.plot);
   signal.addEventListener("abort", () => {
