@@ -175,6 +175,28 @@ def test_numpy_arrays_in_figure_dicts_travel_raw():
     assert fig["data"][0]["text"] == ["a", "b"]
 
 
+def test_axes_of_numeric_scatters_are_typed_for_the_browser():
+    from vizwidget.widget._payload import split_figure
+
+    def layout(*traces, **axes):
+        skeleton = json.loads(split_figure({"data": list(traces), "layout": axes}).skeleton)
+        return {k: v.get("type") for k, v in skeleton["layout"].items() if "axis" in k}
+
+    x, y = np.arange(5.0), np.arange(5)
+    assert layout({"type": "scattergl", "x": x, "y": y}) == {"xaxis": "linear",
+                                                             "yaxis": "linear"}
+    # plotly.js infers what it must: strings, dates, other trace types, typed or matched axes
+    assert layout({"type": "scatter", "x": ["a", "b"], "y": y}) == {"yaxis": "linear"}
+    assert layout({"type": "scatter", "x": x, "y": y},
+                  {"type": "bar", "x": x, "y": y, "xaxis": "x2", "yaxis": "y2"}) == {
+        "xaxis": "linear", "yaxis": "linear"}
+    assert layout({"type": "scatter", "x": x, "y": y}, {"type": "bar", "x": ["a"], "y": y}) == {}
+    assert layout({"type": "scatter", "x": x, "y": y}, yaxis={"type": "log"}) == {
+        "xaxis": "linear", "yaxis": "log"}
+    assert layout({"type": "scatter", "x": x, "y": y}, xaxis2={"matches": "x"}) == {
+        "xaxis2": None}
+
+
 def test_arrays_the_browser_holds_are_sent_by_reference():
     x = np.linspace(0, 1, 5_000)
     w = ExportWidget(lambda d, e: go.Figure(go.Scattergl(x=x, y=x * e + 1)), epochs=[1, 2, 3])
