@@ -36,8 +36,12 @@ print("STATE" + json.dumps({"epoch": d.epoch, "epochs": d.epochs, "clicks": clic
                             "titles": [p.title(d.epoch) for p in d.panels],
                             "last": d.last_file, "status": d.status}))'''
 
-PANEL_TITLES = """gd => (gd.layout.annotations || [])
-  .filter(a => (a.name || '').startsWith('vizwidget-panel')).map(a => a.text)"""
+LABELS = """root => [...root.querySelectorAll('.vzw-titles > div')].map(el => {
+  const r = el.getBoundingClientRect(), p = root.querySelector('.js-plotly-plot')
+    .getBoundingClientRect();
+  return {text: el.textContent, left: r.left - p.left, top: r.top - p.top, right: r.right - p.left,
+          width: p.width, visible: r.width > 0 && r.height > 0};
+})"""
 DRAWN_TITLES = """root => [...root.querySelectorAll('.annotation-text')]
   .map(t => t.textContent).filter(t => t.includes(' · '))"""
 TRACE_SUMS = """gd => gd.data.map(t => Array.from(t.y || []).reduce((a, b) => a + (+b || 0), 0))"""
@@ -90,14 +94,26 @@ def wait_epoch(page, epoch: int) -> None:
     page.wait_for_timeout(100)
 
 
+def labels(page) -> list[dict]:
+    """The panel titles shown over the preview (HTML labels), with their boxes in the plot."""
+    return page.locator(".jp-Notebook .vizwidget").first.evaluate(LABELS)
+
+
 def drawn(page) -> list[str]:
-    """The panel titles drawn in the plot's SVG."""
-    return page.locator(".jp-Notebook .vizwidget .js-plotly-plot").first.evaluate(DRAWN_TITLES)
+    return [label["text"] for label in labels(page)]
 
 
 def test_every_panel_is_drawn_under_its_title(page):
-    titles = drawn(page)
+    shown = labels(page)
+    titles = [label["text"] for label in shown]
     assert len(titles) == 3
+    # one row of three cells: each title visible at the top left of its own third
+    assert all(label["visible"] and 0 <= label["top"] < 40 for label in shown)
+    thirds = [int(label["left"] // (shown[0]["width"] / 3)) for label in shown]
+    assert thirds == [0, 1, 2]
+    assert all(a["right"] < b["left"] for a, b in zip(shown, shown[1:]))
+    # the titles are labels, not plotly annotations: plotly draws none of them
+    assert plot(page).evaluate(DRAWN_TITLES) == []
     assert titles == state(page)["titles"]
     assert titles[0].startswith("training_curves · seed0 · epoch 0")
     assert titles[2].startswith("singular_value_spectrum · seed1 · epoch 0")
@@ -114,7 +130,7 @@ def test_slider_redraws_every_panel_at_the_new_epoch(page):
     assert last == 40 and st["epoch"] == 40
     wait_epoch(page, last)
     titles = drawn(page)
-    assert titles == plot(page).evaluate(PANEL_TITLES) == st["titles"]
+    assert titles == st["titles"]
     assert titles[0] == "training_curves · seed0 · epoch 30 (nearest to 40)"
     assert titles[1] == "singular_value_spectrum · seed0 · epoch 30 (nearest to 40)"
     assert titles[2] == "singular_value_spectrum · seed1 · epoch 40"

@@ -35,7 +35,8 @@ export function buildControls() {
   ui.plot = h("div", { className: "vzw-plot" });
   ui.message = h("div", { className: "vzw-message", textContent: "Loading plotly.js…" });
   ui.error = h("div", { className: "vzw-error", role: "alert" });
-  ui.stage = h("div", { className: "vzw-stage" }, [ui.plot, ui.message, ui.error]);
+  ui.titles = h("div", { className: "vzw-titles" });
+  ui.stage = h("div", { className: "vzw-stage" }, [ui.plot, ui.titles, ui.message, ui.error]);
   const field = (text, input) => h("label", { className: "vzw-field" }, [text, input]);
   ui.nav = h("div", { className: "vzw-row vzw-nav" }, [
     ui.prev, ui.slider, ui.next, ui.epochBox, ui.play, ui.label]);
