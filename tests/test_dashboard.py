@@ -224,6 +224,34 @@ def test_events_carry_the_panel_visualization_and_variant(variants):
                        "panel_epoch": 31}]
 
 
+def test_a_failing_panel_says_why_in_its_cell_and_the_others_still_show(
+        variants, scratch_registry, tmp_path):
+    @vizwidget.register_renderer("picky", analyzer="parameters")
+    def picky(data, epoch):
+        if epoch > 20:
+            raise ValueError("no <good> after epoch 20")
+        return go.Figure(go.Scatter(y=[1, 2, 3]))
+
+    d = Dashboard([("picky", variants[0]), ("training_curves", variants[0])],
+                  output_dir=str(tmp_path))
+    sent = Sent(d)
+    request(d, type="figure", epoch=30)
+    (content, buffers), = sent.of("figure")
+    assert "error" not in content and d.error == ""
+    skeleton = json.loads(bytes(buffers[0]))
+    notes = [a["text"].replace("<br>", " ") for a in skeleton["layout"]["annotations"]
+             if not (a.get("name") or "").startswith("vizwidget-panel")]
+    assert any("no &lt;good&gt; after epoch 20" in n for n in notes)
+    assert len(skeleton["data"]) == d._source.compose(0)[1][1] > 0  # training curves drawn
+    # a file is never written with a broken panel in it: the export says what failed
+    d.epoch = 30
+    with pytest.raises(VizWidgetError, match="no <good> after epoch 20"):
+        d.export("png")
+    assert not list(tmp_path.glob("*.png"))
+    d.epoch = 10
+    assert d.export("png").is_file()
+
+
 # ---- exports (real Chromium) ----
 
 @pytest.mark.parametrize("scale", [1, 2])

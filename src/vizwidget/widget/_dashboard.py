@@ -9,6 +9,8 @@ preview draws is exactly what Export writes.
 
 from __future__ import annotations
 
+import html
+import textwrap
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -21,7 +23,7 @@ from ipywidgets import CallbackDispatcher
 
 from .._cache import LRU
 from .._progress import Progress
-from ..errors import UsageError
+from ..errors import UsageError, one_line
 from ..export import AnimationOptions, animate_frames
 from ..formats import STILL_FORMATS, normalize
 from . import _assets as assets
@@ -35,6 +37,16 @@ from ._widget import BROWSER_ARRAY_BUDGET, EVENT_KINDS, WIDGET_OPTIONS, ExportWi
 #: Pixels per panel of an export (width, height) and of the preview (height).
 PANEL_SIZE = (560, 420)
 PANEL_PREVIEW_HEIGHT = 330
+
+
+def _failed_panel(err: Exception) -> dict:
+    """A panel figure that shows why its renderer failed, in the middle of the cell."""
+    hidden = {"visible": False}
+    lines = textwrap.wrap(one_line(err), 60)[:6]
+    return {"data": [], "layout": {"xaxis": hidden, "yaxis": hidden, "annotations": [{
+        "text": "<br>".join(html.escape(line) for line in lines), "showarrow": False,
+        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "align": "left",
+        "font": {"color": "#b00020", "size": 11}}]}}
 
 
 class GridSource:
@@ -79,16 +91,30 @@ class GridSource:
         for panel in self.panels:
             panel.clear()
 
-    def compose(self, epoch: int) -> tuple[dict, list[int]]:
-        """The grid figure at slider ``epoch`` and the trace count of each panel (cached)."""
+    def compose(self, epoch: int, lenient: bool = False) -> tuple[dict, list[int]]:
+        """The grid figure at slider ``epoch`` and the trace count of each panel (cached).
+
+        A panel whose renderer fails raises, unless ``lenient``: then its cell says why
+        (the preview keeps showing the other panels) and the grid is not cached.
+        """
         epoch = int(epoch)
         cached = self._figures.get(epoch)
         if cached is None:
+            failed = False
             with self._lock:  # one composition at a time: panels share loaders and caches
-                figures = [p.figure(epoch) for p in self.panels]
+                figures = []
+                for panel in self.panels:
+                    try:
+                        figures.append(panel.figure(epoch))
+                    except Exception as err:
+                        if not lenient:
+                            raise
+                        failed = True
+                        figures.append(_failed_panel(err))
                 titles = [p.title(epoch) for p in self.panels]
             cached = compose_grid(figures, titles, self.columns)
-            self._figures.put(epoch, cached)
+            if not failed:
+                self._figures.put(epoch, cached)
         return cached
 
     def figure(self, epoch: int | None) -> dict:
@@ -96,6 +122,10 @@ class GridSource:
         if epoch is None:
             raise UsageError("A dashboard figure needs an epoch.\nPass one of its epochs.")
         return self.compose(epoch)[0]
+
+    def preview(self, epoch: int) -> dict:
+        """The grid figure the widget shows: a failing panel says why in its own cell."""
+        return self.compose(epoch, lenient=True)[0]
 
     def locate(self, epoch: int, trace: Any) -> dict[str, Any]:
         """Which panel a trace index of the grid figure at ``epoch`` belongs to."""
@@ -155,7 +185,8 @@ class Dashboard(ExportWidget):
     their highlight. Export writes the whole grid as one file (an HTML export is one page
     whose slider moves every panel); Animate writes the grid over the epochs. Click, hover
     and select callbacks get points with ``panel``, ``visualization``, ``variant``,
-    ``variant_dir`` and ``panel_epoch``.
+    ``variant_dir`` and ``panel_epoch``. A panel whose renderer fails says why in its cell
+    while the others keep showing; exporting that epoch raises the panel's error.
     """
 
     def __init__(self, panels: Any, visualizations: Any = None, *, columns: int | None = None,

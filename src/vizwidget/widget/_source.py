@@ -138,6 +138,10 @@ class FigureSource:
         self._figures.put(epoch, fig)
         return fig
 
+    def preview(self, epoch: int | None) -> Figureish:
+        """The figure the widget shows for ``epoch``: the one :meth:`figure` makes."""
+        return self.figure(epoch)
+
     def record(self, epoch: int | None, output_path: Path,
                frames: Sequence[int] | None = None) -> Provenance:
         """What the widget knows of a file it writes: renderer, variant, hashes, epochs."""

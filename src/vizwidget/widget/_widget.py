@@ -263,7 +263,7 @@ class ExportWidget(anywidget.AnyWidget):
         key = (epoch, self.theme, self.lod_threshold, self.lod_points)
         payload = None if ranges else self._payloads.get(key)
         if payload is None:
-            figure = as_figure_dict(self._source.figure(epoch))
+            figure = as_figure_dict(self._source.preview(epoch))
             if self.lod_threshold > 0:
                 view = reduce_figure(figure, self.lod_threshold, max(self.lod_points, 100),
                                      *(ranges or (None, None)))
