@@ -73,3 +73,15 @@ def inspect_logs(tmp_path_factory) -> Path:
         env.setenv("INSPECT_LOG_DIR", str(root / "logs"))
         env.setenv("INSPECT_DISPLAY", "none")
         return write_logs(root / "logs")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (one per browser-test module)."""
+    from e2e.lab import launch_browser
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_browser(p)
+        yield browser
+        browser.close()

@@ -6,11 +6,10 @@ write every panel; the exported HTML page's own slider moves every panel too.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from e2e.lab import cell_text, jupyter_lab, launch_browser, open_notebook, run_cell
+from e2e.lab import jupyter_lab, open_notebook, printed_state, run_cell
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]
 
@@ -54,16 +53,6 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_browser(p)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="module")
 def page(lab, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     lab.write_notebook("dashboard.ipynb", [SETUP, STATE])
@@ -79,9 +68,7 @@ def page(lab, browser):
 
 
 def state(page) -> dict:
-    run_cell(page, 1)
-    text = cell_text(page, 1)
-    return json.loads(text[text.index("STATE") + 5:].strip())
+    return printed_state(page)
 
 
 def plot(page):
@@ -111,7 +98,7 @@ def test_every_panel_is_drawn_under_its_title(page):
     assert all(label["visible"] and 0 <= label["top"] < 40 for label in shown)
     thirds = [int(label["left"] // (shown[0]["width"] / 3)) for label in shown]
     assert thirds == [0, 1, 2]
-    assert all(a["right"] < b["left"] for a, b in zip(shown, shown[1:]))
+    assert all(a["right"] < b["left"] for a, b in zip(shown, shown[1:], strict=False))
     # the titles are labels, not plotly annotations: plotly draws none of them
     assert plot(page).evaluate(DRAWN_TITLES) == []
     assert titles == state(page)["titles"]

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from e2e import notebooks as nb
-from e2e.lab import cell_text, jupyter_lab, launch_browser, open_notebook, run_cell
+from e2e.lab import cell_text, jupyter_lab, open_notebook, printed_state, run_cell
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]
 
@@ -26,16 +26,6 @@ TIMEOUT = 120_000
 def lab(tmp_path_factory):
     with jupyter_lab(tmp_path_factory.mktemp("lab") / "root", settings=WIDGETS_STATE) as lab:
         yield lab
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_browser(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +56,7 @@ def widget(page, index=0):
 
 
 def state(page) -> dict:
-    run_cell(page, 1)
-    text = cell_text(page, 1)
-    return json.loads(text[text.index("STATE") + 5:].strip())
+    return printed_state(page)
 
 
 def drawn_title(root) -> str:

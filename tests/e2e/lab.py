@@ -178,3 +178,10 @@ def cell_text(page, index: int) -> str:
     """Text of a cell's output area."""
     return page.locator(".jp-Notebook .jp-Cell").nth(index).locator(
         ".jp-OutputArea").inner_text()
+
+
+def printed_state(page, index: int = 1) -> dict:
+    """Run cell ``index``, which prints ``STATE{json}``, and return that JSON."""
+    run_cell(page, index)
+    text = cell_text(page, index)
+    return json.loads(text[text.index("STATE") + 5:].strip())
