@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import threading
+import time
 
 import imageio.v3 as iio
 import numpy as np
@@ -287,3 +288,31 @@ def test_gif_renders_each_frame_once(variant, tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "render", lambda *a, **k: calls.append(1) or real(*a, **k))
     path = export_animation(curve, variant, "curve", tmp_path / "a.gif", **SMALL)
     assert len(gif_frames(path)) == len(calls) == len(EPOCHS)  # the palette reuses frames
+
+
+def test_next_figure_is_built_once_the_browser_has_the_current_one(monkeypatch, tmp_path):
+    """Built any earlier, its Python would hold the GIL the engine needs to send the figure."""
+    import io
+
+    from vizwidget import engine
+    from vizwidget.export import AnimationOptions, animate_frames
+
+    events = []
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buf, "PNG")
+
+    def render(fig, *a, on_sent=None, **k):
+        events.append(("sent", fig["layout"]["title"]["text"]))
+        on_sent()
+        time.sleep(0.05)  # the browser at work
+        return buf.getvalue()
+
+    def build(epoch):
+        events.append(("build", str(epoch)))
+        return {"data": [], "layout": {"title": {"text": str(epoch)}}}
+
+    monkeypatch.setattr(engine, "render", render)
+    animate_frames(build, [1, 2, 3], tmp_path / "frames", AnimationOptions(lock_axes=False),
+                   provenance=False)
+    assert events == [("build", "1"), ("sent", "1"), ("build", "2"), ("sent", "2"),
+                      ("build", "3"), ("sent", "3")]

@@ -141,26 +141,40 @@ def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob,
               ready: dict[int, bytes] | None = None) -> Iterator[bytes]:
     """PNG bytes per epoch; the next figure is built while the browser renders this one.
 
-    Epochs in ``ready`` are yielded from it without building or rendering again.
+    The build starts once the browser has the current figure: any earlier, its Python would
+    hold the GIL the engine needs to send it. Epochs in ``ready`` are yielded from it without
+    building or rendering again.
     """
     opts = job.options
     ready = {} if ready is None else ready
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-build") as builder:
 
-        def upcoming(i: int) -> Future | None:
-            return None if epochs[i] in ready else builder.submit(frame, epochs[i])
+        def upcoming(i: int, sent: threading.Event) -> Future | None:
+            return None if epochs[i] in ready else builder.submit(_when_set, sent, frame, epochs[i])
 
-        following = upcoming(0)
+        sent = threading.Event()
+        sent.set()
+        following = upcoming(0, sent)
         for i, epoch in enumerate(epochs):
             job.check_cancel()
-            current = following
+            current, sent = following, threading.Event()
             if i + 1 < len(epochs):
-                following = upcoming(i + 1)
+                following = upcoming(i + 1, sent)
             if current is None:
+                sent.set()
                 yield ready[epoch]
-            else:
-                yield engine.render(current.result(), "png", int(opts.width), int(opts.height),
-                                    opts.scale)
+                continue
+            try:
+                png = engine.render(current.result(), "png", int(opts.width), int(opts.height),
+                                    opts.scale, on_sent=sent.set)
+            finally:
+                sent.set()
+            yield png
+
+
+def _when_set(event: threading.Event, fn: Callable[[int], dict], epoch: int) -> dict:
+    event.wait()
+    return fn(epoch)
 
 
 def _writer(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob,
