@@ -290,6 +290,35 @@ def test_gif_renders_each_frame_once(variant, tmp_path, monkeypatch):
     assert len(gif_frames(path)) == len(calls) == len(EPOCHS)  # the palette reuses frames
 
 
+def clear_curve(data, epoch):
+    """A see-through paper: frames carry alpha, which the GIF ignores."""
+    fig = curve(data, epoch)
+    fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(255,0,0,0.3)")
+    return fig
+
+
+@pytest.mark.parametrize("renderer", [curve, clear_curve])
+def test_gif_frames_are_the_rendered_frames_on_one_palette(variant, tmp_path, monkeypatch,
+                                                           renderer):
+    """Each GIF frame shows exactly its PNG's RGB mapped to the palette of the first and last."""
+    import io
+
+    from vizwidget import engine
+
+    pngs, real = {}, engine.render
+    monkeypatch.setattr(engine, "render", lambda fig, *a, **k: pngs.setdefault(
+        fig["layout"]["annotations"][-1]["text"], real(fig, *a, **k)))
+    path = export_animation(renderer, variant, "curve", tmp_path / "a.gif", **SMALL)
+    rgb = [Image.open(io.BytesIO(pngs[f"epoch {e}"])).convert("RGB") for e in EPOCHS]
+    sheet = Image.new("RGB", (2 * rgb[0].width, rgb[0].height))
+    sheet.paste(rgb[0], (0, 0))
+    sheet.paste(rgb[-1], (rgb[0].width, 0))
+    palette = sheet.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    expected = [f.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB") for f in rgb]
+    for (_, _, got), want in zip(gif_frames(path), expected, strict=True):
+        assert ImageChops.difference(got, want).getbbox() is None
+
+
 def test_next_figure_is_built_once_the_browser_has_the_current_one(monkeypatch, tmp_path):
     """Built any earlier, its Python would hold the GIL the engine needs to send the figure."""
     import io
