@@ -137,33 +137,22 @@ def _frame_maker(build: FrameBuilder, epochs: list[int], job: FrameJob) -> Calla
     return frame
 
 
-def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob,
-              ready: dict[int, bytes] | None = None) -> Iterator[bytes]:
+def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob) -> Iterator[bytes]:
     """PNG bytes per epoch; the next figure is built while the browser renders this one.
 
     The build starts once the browser has the current figure: any earlier, its Python would
-    hold the GIL the engine needs to send it. Epochs in ``ready`` are yielded from it without
-    building or rendering again.
+    hold the GIL the engine needs to send it.
     """
     opts = job.options
-    ready = {} if ready is None else ready
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-build") as builder:
-
-        def upcoming(i: int, sent: threading.Event) -> Future | None:
-            return None if epochs[i] in ready else builder.submit(_when_set, sent, frame, epochs[i])
-
         sent = threading.Event()
         sent.set()
-        following = upcoming(0, sent)
-        for i, epoch in enumerate(epochs):
+        following = builder.submit(_when_set, sent, frame, epochs[0])
+        for i in range(len(epochs)):
             job.check_cancel()
             current, sent = following, threading.Event()
             if i + 1 < len(epochs):
-                following = upcoming(i + 1, sent)
-            if current is None:
-                sent.set()
-                yield ready[epoch]
-                continue
+                following = builder.submit(_when_set, sent, frame, epochs[i + 1])
             try:
                 png = engine.render(current.result(), "png", int(opts.width), int(opts.height),
                                     opts.scale, on_sent=sent.set)
@@ -177,33 +166,33 @@ def _when_set(event: threading.Event, fn: Callable[[int], dict], epoch: int) -> 
     return fn(epoch)
 
 
-def _writer(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob,
-            frames: Iterator[bytes], ready: dict[int, bytes]) -> tuple[Any, Iterator[bytes]]:
-    opts = job.options
-    if fmt == "gif":  # the palette comes from the first and last frames, each rendered once
-        first = next(frames)
-        if len(epochs) > 1:
-            ready[epochs[-1]] = next(_rendered(epochs[-1:], frame, job))
-        writer: Any = _writers.GifWriter(tmp, opts.fps, opts.loop,
-                                         palette_from=[first, ready.get(epochs[-1], first)],
-                                         record=job.record)
-        return writer, itertools.chain([first], frames)
-    if fmt in ("mp4", "webm"):
-        return _writers.FfmpegWriter(tmp, fmt, opts.fps, record=job.record), frames
-    return _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop,
-                                          record=job.record), frames
+def _gif_frames(epochs: list[int], frame, job: FrameJob) -> tuple[list[bytes], Iterator[bytes]]:
+    """The palette samples (the first and last frames) and all frames, each rendered once."""
+    if len(epochs) == 1:
+        first = next(_rendered(epochs, frame, job))
+        return [first, first], iter([first])
+    rendered = _rendered([epochs[0], epochs[-1], *epochs[1:-1]], frame, job)
+    first, last = next(rendered), next(rendered)
+    return [first, last], itertools.chain([first], rendered, [last])
 
 
 def _stream(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob) -> None:
-    ready: dict[int, bytes] = {}  # read lazily: filled below before the last epoch is due
-    writer, frames = _writer(tmp, fmt, epochs, frame, job,
-                             _rendered(epochs, frame, job, ready), ready)
+    opts = job.options
+    if fmt == "gif":
+        samples, frames = _gif_frames(epochs, frame, job)
+        writer: Any = _writers.GifWriter(tmp, opts.fps, opts.loop, palette_from=samples,
+                                         record=job.record)
+    else:
+        frames = _rendered(epochs, frame, job)
+        writer = (_writers.FfmpegWriter(tmp, fmt, opts.fps, record=job.record)
+                  if fmt in ("mp4", "webm") else
+                  _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop, record=job.record))
     pending: deque[Future] = deque()
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-encode") as encoder:
         try:
             for done, png in enumerate(frames, start=1):
                 pending.append(encoder.submit(writer.add, png))
-                while len(pending) > 2:  # bounded: memory does not grow with frame count
+                while len(pending) > 4:  # bounded: memory does not grow with frame count
                     pending.popleft().result()
                 job.report(done, len(epochs))
             while pending:
