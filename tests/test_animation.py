@@ -349,3 +349,14 @@ def test_next_figure_is_built_once_the_browser_has_the_current_one(monkeypatch, 
                    provenance=False)
     assert events == [("build", "1"), ("sent", "1"), ("build", "2"), ("sent", "2"),
                       ("build", "3"), ("sent", "3")]
+
+
+def test_a_wrong_provenance_is_refused_before_any_frame(tmp_path):
+    """The record is made beside the first frames; its argument is checked before them."""
+    from vizwidget.errors import UsageError
+    from vizwidget.export import animate_frames
+
+    built = []
+    with pytest.raises(UsageError, match="provenance must be"):
+        animate_frames(built.append, [1, 2], tmp_path / "a.gif", provenance="yes")
+    assert built == [] and not (tmp_path / "a.gif").exists()

@@ -28,7 +28,7 @@ from ._frames import axis_extents, merge_extents, with_epoch_label, with_ranges
 from ._html import write_html_animation
 from ._io import atomic_output
 from ._job import AnimationOptions, FrameJob
-from ._metadata import SIDECAR, Provenance, encode, make_record
+from ._metadata import SIDECAR, Provenance, check_provenance, encode, make_record
 
 FrameBuilder = Callable[[int], Any]
 
@@ -85,7 +85,11 @@ def animate_frames(
             "scale": options.scale, "theme": options.theme, "frames": epochs,
             "animation": {"fps": options.fps, "label": options.label,
                           "lock_axes": options.lock_axes, "loop": options.loop}}
-    record = make_record(provenance, fmt, size)
+    check_provenance(provenance)
+    # the record's versions ask the browser binary once per process: while the frames render
+    side = ThreadPoolExecutor(1, thread_name_prefix="vizwidget-record")
+    record = side.submit(make_record, provenance, fmt, size)
+    side.shutdown(wait=False)
     report, finish = progress_reporter(progress, len(epochs))
     job = FrameJob(options, len(epochs), report, cancel, record)
     try:
