@@ -6,6 +6,7 @@ import json
 import re
 import sys
 import threading
+import time
 
 import imageio.v3 as iio
 import numpy as np
@@ -127,8 +128,12 @@ def test_epochs_subset_sorted_and_deduplicated(variant, tmp_path):
 
     path = export_animation(spy, variant, "curve", tmp_path / "a.gif", epochs=[200, 10, 200, 50],
                             lock_axes=False, **SMALL)
-    assert len(gif_frames(path)) == 3
-    assert seen[:3] == [10, 50, 200]
+    assert sorted(seen) == [10, 50, 200]  # each epoch built once (the GIF's palette needs the
+    # last one early, so they are not built in order)
+    ordered = export_animation(curve, variant, "curve", tmp_path / "b.gif", epochs=[10, 50, 200],
+                               lock_axes=False, **SMALL)
+    for (_, _, got), (_, _, want) in zip(gif_frames(path), gif_frames(ordered), strict=True):
+        assert ImageChops.difference(got, want).getbbox() is None
 
 
 def test_label_visibly_changes_pixels(variant, tmp_path):
@@ -287,3 +292,71 @@ def test_gif_renders_each_frame_once(variant, tmp_path, monkeypatch):
     monkeypatch.setattr(engine, "render", lambda *a, **k: calls.append(1) or real(*a, **k))
     path = export_animation(curve, variant, "curve", tmp_path / "a.gif", **SMALL)
     assert len(gif_frames(path)) == len(calls) == len(EPOCHS)  # the palette reuses frames
+
+
+def clear_curve(data, epoch):
+    """A see-through paper: frames carry alpha, which the GIF ignores."""
+    fig = curve(data, epoch)
+    fig.update_layout(paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(255,0,0,0.3)")
+    return fig
+
+
+@pytest.mark.parametrize("renderer", [curve, clear_curve])
+def test_gif_frames_are_the_rendered_frames_on_one_palette(variant, tmp_path, monkeypatch,
+                                                           renderer):
+    """Each GIF frame shows exactly its PNG's RGB mapped to the palette of the first and last."""
+    import io
+
+    from vizwidget import engine
+
+    pngs, real = {}, engine.render
+    monkeypatch.setattr(engine, "render", lambda fig, *a, **k: pngs.setdefault(
+        fig["layout"]["annotations"][-1]["text"], real(fig, *a, **k)))
+    path = export_animation(renderer, variant, "curve", tmp_path / "a.gif", **SMALL)
+    rgb = [Image.open(io.BytesIO(pngs[f"epoch {e}"])).convert("RGB") for e in EPOCHS]
+    sheet = Image.new("RGB", (2 * rgb[0].width, rgb[0].height))
+    sheet.paste(rgb[0], (0, 0))
+    sheet.paste(rgb[-1], (rgb[0].width, 0))
+    palette = sheet.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+    expected = [f.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB") for f in rgb]
+    for (_, _, got), want in zip(gif_frames(path), expected, strict=True):
+        assert ImageChops.difference(got, want).getbbox() is None
+
+
+def test_next_figure_is_built_once_the_browser_has_the_current_one(monkeypatch, tmp_path):
+    """Built any earlier, its Python would hold the GIL the engine needs to send the figure."""
+    import io
+
+    from vizwidget import engine
+    from vizwidget.export import AnimationOptions, animate_frames
+
+    events = []
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buf, "PNG")
+
+    def render(fig, *a, on_sent=None, **k):
+        events.append(("sent", fig["layout"]["title"]["text"]))
+        on_sent()
+        time.sleep(0.05)  # the browser at work
+        return buf.getvalue()
+
+    def build(epoch):
+        events.append(("build", str(epoch)))
+        return {"data": [], "layout": {"title": {"text": str(epoch)}}}
+
+    monkeypatch.setattr(engine, "render", render)
+    animate_frames(build, [1, 2, 3], tmp_path / "frames", AnimationOptions(lock_axes=False),
+                   provenance=False)
+    assert events == [("build", "1"), ("sent", "1"), ("build", "2"), ("sent", "2"),
+                      ("build", "3"), ("sent", "3")]
+
+
+def test_a_wrong_provenance_is_refused_before_any_frame(tmp_path):
+    """The record is made beside the first frames; its argument is checked before them."""
+    from vizwidget.errors import UsageError
+    from vizwidget.export import animate_frames
+
+    built = []
+    with pytest.raises(UsageError, match="provenance must be"):
+        animate_frames(built.append, [1, 2], tmp_path / "a.gif", provenance="yes")
+    assert built == [] and not (tmp_path / "a.gif").exists()

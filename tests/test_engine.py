@@ -54,6 +54,17 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.parametrize("values", [3, 120_000])  # the JSON and the binary transport
+def test_on_sent_fires_once_per_render_before_it_returns(values):
+    fig = go.Figure(go.Scatter(y=np.arange(values, dtype=float))).to_dict()
+    sent = []
+    data = engine.render(fig, width=120, height=90, on_sent=lambda: sent.append(time.monotonic()))
+    returned = time.monotonic()
+    assert data.startswith(b"\x89PNG") and len(sent) == 1 and sent[0] <= returned
+    engine.render(_fig(), width=120, height=90)  # a later render does not call it again
+    assert len(sent) == 1 and not engine.get_engine()._kaleido.sent_hooks
+
+
 def test_page_is_reused_across_figures():
     eng = engine.get_engine()
     engine.render(_fig(0))

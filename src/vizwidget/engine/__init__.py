@@ -6,6 +6,7 @@ package, never a CDN) loaded once in a page that is reused for every figure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ._browser import find_browser, require_browser
@@ -30,6 +31,8 @@ def render(
     scale: float = 1,
     *,
     timeout: float | None = None,
+    on_sent: Callable[[], None] | None = None,
 ) -> bytes:
     """Render a figure dict on the process-wide warm engine and return the bytes."""
-    return get_engine().render(figure, format, width, height, scale, timeout=timeout)
+    return get_engine().render(figure, format, width, height, scale, timeout=timeout,
+                               on_sent=on_sent)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
@@ -199,12 +201,15 @@ class RenderEngine:
         scale: float = 1,
         *,
         timeout: float | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> bytes:
         """Render a figure dict to image bytes (png, jpeg, webp, svg, pdf or json).
 
         Thread-safe; concurrent callers are served one after another on the warm page.
         Without ``timeout``, the engine's :attr:`timeout` plus one second per
-        :data:`POINTS_PER_SECOND` data values applies.
+        :data:`POINTS_PER_SECOND` data values applies. ``on_sent`` is called (from a browser
+        thread) once the figure is in the browser, the moment to start preparing the next
+        one; it may not be called at all, e.g. when the render fails before that.
         """
         points = figure_points(figure)
         if timeout is None:  # the engine's timeout grows with the figure; a given one is kept
@@ -219,6 +224,8 @@ class RenderEngine:
             kaleido = self._kaleido
             job = (kaleido.calc_fig(figure, opts=opts) if packed is None
                    else kaleido.calc_fig_binary(packed, opts))
+            if on_sent is not None:
+                kaleido.sent_hooks.append(on_sent)
             try:
                 return self._submit(job, timeout=timeout)
             except _TabCrashed:
@@ -241,6 +248,10 @@ class RenderEngine:
                 if not self.is_running and attempt == 1:
                     continue  # the browser died under us: start a new one and retry once
                 raise _render_error(err, format) from err
+            finally:
+                if on_sent is not None:
+                    with contextlib.suppress(ValueError):  # not sent: must not fire later
+                        kaleido.sent_hooks.remove(on_sent)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def page_stats(self) -> dict[str, Any]:

@@ -13,8 +13,11 @@ import json
 import os
 import tempfile
 import threading
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
+from choreographer.channels import Pipe
 from kaleido.kaleido import Kaleido
 
 from ._transport import RENDER_BINARY_JS, Packed
@@ -42,17 +45,41 @@ _STATS_JS = """function() {
 }"""
 
 
+class _SignallingPipe(Pipe):
+    """choreographer's pipe, calling the oldest waiting hook once a render request is written.
+
+    The browser needs no more Python once it has a figure, so that is when the caller may
+    start preparing the next one: earlier, its Python would hold the GIL the send needs.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent_hooks: deque[Callable[[], None]] = deque()
+
+    def write_json(self, obj: Any) -> tuple[float, float]:
+        times = super().write_json(obj)
+        if "kaleido_scopes.plotly" in ((obj.get("params") or {}).get("functionDeclaration") or ""):
+            try:
+                hook = self.sent_hooks.popleft()
+            except IndexError:  # nobody waits for this one
+                return times
+            hook()
+        return times
+
+
 class WarmKaleido(Kaleido):
     """kaleido.Kaleido with one tab that is reused, never reloaded, between figures.
 
     :attr:`crashed` is set when the tab's renderer process dies (Chromium's
     ``Inspector.targetCrashed`` event), so the engine can restart at once instead of waiting
-    for its timeout.
+    for its timeout. Hooks appended to :attr:`sent_hooks` are called, oldest first, as render
+    requests reach the browser.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, channel_cls=_SignallingPipe, **kwargs)
         self.crashed = threading.Event()
+        self.sent_hooks: deque[Callable[[], None]] = self._channel.sent_hooks
 
     async def _conform_tabs(self, tabs: Any = None) -> None:
         for tab in (tabs or list(self.tabs.values())):

@@ -28,7 +28,7 @@ from ._frames import axis_extents, merge_extents, with_epoch_label, with_ranges
 from ._html import write_html_animation
 from ._io import atomic_output
 from ._job import AnimationOptions, FrameJob
-from ._metadata import SIDECAR, Provenance, encode, make_record
+from ._metadata import SIDECAR, Provenance, check_provenance, encode, make_record
 
 FrameBuilder = Callable[[int], Any]
 
@@ -85,7 +85,11 @@ def animate_frames(
             "scale": options.scale, "theme": options.theme, "frames": epochs,
             "animation": {"fps": options.fps, "label": options.label,
                           "lock_axes": options.lock_axes, "loop": options.loop}}
-    record = make_record(provenance, fmt, size)
+    check_provenance(provenance)
+    # the record's versions ask the browser binary once per process: while the frames render
+    side = ThreadPoolExecutor(1, thread_name_prefix="vizwidget-record")
+    record = side.submit(make_record, provenance, fmt, size)
+    side.shutdown(wait=False)
     report, finish = progress_reporter(progress, len(epochs))
     job = FrameJob(options, len(epochs), report, cancel, record)
     try:
@@ -137,59 +141,62 @@ def _frame_maker(build: FrameBuilder, epochs: list[int], job: FrameJob) -> Calla
     return frame
 
 
-def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob,
-              ready: dict[int, bytes] | None = None) -> Iterator[bytes]:
+def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob) -> Iterator[bytes]:
     """PNG bytes per epoch; the next figure is built while the browser renders this one.
 
-    Epochs in ``ready`` are yielded from it without building or rendering again.
+    The build starts once the browser has the current figure: any earlier, its Python would
+    hold the GIL the engine needs to send it.
     """
     opts = job.options
-    ready = {} if ready is None else ready
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-build") as builder:
-
-        def upcoming(i: int) -> Future | None:
-            return None if epochs[i] in ready else builder.submit(frame, epochs[i])
-
-        following = upcoming(0)
-        for i, epoch in enumerate(epochs):
+        sent = threading.Event()
+        sent.set()
+        following = builder.submit(_when_set, sent, frame, epochs[0])
+        for i in range(len(epochs)):
             job.check_cancel()
-            current = following
+            current, sent = following, threading.Event()
             if i + 1 < len(epochs):
-                following = upcoming(i + 1)
-            if current is None:
-                yield ready[epoch]
-            else:
-                yield engine.render(current.result(), "png", int(opts.width), int(opts.height),
-                                    opts.scale)
+                following = builder.submit(_when_set, sent, frame, epochs[i + 1])
+            try:
+                png = engine.render(current.result(), "png", int(opts.width), int(opts.height),
+                                    opts.scale, on_sent=sent.set)
+            finally:
+                sent.set()
+            yield png
 
 
-def _writer(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob,
-            frames: Iterator[bytes], ready: dict[int, bytes]) -> tuple[Any, Iterator[bytes]]:
-    opts = job.options
-    if fmt == "gif":  # the palette comes from the first and last frames, each rendered once
-        first = next(frames)
-        if len(epochs) > 1:
-            ready[epochs[-1]] = next(_rendered(epochs[-1:], frame, job))
-        writer: Any = _writers.GifWriter(tmp, opts.fps, opts.loop,
-                                         palette_from=[first, ready.get(epochs[-1], first)],
-                                         record=job.record)
-        return writer, itertools.chain([first], frames)
-    if fmt in ("mp4", "webm"):
-        return _writers.FfmpegWriter(tmp, fmt, opts.fps, record=job.record), frames
-    return _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop,
-                                          record=job.record), frames
+def _when_set(event: threading.Event, fn: Callable[[int], dict], epoch: int) -> dict:
+    event.wait()
+    return fn(epoch)
+
+
+def _gif_frames(epochs: list[int], frame, job: FrameJob) -> tuple[list[bytes], Iterator[bytes]]:
+    """The palette samples (the first and last frames) and all frames, each rendered once."""
+    if len(epochs) == 1:
+        first = next(_rendered(epochs, frame, job))
+        return [first, first], iter([first])
+    rendered = _rendered([epochs[0], epochs[-1], *epochs[1:-1]], frame, job)
+    first, last = next(rendered), next(rendered)
+    return [first, last], itertools.chain([first], rendered, [last])
 
 
 def _stream(tmp: Path, fmt: str, epochs: list[int], frame, job: FrameJob) -> None:
-    ready: dict[int, bytes] = {}  # read lazily: filled below before the last epoch is due
-    writer, frames = _writer(tmp, fmt, epochs, frame, job,
-                             _rendered(epochs, frame, job, ready), ready)
+    opts = job.options
+    if fmt == "gif":
+        samples, frames = _gif_frames(epochs, frame, job)
+        writer: Any = _writers.GifWriter(tmp, opts.fps, opts.loop, palette_from=samples,
+                                         record=job.record)
+    else:
+        frames = _rendered(epochs, frame, job)
+        writer = (_writers.FfmpegWriter(tmp, fmt, opts.fps, record=job.record)
+                  if fmt in ("mp4", "webm") else
+                  _writers.PillowAnimationWriter(tmp, fmt, opts.fps, opts.loop, record=job.record))
     pending: deque[Future] = deque()
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-encode") as encoder:
         try:
             for done, png in enumerate(frames, start=1):
                 pending.append(encoder.submit(writer.add, png))
-                while len(pending) > 2:  # bounded: memory does not grow with frame count
+                while len(pending) > 4:  # bounded: memory does not grow with frame count
                     pending.popleft().result()
                 job.report(done, len(epochs))
             while pending:

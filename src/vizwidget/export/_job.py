@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,13 +63,18 @@ class AnimationOptions:
 @dataclass(frozen=True)
 class FrameJob:
     """What every stage of one animation shares: options, progress and cancel hooks, and the
-    provenance record written into the file (None for none)."""
+    provenance record written into the file (None for none), perhaps still being made."""
 
     options: AnimationOptions
     total: int
     report: Progress = field(default=lambda done, total: None)
     cancel: threading.Event | None = None
-    record: dict[str, Any] | None = None
+    record_future: Future | None = None
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The provenance record (waits for it), or None for none."""
+        return None if self.record_future is None else self.record_future.result()
 
     def check_cancel(self) -> None:
         """Raise ExportCancelled once the cancel event is set."""

@@ -82,6 +82,14 @@ def created() -> str | None:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(value)))
 
 
+def check_provenance(provenance: Provenance) -> None:
+    """Raise UsageError unless ``provenance`` is None, True, False or a dict."""
+    if provenance is not None and not isinstance(provenance, (bool, dict)):
+        raise UsageError(f"provenance must be True, False or a dict, got "
+                         f"{type(provenance).__name__}.\n"
+                         "Pass provenance={'note': ...} to add fields, or False for none.")
+
+
 def make_record(provenance: Provenance, fmt: str, size: dict[str, Any],
                 figure: dict | None = None) -> dict[str, Any] | None:
     """The record to embed, or None when ``provenance`` is False.
@@ -91,12 +99,9 @@ def make_record(provenance: Provenance, fmt: str, size: dict[str, Any],
     Without a ``"variant"`` the ``figure`` itself is stored when it is small (see
     :func:`figure_limit`) so the file can be reproduced.
     """
+    check_provenance(provenance)
     if provenance is False:
         return None
-    if provenance is not None and provenance is not True and not isinstance(provenance, dict):
-        raise UsageError(f"provenance must be True, False or a dict, got "
-                         f"{type(provenance).__name__}.\n"
-                         "Pass provenance={'note': ...} to add fields, or False for none.")
     record: dict[str, Any] = dict(provenance) if isinstance(provenance, dict) else {}
     record.update(size)
     record.update({"schema": SCHEMA, "format": fmt, "versions": versions()})

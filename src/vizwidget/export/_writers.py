@@ -21,12 +21,28 @@ def _decode(png: bytes) -> Image.Image:
         return img.convert("RGB")
 
 
+def _decode_rgbx(png: bytes) -> Image.Image:
+    """PNG bytes as an RGB or RGBA image, whichever needs no conversion (alpha is unused)."""
+    img = Image.open(io.BytesIO(png))
+    img.load()
+    return img if img.mode in ("RGB", "RGBA") else img.convert("RGB")
+
+
+def _indexed(img: Image.Image, palette: Image.Image) -> Image.Image:
+    """``img.convert("RGB").quantize(palette=palette, dither=NONE)`` without the RGB copy:
+    Pillow stores RGB and RGBA pixels alike, four bytes, and the lookup reads the first three."""
+    out = img._new(img.im.convert("P", Image.Dither.NONE, palette.im))
+    out.palette = palette.palette.copy()
+    return out
+
+
 class GifWriter:
     """Streaming GIF: one shared palette, no dithering, frames appended as they come.
 
     The palette is computed once from the first and last frames (plotly figures use few
     colours), so each frame costs one palette lookup instead of a full quantisation, and
-    only the rectangle that changed since the previous frame is LZW-encoded.
+    only the rectangle that changed since the previous frame is LZW-encoded. The palette is
+    made by the first :meth:`add`, so a writer fed from a worker thread does that work there.
     """
 
     def __init__(self, path: Path, fps: float, loop: int, palette_from: list[bytes],
@@ -35,7 +51,9 @@ class GifWriter:
         self._comment = b"" if record is None else gif_comment(encode(record))
         self._duration = round(1000 / fps)
         self._loop = loop
-        self._palette = self._make_palette([_decode(p) for p in palette_from])
+        self._samples: list[bytes] | None = palette_from
+        self._palette: Image.Image | None = None
+        self._ready: dict[bytes, Image.Image] = {}  # the samples, indexed, until added
         self._previous: Image.Image | None = None
 
     @staticmethod
@@ -44,14 +62,25 @@ class GifWriter:
         sheet = Image.new("RGB", (width, max(s.height for s in samples)), "white")
         x = 0
         for s in samples:
-            sheet.paste(s, (x, 0))
+            sheet.paste(s.convert("RGB"), (x, 0))
             x += s.width
         return sheet.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+    def _indexed(self, png: bytes) -> Image.Image:
+        if self._samples is not None:
+            decoded = [_decode_rgbx(p) for p in self._samples]
+            self._palette = self._make_palette(decoded)
+            # the samples are frames too: each is decoded once
+            self._ready = {p: _indexed(img, self._palette)
+                           for p, img in zip(self._samples, decoded, strict=True)}
+            self._samples = None
+        frame = self._ready.pop(png, None)
+        return _indexed(_decode_rgbx(png), self._palette) if frame is None else frame
 
     def add(self, png: bytes) -> None:
         from PIL import GifImagePlugin, ImageChops
 
-        frame = _decode(png).quantize(palette=self._palette, dither=Image.Dither.NONE)
+        frame = self._indexed(png)
         if self._previous is None:
             header, _ = GifImagePlugin.getheader(frame, info={"loop": self._loop,
                                                               "duration": self._duration})
