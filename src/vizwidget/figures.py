@@ -13,7 +13,8 @@ from .errors import FigureError
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["PLOTLY_DTYPES", "Figureish", "as_figure_dict", "check_figure", "typed_array"]
+__all__ = ["PLOTLY_DTYPES", "Figureish", "as_figure_dict", "axis_key", "check_figure",
+           "typed_array"]
 
 #: plotly.js typed-array names (lib/array.js) and their little-endian numpy dtypes.
 PLOTLY_DTYPES = {"f8": "<f8", "f4": "<f4", "i1": "i1", "u1": "u1", "u1c": "u1", "i2": "<i2",
@@ -55,6 +56,11 @@ def _check_dict(fig: dict) -> dict:
 
 
 @cache
+def axis_key(ref: str) -> str:
+    """Layout key of a cartesian axis id: ``x`` -> ``xaxis``, ``y2`` -> ``yaxis2``."""
+    return f"{ref[0]}axis{ref[1:]}"
+
+
 def trace_types() -> frozenset[str]:
     """Every trace type plotly draws, read from plotly.py's validator schema."""
     import plotly

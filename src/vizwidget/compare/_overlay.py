@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ComparisonError
+from ..figures import axis_key
 from ..registry import Visualization
 from ._variants import Member, Variants
 
@@ -118,7 +119,7 @@ def _traces(variants: Variants, lines: list[_Line], layout: dict) -> list[dict]:
                    and (ln.xaxis, ln.yaxis, ln.series) == (xa, ya, series)]
             x, mean, std = _group_stats(own)
             lo, hi = mean - std, mean + std
-            if (layout.get(f"yaxis{ya[1:]}") or {}).get("type") == "log":
+            if (layout.get(axis_key(ya)) or {}).get("type") == "log":
                 lo = np.maximum(lo, mean * 1e-3)  # a log axis cannot show values <= 0
             label = f"{name} · {series}" if multi else name
             traces.append({

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..export import padded_range
-from ..figures import typed_array
+from ..figures import axis_key, typed_array
 
 __all__ = ["decoded", "panel_grid", "scene_extents"]
 
@@ -33,7 +33,7 @@ def _cell(trace: dict) -> tuple[str, ...]:
 
 def _layout_key(ref: str) -> str:
     """``"x2"`` -> ``"xaxis2"``, ``"scene"`` -> ``"scene"``."""
-    return ref if ref.startswith("scene") else f"{ref[0]}axis{ref[1:]}"
+    return ref if ref.startswith("scene") else axis_key(ref)
 
 
 def _ref(layout_key: str) -> str:

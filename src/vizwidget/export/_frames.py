@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..figures import typed_array
+from ..figures import axis_key, typed_array
 
 LABEL_NAME = "vizwidget-epoch-label"
 _CARTESIAN = {"scatter", "scattergl", "bar", "histogram", "box", "violin", "funnel",
@@ -57,7 +57,7 @@ def axis_extents(fig: dict) -> dict[str, tuple[float, float]]:
             continue
         horizontal = trace.get("orientation") == "h"
         for letter in ("x", "y"):
-            axis = f"{letter}axis{(trace.get(f'{letter}axis') or letter)[1:]}"
+            axis = axis_key(trace.get(f"{letter}axis") or letter)
             arr = _numbers(trace.get(letter))
             if arr is None:
                 continue

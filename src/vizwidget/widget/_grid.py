@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..figures import axis_key
+
 #: Trace types drawn on a named non-cartesian subplot: type -> (trace key, layout base name).
 _SUBPLOT_OF: dict[str, tuple[str, str]] = {
     **{t: ("scene", "scene") for t in ("scatter3d", "surface", "mesh3d", "cone", "streamtube",
@@ -129,11 +131,6 @@ class _Names:
         return base if n == 1 else f"{base}{n}"
 
 
-def _axis_key(ref: str) -> str:
-    """Layout key of an axis id: ``x2`` -> ``xaxis2``."""
-    return f"{ref[0]}axis{ref[1:]}"
-
-
 def _axis_id(key: str) -> str:
     """Axis id of a layout key: ``xaxis2`` -> ``x2``."""
     return f"{key[0]}{key[5:]}"
@@ -217,7 +214,7 @@ class _Panel:
         for old, new in list(self.refs.items()):
             if not re.fullmatch(r"[xy]\d*", old):
                 continue
-            spec = dict(self.layout.get(_axis_key(old)) or {})
+            spec = dict(self.layout.get(axis_key(old)) or {})
             for attr in _AXIS_REFS:
                 if attr in spec:
                     spec[attr] = self.ref(spec[attr])
@@ -232,7 +229,7 @@ class _Panel:
             spec.setdefault("ticklabeloverflow", "allow")
             if "position" in spec:
                 spec["position"] = place([spec["position"], spec["position"]])[0]
-            self.out[_axis_key(new)] = spec
+            self.out[axis_key(new)] = spec
 
     def subplots(self) -> None:
         for old, new in self.refs.items():

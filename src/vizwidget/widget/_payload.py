@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..figures import PLOTLY_DTYPES
+from ..figures import PLOTLY_DTYPES, axis_key
 
 _NUMPY_TO_PLOTLY = {np.dtype(v): k for k, v in PLOTLY_DTYPES.items() if k != "u1c"}
 REF = "__vzarr__"  # key of an array placeholder in the skeleton
@@ -157,11 +157,6 @@ def _split(value: Any, arrays: list[Array]) -> Any:
     return value
 
 
-def _axis_key(ref: Any) -> str:
-    ref = str(ref)
-    return f"{ref[0]}axis{ref[1:]}"
-
-
 def declare_linear_axes(skeleton: dict[str, Any]) -> None:
     """Type as ``linear`` the untyped cartesian axes that only numeric scatters use.
 
@@ -180,7 +175,7 @@ def declare_linear_axes(skeleton: dict[str, Any]) -> None:
         simple = trace.get("type", "scatter") in _NUMERIC_XY_TRACES
         for letter in "xy":
             array = trace.get(letter)
-            key = _axis_key(trace.get(f"{letter}axis") or letter)
+            key = axis_key(str(trace.get(f"{letter}axis") or letter))
             numeric[key] = (numeric.get(key, True) and simple and isinstance(array, dict)
                             and REF in array)
     for key, ok in numeric.items():
