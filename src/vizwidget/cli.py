@@ -224,12 +224,7 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
         out.line(f"FAILED {r.label} {r.visualization} {r.format}: {r.error}")
     out.line(f"{len(result.succeeded)} written, {len(result.failed)} failed in "
              f"{result.seconds:.1f} s ({args.jobs if executor is None else 'dask'} worker(s))")
-    out.line(f"gallery: {result.index}")
-    out.line(f"report:  {result.report}")
-    data = result.to_dict()
-    data.pop("ok")
-    written, failed = data.pop("written"), data.pop("failed")
-    return out.result(result.ok, written, failed, **data)
+    return _report_result(out, result)
 
 
 def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
@@ -299,6 +294,16 @@ def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
                       seconds=round(time.perf_counter() - t0, 3))
 
 
+def _report_result(out: _Output, report: Any) -> int:
+    """Name a batch or eval report's gallery and Markdown report; the run's result."""
+    out.line(f"gallery: {report.index}")
+    out.line(f"report:  {report.report}")
+    data = report.to_dict()
+    data.pop("ok")
+    written, failed = data.pop("written"), data.pop("failed")
+    return out.result(report.ok, written, failed, **data)
+
+
 def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
     from .errors import EvalTableError
     from .evals import export_eval_report, read_eval_table
@@ -321,12 +326,7 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
         out.line(f"FAILED {v.name}: {v.reason}")
     out.line(f"{len(report.written)} files, {len(report.skipped)} views skipped, "
              f"{len(report.failed)} failed in {report.seconds:.1f} s")
-    out.line(f"gallery: {report.index}")
-    out.line(f"report:  {report.report}")
-    data = report.to_dict()
-    data.pop("ok")
-    written, failed = data.pop("written"), data.pop("failed")
-    return out.result(report.ok, written, failed, **data)
+    return _report_result(out, report)
 
 
 def cmd_provenance(args: argparse.Namespace, out: _Output) -> int:
