@@ -9,6 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
+from widget_messages import Sent, request
 
 import vizwidget
 from vizwidget.errors import EpochNotFoundError, UsageError, VizWidgetError
@@ -17,21 +18,6 @@ from vizwidget.widget._grid import GridLayout, compose_grid
 from vizwidget.widget._panels import PanelSpec, nearest_epoch, plan_panels
 
 VISUALIZATIONS = ["training_curves", "parameter_trajectory_2d", "singular_value_spectrum"]
-
-
-class Sent:
-    """Records what the widget sends to the browser."""
-
-    def __init__(self, widget):
-        self.messages: list[tuple[dict, list]] = []
-        widget.send = lambda content, buffers=None: self.messages.append((content, buffers))
-
-    def of(self, kind):
-        return [(c, b) for c, b in self.messages if c.get("type") == kind]
-
-
-def request(widget, **content):
-    widget._on_custom_msg(widget, content, [])
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from widget_messages import Sent, decode
 
 from vizwidget import lod
 
@@ -101,28 +102,12 @@ def _widget_cloud(n: int = 300_000):
                                                customdata=np.arange(n)))), x, y
 
 
-def _decode(content, buffers) -> dict:
-    import json
-
-    from vizwidget.widget._payload import PLOTLY_DTYPES, join_figure
-
-    arrays = [np.frombuffer(buffers[s["buffer"]], dtype=PLOTLY_DTYPES[s["dtype"]])
-              for s in content["arrays"]]
-    return join_figure(json.loads(bytes(buffers[0])), arrays)
-
-
-class _Sent:
-    def __init__(self, widget):
-        self.messages = []
-        widget.send = lambda content, buffers=None: self.messages.append((content, buffers))
-
-
 def test_widget_sends_a_sample_with_a_note_and_exports_stay_full():
     w, x, y = _widget_cloud()
-    sent = _Sent(w)
+    sent = Sent(w)
     w._on_custom_msg(w, {"type": "figure", "epoch": 0, "reset": True}, [])
     content, buffers = sent.messages[-1]
-    fig = _decode(content, buffers)
+    fig = decode(content, buffers)
     trace = fig["data"][0]
     assert w.lod_points * 0.8 <= trace["x"].size <= w.lod_points * 1.1
     np.testing.assert_array_equal(trace["x"], x[trace["customdata"]])  # arrays stay aligned
@@ -133,14 +118,14 @@ def test_widget_sends_a_sample_with_a_note_and_exports_stay_full():
 
 def test_zoom_view_holds_only_points_in_range_and_clicks_map_to_full_data():
     w, x, y = _widget_cloud()
-    sent = _Sent(w)
+    sent = Sent(w)
     got = []
     w.on_click(got.append)
     w._on_custom_msg(w, {"type": "view", "epoch": 0, "xrange": [0.1, 0.3],
                          "yrange": [-0.2, 0.0]}, [])
     content, buffers = sent.messages[-1]
     assert content["view"] is True
-    fig = _decode(content, buffers)
+    fig = decode(content, buffers)
     vx, vy = fig["data"][0]["x"], fig["data"][0]["y"]
     inside = (x >= 0.1) & (x <= 0.3) & (y >= -0.2) & (y <= 0.0)
     assert vx.size == min(int(inside.sum()), vx.size) and vx.size > 1_000

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from widget_messages import Sent, decode, request
 
 import vizwidget
 from vizwidget.errors import FormatError, ThemeError, VizWidgetError
@@ -23,21 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def line(data, epoch, offset=0):
     """A per-epoch renderer that needs no data."""
     return go.Figure(go.Scatter(x=[0, 1, 2], y=[epoch, epoch + 1, offset]))
-
-
-class Sent:
-    """Records what the widget sends to the browser."""
-
-    def __init__(self, widget):
-        self.messages: list[tuple[dict, list]] = []
-        widget.send = lambda content, buffers=None: self.messages.append((content, buffers))
-
-    def of(self, kind):
-        return [(c, b) for c, b in self.messages if c.get("type") == kind]
-
-
-def request(widget, **content):
-    widget._on_custom_msg(widget, content, [])
 
 
 def test_bundle_is_built_and_small():
@@ -119,21 +105,6 @@ def test_renderer_needs_epochs_or_loader():
         ExportWidget(line, epochs=[1], kind="cross_epoch")
     with pytest.raises(TypeError):
         ExportWidget(42)
-
-
-def decode(content, buffers, held=None):
-    """Rebuild the figure dict of a figure message as the browser does (numpy for typed arrays)."""
-    from vizwidget.widget._payload import PLOTLY_DTYPES, join_figure
-
-    held = {} if held is None else held
-    arrays = []
-    for spec in content["arrays"]:
-        if "buffer" in spec:
-            raw = bytes(buffers[spec["buffer"]])
-            held[spec["id"]] = np.frombuffer(raw, PLOTLY_DTYPES[spec["dtype"]]).reshape(
-                spec["shape"])
-        arrays.append(held[spec["id"]])
-    return join_figure(json.loads(bytes(buffers[0])), arrays)
 
 
 def test_figure_request_answers_with_raw_arrays_and_caches_in_python():
