@@ -55,12 +55,12 @@ def _check_dict(fig: dict) -> dict:
     return fig
 
 
-@cache
 def axis_key(ref: str) -> str:
     """Layout key of a cartesian axis id: ``x`` -> ``xaxis``, ``y2`` -> ``yaxis2``."""
     return f"{ref[0]}axis{ref[1:]}"
 
 
+@cache
 def trace_types() -> frozenset[str]:
     """Every trace type plotly draws, read from plotly.py's validator schema."""
     import plotly
