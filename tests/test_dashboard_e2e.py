@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from e2e.lab import jupyter_lab, open_notebook, printed_state, run_cell
+from e2e.lab import click_and_collect, jupyter_lab, open_notebook, printed_state, run_cell
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]
 
@@ -112,7 +112,7 @@ def test_slider_redraws_every_panel_at_the_new_epoch(page):
     before = plot(page).evaluate(TRACE_SUMS)
     root.locator(".vzw-slider").focus()
     page.keyboard.press("End")
-    st = state(page)
+    st = printed_state(page, until=lambda st: st["epoch"] == 40)
     last = st["epochs"][-1]
     assert last == 40 and st["epoch"] == 40
     wait_epoch(page, last)
@@ -159,15 +159,7 @@ def test_export_writes_the_grid_png_at_its_size(page, lab):
 
 def test_clicking_a_point_says_which_panel(page):
     point = plot(page).locator(".subplot.x4y4 .scatterlayer .point").nth(2)
-    box = point.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    clicks = []
-    for _ in range(20):
-        clicks = state(page)["clicks"]
-        if clicks:
-            break
-        page.wait_for_timeout(250)
+    clicks = click_and_collect(page, point)
     assert clicks, "no click reached Python"
     p = clicks[-1][0]
     assert p["panel"] == 2 and p["variant"] == "seed1"

@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from e2e import notebooks as nb
-from e2e.lab import cell_text, jupyter_lab, open_notebook, printed_state, run_cell
+from e2e.lab import (
+    cell_text,
+    click_and_collect,
+    jupyter_lab,
+    open_notebook,
+    printed_state,
+    run_cell,
+)
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]
 
@@ -141,15 +148,7 @@ def test_animate_fills_progress_and_writes_gif(page, lab):
 def test_clicking_a_point_reaches_the_python_callback(page):
     root = widget(page)
     point = root.locator(".scatterlayer .point").nth(3)
-    box = point.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    clicks = []
-    for _ in range(20):
-        clicks = state(page)["clicks"]
-        if clicks:
-            break
-        page.wait_for_timeout(250)
+    clicks = click_and_collect(page, point)
     assert clicks, "no click reached Python"
     (p,) = clicks[-1]
     assert p["trace"] == 0 and p["point"] == 3 and p["x"] == 3

@@ -180,8 +180,28 @@ def cell_text(page, index: int) -> str:
         ".jp-OutputArea").inner_text()
 
 
-def printed_state(page, index: int = 1) -> dict:
-    """Run cell ``index``, which prints ``STATE{json}``, and return that JSON."""
-    run_cell(page, index)
-    text = cell_text(page, index)
-    return json.loads(text[text.index("STATE") + 5:].strip())
+def printed_state(page, index: int = 1, until=None, tries: int = 20) -> dict:
+    """Run cell ``index``, which prints ``STATE{json}``, and return that JSON.
+
+    With ``until``, run it again (every 250 ms, ``tries`` times at most) until
+    ``until(state)`` holds: widget updates reach the kernel on their own schedule (ipywidgets
+    holds them back while the kernel is busy), so a cell may run before them. The last state
+    is returned either way, for the caller to assert on.
+    """
+    for attempt in range(tries if until else 1):
+        if attempt:
+            page.wait_for_timeout(250)
+        run_cell(page, index)
+        text = cell_text(page, index)
+        state = json.loads(text[text.index("STATE") + 5:].strip())
+        if until is None or until(state):
+            break
+    return state
+
+
+def click_and_collect(page, point) -> list:
+    """Click the centre of ``point`` and wait (up to 5 s) for the clicks cell 1 prints."""
+    box = point.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    return printed_state(page, until=lambda state: state["clicks"])["clicks"]
