@@ -45,7 +45,8 @@ def _failed_panel(err: Exception) -> dict:
     lines = textwrap.wrap(one_line(err), 60)[:6]
     return {"data": [], "layout": {"xaxis": hidden, "yaxis": hidden, "annotations": [{
         "text": "<br>".join(html.escape(line) for line in lines), "showarrow": False,
-        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "align": "left",
+        "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "xanchor": "center",
+        "yanchor": "middle", "align": "left",
         "font": {"color": "#b00020", "size": 11}}]}}
 
 
