@@ -5,10 +5,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLE := src/vizwidget/static/widget.js
 
-.PHONY: demo test setup browser build-js bench lint clean
+.PHONY: demo lab test setup browser build-js bench lint clean
 
 demo: setup
 	$(PY) -m vizwidget demo demo-run
+
+# JupyterLab on notebooks/ (00_tour.ipynb opens on the demo runs; trained first if absent).
+lab: setup demo-run/exports/index.html
+	scripts/lab.sh
+
+demo-run/exports/index.html:
+	$(MAKE) demo
 
 test: setup
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .batch import BatchResult, JobResult
 
 #: Formats a browser shows as an <img> thumbnail, best first.
-THUMBNAIL_FORMATS = ("png", "webp", "jpeg", "svg")
+THUMBNAIL_FORMATS = ("png", "gif", "webp", "jpeg", "svg")
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }

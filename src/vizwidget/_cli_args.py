@@ -173,16 +173,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_image(p)
     _add_common(p)
 
-    p = sub.add_parser("demo", help="train the demo run and export every built-in "
-                       "visualization",
-                       description="Train a tiny numpy modular-addition run into "
-                       "DIR/variant_p59_seed0 and export every built-in visualization to "
-                       "DIR/exports (with index.html and report.md).")
+    p = sub.add_parser("demo", help="train three demo runs and show every kind of output",
+                       description="Train three seeds of a tiny numpy modular-addition run "
+                       "into DIR/runs and write to DIR/exports: the single-run gallery, an "
+                       "animation, comparison figures, a Dashboard grid (PNG and offline HTML), "
+                       "index.html and report.md.")
     p.add_argument("dir", nargs="?", default="demo-run", metavar="DIR",
-                   help="directory for the run and its exports (demo-run)")
+                   help="directory for the runs and their exports (demo-run)")
     p.add_argument("--formats", default="png", help="comma-separated still formats (png)")
     p.add_argument("--p", type=_positive(int), default=59, help="modulus (59)")
-    p.add_argument("--seed", type=int, default=0, help="seed (0)")
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (0,1,2)")
     p.add_argument("--epochs", type=_positive(int), default=1500, help="training epochs (1500)")
     _add_common(p)
 

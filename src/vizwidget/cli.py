@@ -265,33 +265,33 @@ def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
-    from .batch import export_batch
-    from .demo import make_variant
-    from .registry import visualizations
+    from .demo_tour import run_demo
 
-    root = Path(args.dir)
-    t0 = time.perf_counter()
-    out.line(f"training the demo run (numpy modular addition, p={args.p}, "
-             f"{args.epochs} epochs)…")
-    variant = make_variant(root / f"variant_p{args.p}_seed{args.seed}", p=args.p,
-                           seed=args.seed, epochs=args.epochs)
-    out.line(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
-    built_in = [v.name for v in visualizations() if v.fn.__module__.startswith(
-        "vizwidget.renderers")]
-    result = export_batch(variant, built_in, args.formats, root / "exports",
-                          progress=out.progress, title="vizwidget demo")
-    for r in result.failed:
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"--seeds {args.seeds!r} is not a list of integers.\n"
+                         "Pass comma-separated seeds, e.g. --seeds 0,1,2.") from None
+    if not seeds:
+        raise UsageError("--seeds is empty.\nPass comma-separated seeds, e.g. --seeds 0,1,2.")
+    demo = run_demo(args.dir, p=args.p, seeds=seeds, epochs=args.epochs,
+                    formats=[f for f in args.formats.split(",") if f.strip()], log=out.line)
+    batch = demo.batch
+    for r in batch.failed:
         out.line(f"FAILED {r.visualization} {r.format}: {r.error}")
-    artifacts = sorted(str(p) for p in (variant / "artifacts").glob("*/epoch_*"))
-    written = [variant / "config.json", variant / "metrics.json", *result.written,
-               result.index, result.report]
-    out.line(f"written files ({len(artifacts)} artifact files under {variant / 'artifacts'}):")
-    for path in written:
-        out.line(f"  {path}")
-    return out.result(result.ok, written, [r.to_dict() for r in result.failed],
-                      variant=str(variant), artifacts=len(artifacts),
-                      index=str(result.index), report=str(result.report),
-                      seconds=round(time.perf_counter() - t0, 3))
+    out.line(f"{len(batch.succeeded)} files in {batch.out_dir} ({demo.seconds:.1f} s):")
+    for role, path in demo.files.items():
+        out.line(f"  {role:<34} {path}")
+    out.line(f"  {'gallery':<34} {batch.index}")
+    out.line(f"  {'report':<34} {batch.report}")
+    out.line("next:")
+    out.line(f"  1. open {batch.index} in a browser")
+    out.line("  2. make lab    explore the same runs in the widget and the Dashboard")
+    out.line("  3. vizwidget --help")
+    written = [*batch.written, batch.index, batch.report]
+    return out.result(demo.ok, written, [r.to_dict() for r in batch.failed],
+                      runs=[str(r) for r in demo.runs], index=str(batch.index),
+                      report=str(batch.report), seconds=round(demo.seconds, 3))
 
 
 def _report_result(out: _Output, report: Any) -> int:
