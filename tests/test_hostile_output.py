@@ -257,3 +257,14 @@ def test_security_csv_export_exact_for_programs_when_asked(tmp_path):
     assert [r[0] for r in rows] == ["=1+2"] * 3 and rows[0][3] == "@SUM(A1)"
     assert [r[5] for r in rows] == ["+cmd", "\tx", "-x"]
     assert figure_to_bytes(formula_figure(), "csv", spreadsheet_safe=False) == path.read_bytes()
+
+
+def test_unknown_include_plotlyjs_is_a_usage_error_and_writes_nothing(tmp_path):
+    target = tmp_path / "f.html"
+    target.write_bytes(b"an older file that must survive")
+    with pytest.raises(vizwidget.errors.UsageError) as info:
+        export_figure(hostile_figure(), target, include_plotlyjs="directory")
+    problem, fix = str(info.value).splitlines()
+    assert "'directory'" in problem and "'cdn'" in fix
+    assert target.read_bytes() == b"an older file that must survive"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.html"]

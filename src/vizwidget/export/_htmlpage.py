@@ -9,6 +9,7 @@ import re
 from typing import Any, Literal
 
 from .._escape import html_text, script_json
+from ..errors import UsageError
 
 _HEAD = ('<!doctype html>\n<html>\n<head>\n    <meta charset="utf-8" />\n'
          '    <style>html, body {height: 100%;}</style>\n</head>\n<body>\n')
@@ -38,9 +39,12 @@ def _plotlyjs(include_plotlyjs: bool | Literal["cdn"]) -> str:
         url = f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min.js"
         return (f'{_CONFIG}\n<script charset="utf-8" src="{html_text(url)}" integrity='
                 f'"sha256-{base64.b64encode(digest).decode()}" crossorigin="anonymous"></script>')
-    if include_plotlyjs:
+    if include_plotlyjs is True:
         return f"{_CONFIG}\n<script>{get_plotlyjs()}</script>"
-    return ""
+    if include_plotlyjs is False:
+        return ""
+    raise UsageError(f"include_plotlyjs must be True, False or 'cdn', got {include_plotlyjs!r}.\n"
+                     "Pass True for an offline page, or 'cdn' to load plotly.js from its CDN.")
 
 
 def figure_page(figure: dict, *, div_id: str, width: str, height: str,
