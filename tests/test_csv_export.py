@@ -103,3 +103,13 @@ def test_csv_format_from_suffix_and_argument(tmp_path, bar_figure):
     b = export_figure(bar_figure, tmp_path / "bars", format="csv")
     assert b.suffix == ".csv" and a.read_text() == b.read_text()
     assert a.read_text().splitlines()[1] == "trace 0,bar,0,a,3,,"
+
+
+def test_grid_text_cells_are_spreadsheet_safe_and_negative_z_stays_a_number():
+    fig = go.Figure(go.Heatmap(z=[[-1.5, 2.0]], x=["=a", "b"], y=[-3], name="@grid",
+                               text=[["=1+1", "-cmd"]]))
+    header, rows = _read(figure_to_bytes(fig, "csv").decode())
+    assert [r[:1] + r[3:7] for r in rows] == [["'@grid", "'=a", "-3", "-1.5", "'=1+1"],
+                                              ["'@grid", "b", "-3", "2.0", "'-cmd"]]
+    _, exact = _read(figure_to_bytes(fig, "csv", spreadsheet_safe=False).decode())
+    assert [r[0] for r in exact] == ["@grid"] * 2 and exact[0][6] == "=1+1"

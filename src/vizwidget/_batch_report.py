@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ._escape import html_text, markdown_text
 from .export import atomic_write
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def _summary(result: BatchResult) -> str:
 
 def render_html(result: BatchResult, title: str) -> str:
     """The gallery page: thumbnails grouped by variant, links to every file, failures."""
-    e = html.escape
+    e = html_text
     out = result.out_dir
     variants = {r.label: r.variant for r in result.results}
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{e(title)}</title>"
@@ -129,17 +129,14 @@ def render_html(result: BatchResult, title: str) -> str:
     return "\n".join(parts)
 
 
-def _md_cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def render_markdown(result: BatchResult, title: str) -> str:
     """The same content as :func:`render_html`, as Markdown."""
     out = result.out_dir
     variants = {r.label: r.variant for r in result.results}
-    lines = [f"# {title}", "", _summary(result), ""]
+    m = markdown_text
+    lines = [f"# {m(title)}", "", m(_summary(result)), ""]
     for label, by_vis in _groups(result).items():
-        lines += [f"## {label}", "", f"`{variants[label]}`", ""]
+        lines += [f"## {m(label)}", "", m(variants[label]), ""]
         if not by_vis:
             lines += ["Nothing written for this variant; see the failures below.", ""]
             continue
@@ -147,15 +144,15 @@ def render_markdown(result: BatchResult, title: str) -> str:
                   "|---|---|---|---|---|"]
         for (vis, epoch), jobs in by_vis.items():
             thumb = _thumbnail(jobs)
-            preview = f"![{_md_cell(vis)}]({quote(_rel(thumb.path, out))})" if thumb else ""
-            links = " ".join(f"[{r.format}]({quote(_rel(r.path, out))})" for r in jobs)
+            preview = f"![{m(vis)}]({quote(_rel(thumb.path, out))})" if thumb else ""
+            links = " ".join(f"[{m(r.format)}]({quote(_rel(r.path, out))})" for r in jobs)
             record = _provenance(jobs)
             details = ("" if record is None else
                        "<details><summary>provenance</summary><code>"
-                       f"{html.escape(json.dumps(record, sort_keys=True, default=str))}"
+                       f"{m(json.dumps(record, sort_keys=True, default=str))}"
                        "</code></details>")
-            lines.append(f"| {_md_cell(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
-                         f"{_md_cell(details)} |")
+            lines.append(f"| {m(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
+                         f"{details} |")
         lines.append("")
     failed = result.failed
     lines += [f"## Failures ({len(failed)})", ""]
@@ -163,15 +160,15 @@ def render_markdown(result: BatchResult, title: str) -> str:
         lines += ["| variant | visualization | format | epoch | error |", "|---|---|---|---|---|"]
         for r in failed:
             epoch = "" if r.epoch is None else str(r.epoch)
-            lines.append(f"| {_md_cell(r.label)} | {_md_cell(r.visualization)} | {r.format} | "
-                         f"{epoch} | {_md_cell(r.error or '')} |")
+            lines.append(f"| {m(r.label)} | {m(r.visualization)} | {m(r.format)} | "
+                         f"{epoch} | {m(r.error or '')} |")
     else:
         lines.append("None.")
     if result.skipped:
         lines += ["", f"## Skipped: not applicable ({len(result.skipped)})", "",
                   "| variant | visualization | format | reason |", "|---|---|---|---|"]
-        lines += [f"| {_md_cell(r.label)} | {_md_cell(r.visualization)} | {r.format} | "
-                  f"{_md_cell(r.error or '')} |" for r in result.skipped]
+        lines += [f"| {m(r.label)} | {m(r.visualization)} | {m(r.format)} | "
+                  f"{m(r.error or '')} |" for r in result.skipped]
     return "\n".join(lines) + "\n"
 
 

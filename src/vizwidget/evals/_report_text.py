@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+from .._escape import html_text, markdown_text
 
 if TYPE_CHECKING:
     from ._report import EvalReport
@@ -45,10 +46,6 @@ def _rel(path: str, out: Path) -> str:
     return quote(Path(os.path.relpath(path, out)).as_posix())
 
 
-def _cell(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def _best(report: EvalReport) -> list[dict[str, Any]]:
     best: dict[str, list[dict[str, Any]]] = {}
     for row in report.comparison:
@@ -68,30 +65,31 @@ def _summary(report: EvalReport) -> str:
 def render_markdown(report: EvalReport, title: str) -> str:
     """``report.md``: comparison table, best model per task, views, skipped and failed."""
     out = report.out_dir
-    lines = [f"# {title}", "", _summary(report), "",
-             f"## Model comparison — {report.metric} (latest checkpoint)", "",
+    m = markdown_text
+    lines = [f"# {m(title)}", "", m(_summary(report)), "",
+             f"## Model comparison — {m(report.metric)} (latest checkpoint)", "",
              "| task | model | score | 95 % CI | n |", "|---|---|---|---|---|"]
     for row in report.comparison:
         mark = "**" if row["best"] else ""
-        lines.append(f"| {_cell(row['task'])} | {mark}{_cell(row['model'])}{mark} | "
+        lines.append(f"| {m(row['task'])} | {mark}{m(row['model'])}{mark} | "
                      f"{_number(row['score'])} | {_ci(row)} | {_count(row['n'])} |")
     lines += ["", "## Best model per task", "", "| task | best model | score |",
               "|---|---|---|"]
-    lines += [f"| {_cell(b['task'])} | {_cell(b['models'])} | {_number(b['score'])} |"
+    lines += [f"| {m(b['task'])} | {m(b['models'])} | {_number(b['score'])} |"
               for b in _best(report)]
     lines += ["", "## Views", ""]
     for v in report.views:
         if v.status != "written":
             continue
         image = next((f for f in v.files if f.rsplit(".", 1)[-1] in _IMAGES), None)
-        links = " ".join(f"[{f.rsplit('.', 1)[-1]}]({_rel(f, out)})" for f in v.files)
-        lines += [f"### {v.name}", "", f"![{v.name}]({_rel(image, out)})" if image else "",
+        links = " ".join(f"[{m(f.rsplit('.', 1)[-1])}]({_rel(f, out)})" for f in v.files)
+        lines += [f"### {m(v.name)}", "", f"![{m(v.name)}]({_rel(image, out)})" if image else "",
                   links, ""]
     for heading, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         lines += [f"## {heading} ({len(items)})", ""]
         if items:
             lines += ["| view | reason |", "|---|---|"]
-            lines += [f"| {_cell(v.name)} | {_cell(v.reason or '')} |" for v in items]
+            lines += [f"| {m(v.name)} | {m(v.reason or '')} |" for v in items]
         else:
             lines.append("None.")
         lines.append("")
@@ -100,7 +98,7 @@ def render_markdown(report: EvalReport, title: str) -> str:
 
 def render_html(report: EvalReport, title: str) -> str:
     """``index.html``: the same content as a gallery of thumbnails."""
-    e = html.escape
+    e = html_text
     out = report.out_dir
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>"
