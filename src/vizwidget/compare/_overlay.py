@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from .._epochs import nearest_index
 from ..errors import ComparisonError
 from ..figures import axis_key
 from ..registry import Visualization
@@ -146,7 +147,7 @@ def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict]
     for t in traces:
         if t.get("fill") or not len(t["x"]):
             continue
-        i = int(np.argmin(np.abs(np.asarray(t["x"]) - epoch)))
+        i = nearest_index(list(t["x"]), epoch)
         stars.append({
             "type": "scatter", "x": [t["x"][i]], "y": [t["y"][i]], "mode": "markers",
             "xaxis": t["xaxis"], "yaxis": t["yaxis"], "showlegend": False,
