@@ -21,6 +21,7 @@ from vizwidget.errors import (
     AnalyzerNotFoundError,
     ComparisonError,
     FormatError,
+    NonFiniteDataError,
     RendererError,
     ShapeMismatchError,
     VariantNotFoundError,
@@ -351,3 +352,22 @@ def test_cli_compare(runs, tmp_path):
 
     proc = _cli(runs / "p23_seed0", "--vis", "trajectory", cwd=tmp_path)
     assert proc.returncode == 2 and "No visualization named 'trajectory'" in proc.stderr
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_joint_pca_refuses_a_non_finite_checkpoint_naming_run_array_and_epoch(seeds, tmp_path,
+                                                                             bad):
+    broken = tmp_path / "p23_seed1"
+    shutil.copytree(seeds[1], broken)
+    epoch = ArtifactLoader(broken).epochs("parameters")[2]
+    path = broken / "artifacts" / "parameters" / f"epoch_{epoch}.npz"
+    with np.load(path) as z:
+        arrays = dict(z)
+    arrays["W_in"][1, 2] = bad
+    np.savez(path, **arrays)
+    vs = Variants([seeds[0], broken], labels=["seed0", "seed1"])
+    with pytest.raises(NonFiniteDataError) as info:
+        vz.comparison_figure(vs, "parameter_trajectory_2d", epoch=100)
+    what, fix = _two_lines(info.value)
+    assert "'W_in'" in what and f"epoch {epoch}" in what and "variant 'seed1'" in what
+    assert ("1 NaN" if np.isnan(bad) else "1 Inf") in what and "checkpoint" in fix
