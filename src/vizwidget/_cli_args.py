@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import __version__
+from ._epochs import epochs_in_range
 from .errors import UsageError
 
 __all__ = ["UsageError", "build_parser", "coerce_setting", "parse_epochs", "parse_render_kwargs",
@@ -253,9 +254,9 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
     """The epochs a parsed spec picks from ``available``.
 
     ``START:STOP`` keeps the available epochs in ``[START, STOP]``; with ``:STEP`` it takes, for
-    each of ``START, START+STEP, ... <= STOP``, the nearest available epoch in that range (so
-    non-uniform checkpoint schedules still give one frame per step). A list must name
-    existing epochs.
+    each of ``START, START+STEP, ... <= STOP``, the nearest available epoch in that range (ties:
+    the earlier; so non-uniform checkpoint schedules still give one frame per step), in
+    O(available epochs) whatever the range. A list must name existing epochs.
     """
     available = sorted(available)
     if spec is None:
@@ -268,16 +269,7 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
                              f"{_span(available)}); use a range such as "
                              f"{available[0]}:{available[-1]}:100 to pick existing epochs")
         return sorted(set(spec))
-    start, stop, step = spec
-    inside = [e for e in available if (start is None or e >= start)
-              and (stop is None or e <= stop)]
-    chosen = inside
-    if step is not None and inside:
-        # one frame every STEP epochs, each at the checkpoint nearest to its target
-        first = inside[0] if start is None else start
-        last = inside[-1] if stop is None else stop
-        targets = range(first, last + 1, step)
-        chosen = sorted({min(inside, key=lambda e, t=t: (abs(e - t), -e)) for t in targets})
+    chosen = epochs_in_range(available, *spec)
     if not chosen:
         raise UsageError(f"--epochs selects no epoch of this variant (available: "
                          f"{_span(available)}); {_EPOCHS_HINT}")

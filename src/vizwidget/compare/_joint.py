@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from .._blas import single_blas_thread
-from ..analysis import joint_streaming_pca, parameter_keys
+from .._epochs import nearest_index
+from ..analysis import joint_streaming_pca, parameter_keys, require_finite
 from ..errors import ComparisonError, ShapeMismatchError
 from ..registry import Visualization
 from ._overlay import HIGHLIGHT, PALETTE
@@ -25,8 +26,9 @@ _TITLES = {"parameter_trajectory_2d": "Joint parameter trajectory",
 DASHES = ("solid", "dash", "dot", "dashdot")
 
 
-def _flat(data: dict, keys: list[str]) -> np.ndarray:
-    return np.concatenate([np.asarray(data[k], dtype=np.float64).ravel() for k in keys])
+def _flat(data: dict, keys: list[str], where: str, analyzer: str) -> np.ndarray:
+    """The arrays ``keys`` of one checkpoint as one row; NaN/Inf raise naming run and epoch."""
+    return np.concatenate([require_finite(data[k], k, where, analyzer).ravel() for k in keys])
 
 
 def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
@@ -49,11 +51,14 @@ def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
     ------
     ShapeMismatchError
         If a variant's parameter shapes differ from the first variant's; names it.
+    NonFiniteDataError
+        If a selected array of a checkpoint holds NaN or Inf; names variant, array and epoch.
     """
     sources: dict[str, tuple[Callable[[int], np.ndarray], int]] = {}
     epochs: dict[str, list[int]] = {}
     reference: tuple[Member, dict[str, tuple]] | None = None
     keys: list[str] = []
+    analyzer = vis.analyzers[0] if vis.analyzers else "parameters"
     for m in variants:
         ep = variants.epochs(m, vis)
         first = variants.data(m, vis, ep[0])
@@ -77,7 +82,8 @@ def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
         epochs[m.label] = ep
 
         def load(i: int, m: Member = m, ep: list[int] = ep, keys: list[str] = keys):
-            return _flat(variants.data(m, vis, ep[i]), keys)
+            where = f"epoch {ep[i]} of variant {m.label!r} ({str(m.path)!r})"
+            return _flat(variants.data(m, vis, ep[i]), keys, where, analyzer)
 
         sources[m.label] = (load, len(ep))
     with single_blas_thread():
@@ -157,7 +163,7 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
         traces = []
         for m in variants:
             ep = epochs[m.label]
-            i = None if epoch is None else int(np.argmin(np.abs(np.asarray(ep) - epoch)))
+            i = nearest_index(ep, epoch)
             traces.extend(trace(m, P[rows[m.label]], ep, i))
         fig = go.Figure({"data": traces, "layout": {"title": {"text": title}}})
         if vis.name == "parameter_trajectory_3d":

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..analysis import nearest_index
+from .._epochs import nearest_epoch
 from ..artifacts import ArtifactLoader
 from ..errors import (
     AnalyzerNotFoundError,
@@ -242,7 +242,7 @@ class Variants:
         out = {}
         for m in self.members:
             epochs = self.epochs(m, vis)
-            out[m.label] = epochs[nearest_index(epochs, epoch)]
+            out[m.label] = nearest_epoch(epochs, epoch)
         return out
 
     def figure(self, m: Member, vis: Visualization, epoch: int | None = None,
