@@ -149,6 +149,8 @@ def export_figure(
         passes visualization, variant, artifact hashes, epochs, kwargs); False embeds none.
         See :func:`vizwidget.read_provenance`.
 
+    Notes
+    -----
     The figure is rendered before the file is touched, and written atomically: a failure
     never leaves a partial file nor clobbers an existing one.
     """
