@@ -5,7 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLE := src/vizwidget/static/widget.js
 
-.PHONY: demo lab test setup browser build-js bench lint clean
+
+.PHONY: demo lab test setup browser build-js bench lint docs clean
 
 demo: setup
 	$(PY) -m vizwidget demo demo-run
@@ -42,8 +43,11 @@ $(BUNDLE): $(wildcard js/*.js js/*.css js/package.json js/package-lock.json js/s
 bench: setup
 	$(PY) benchmarks/bench_static.py
 
+docs: setup
+	$(PY) -m mkdocs build --strict
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) js/node_modules src/vizwidget/static exports demo-run
+	rm -rf $(VENV) js/node_modules src/vizwidget/static exports demo-run site
