@@ -225,7 +225,7 @@ def test_security_batch_report_escapes_a_hostile_variant_path_and_title(demo_var
     assert one_line(str(evil)) in "".join(out.text)  # the path as text, not markup
     assert all(len(row) == 5 for row in out.rows)  # the table kept its cells
     assert len(out.rows) == 2 and out.rows[1][0] == "training_curves"
-    assert out.rows[1][4].startswith("provenance")  # the record, as text in <details>
+    assert out.rows[1][4].startswith("epochs ")  # the record's summary, as text
     page = Page(result.index.read_text(encoding="utf-8"))
     assert "script" not in page.tags
     assert str(evil) in "".join(page.text) and f"Batch {HOSTILE}" in "".join(page.text)

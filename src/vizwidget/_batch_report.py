@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ._escape import html_text, markdown_text
+from ._record_summary import record_summary
 from .export import atomic_write
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ h1 { margin-bottom: .2rem; } .summary { color: #555; margin-bottom: 1.5rem; }
   background: #fafafa; color: #999; }
 .card h3 { font-size: 14px; margin: .4rem 0 .2rem; word-break: break-all; }
 .card a { margin-right: .5rem; }
+.card .record { color: #555; font-size: 12px; word-break: break-all; }
 .card details pre { white-space: pre-wrap; word-break: break-all; font-size: 11px;
   max-height: 16rem; overflow: auto; background: #f6f6f6; padding: .3rem; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: .3rem .5rem;
@@ -68,6 +70,12 @@ def _provenance(jobs: list[JobResult]) -> dict | None:
     return None if record is None else {k: v for k, v in record.items() if k != "format"}
 
 
+def _anchors(result: BatchResult) -> dict[tuple, str]:
+    """The gallery anchor of each item (where its full provenance record is), in order."""
+    items = [(label, *key) for label, by_vis in _groups(result).items() for key in by_vis]
+    return {item: f"item{i}" for i, item in enumerate(items, start=1)}
+
+
 def _summary(result: BatchResult) -> str:
     workers = ("an executor" if result.workers == 0
                else f"{result.workers} worker{'s' if result.workers != 1 else ''}")
@@ -81,6 +89,7 @@ def render_html(result: BatchResult, title: str) -> str:
     """The gallery page: thumbnails grouped by variant, links to every file, failures."""
     e = html_text
     out = result.out_dir
+    anchors = _anchors(result)
     variants = {r.label: r.variant for r in result.results}
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
@@ -100,10 +109,12 @@ def render_html(result: BatchResult, title: str) -> str:
                              for r in jobs)
             record = _provenance(jobs)
             details = ("" if record is None else
-                       "<details><summary>provenance</summary><pre>"
+                       f"<div class='record'>{e(record_summary(record))}</div>"
+                       "<details><summary>full provenance record</summary><pre>"
                        f"{e(json.dumps(record, indent=1, sort_keys=True, default=str))}"
                        "</pre></details>")
-            parts.append(f"<div class='card'>{img}<h3>{e(vis)}</h3>"
+            anchor = anchors[(label, vis, epoch)]
+            parts.append(f"<div class='card' id='{anchor}'>{img}<h3>{e(vis)}</h3>"
                          f"<div>{e(_epoch_text(epoch))}</div><div>{links}</div>{details}</div>")
         parts.append("</div>")
     failed = result.failed
@@ -134,6 +145,7 @@ def render_markdown(result: BatchResult, title: str) -> str:
     out = result.out_dir
     variants = {r.label: r.variant for r in result.results}
     m = markdown_text
+    anchors = _anchors(result)
     lines = [f"# {m(title)}", "", m(_summary(result)), ""]
     for label, by_vis in _groups(result).items():
         lines += [f"## {m(label)}", "", m(variants[label]), ""]
@@ -144,13 +156,12 @@ def render_markdown(result: BatchResult, title: str) -> str:
                   "|---|---|---|---|---|"]
         for (vis, epoch), jobs in by_vis.items():
             thumb = _thumbnail(jobs)
-            preview = f"![{m(vis)}]({quote(_rel(thumb.path, out))})" if thumb else ""
+            preview = f"![preview]({quote(_rel(thumb.path, out))})" if thumb else ""
             links = " ".join(f"[{m(r.format)}]({quote(_rel(r.path, out))})" for r in jobs)
             record = _provenance(jobs)
             details = ("" if record is None else
-                       "<details><summary>provenance</summary><code>"
-                       f"{m(json.dumps(record, sort_keys=True, default=str))}"
-                       "</code></details>")
+                       f"{m(record_summary(record, visualization=False))} "
+                       f"[record](index.html#{anchors[(label, vis, epoch)]})")
             lines.append(f"| {m(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
                          f"{details} |")
         lines.append("")

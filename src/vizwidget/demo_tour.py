@@ -117,7 +117,7 @@ def run_demo(root: str | os.PathLike[str] = "demo-run", *, p: int = 59,
     log("exporting the single-run gallery…")
     batch = export_batch(runs[0], None, formats, out, compare=False, title="vizwidget demo")
     variants = Variants(runs, labels="seed{seed}")
-    extra = [_attempt(variants.labels[0], ANIMATED, "gif", lambda: export_animation(
+    extra = [_attempt(runs[0].name, ANIMATED, "gif", lambda: export_animation(
         ANIMATED, runs[0], None, out / f"animation_{ANIMATED}.gif", fps=8, width=800,
         height=500, scale=1))]
     for name, stem in COMPARISONS:
