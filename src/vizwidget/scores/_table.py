@@ -2,9 +2,11 @@
 
 A table has one row per evaluation (task × model [× factor level] [× checkpoint epoch]) and
 columns for the task, the model, one or more scores, and optionally their stderr, the sample
-count, a boolean factor and the checkpoint epoch. Column names default to what
-``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model``, ``score_{scorer}_{metric}``,
-``completed_samples``) and are configurable per view.
+count, a boolean factor and the checkpoint epoch. A *sample table* (it has a ``sample_id``
+column; see ``vizwidget.evals.load_eval_samples``) has one row per sample and epoch of the
+eval; its groups' means and intervals are computed from the per-sample scores. Column names
+default to what ``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model``,
+``score_{scorer}_{metric}``, ``completed_samples``) and are configurable per view.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import EvalTableError, NotApplicableError
-from ._stats import interval
+from ._cells import numbers, source_of
+from ._stats import check_ci, interval, interval_label, mean_stderr
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,8 +29,10 @@ __all__ = [
     "EvalTableError",
     "MetricInfo",
     "Resolved",
+    "SAMPLE_ID",
     "TableSpec",
     "as_frame",
+    "cluster_labels",
     "detect_metrics",
     "factor_values",
     "metric_info",
@@ -36,6 +41,11 @@ __all__ = [
     "summarise",
 ]
 
+#: The column that makes a table a sample table, and the one naming its evaluation.
+SAMPLE_ID = "sample_id"
+EVAL_ID = "eval_id"
+#: Metrics that are means of per-sample scores: the scorer's stderr and 0/1 flag are theirs.
+MEAN_METRICS = ("accuracy", "mean")
 TASK_CANDIDATES = ("task_name", "task", "task_display_name")
 MODEL_CANDIDATES = ("model_display_name", "model")
 COUNT_CANDIDATES = ("completed_samples", "total_samples", "sample_count", "samples", "n")
@@ -71,6 +81,7 @@ class TableSpec:
     score_stderr: str | None = None
     sample_count: str | None = None
     epoch_column: str | None = None
+    cluster: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +103,12 @@ class MetricInfo:
     lower_is_better : bool
         True for ECE, Brier score, NLL, losses and risks.
     stderr : str or None
-        The column with this metric's standard error, if any.
+        The column with this metric's standard error, if any: a scorer's ``_stderr``
+        column belongs to its mean metric (``accuracy`` or ``mean``) only, never to AUC,
+        ECE or another metric of the same scorer.
+    binary : str or None
+        The column saying whether the per-sample scores were all 0 or 1 (written by
+        ``load_eval_logs``), if any; only such scores get Wilson intervals.
     """
 
     column: str
@@ -102,6 +118,7 @@ class MetricInfo:
     kind: Literal["accuracy", "supplementary"]
     lower_is_better: bool
     stderr: str | None
+    binary: str | None = None
 
     @property
     def label(self) -> str:
@@ -120,6 +137,8 @@ class Resolved:
     count: str | None
     epoch: str | None
     metric: MetricInfo
+    sample_id: str | None = None
+    cluster: str | None = None
 
 
 def _pd():
@@ -201,18 +220,23 @@ def metric_info(table: Any, column: str) -> MetricInfo:
         if "score_headline_metric" in columns and df["score_headline_metric"].notna().any():
             name = str(df["score_headline_metric"].dropna().iloc[0])
         display, kind, lower = _describe(name)
-        stderr = "score_headline_stderr" if "score_headline_stderr" in columns else None
+        mean = name in MEAN_METRICS
+        stderr = ("score_headline_stderr" if mean and "score_headline_stderr" in columns
+                  else None)
         return MetricInfo(column, None, name, display, kind, lower, stderr)
     for prefix in _scorer_prefixes(columns):
         if column.startswith(prefix + "_"):
             metric = column[len(prefix) + 1:]
             display, kind, lower = _describe(metric)
+            mean = metric in MEAN_METRICS
+            binary = f"{prefix}_binary" if mean and f"{prefix}_binary" in columns else None
             return MetricInfo(column, prefix[len("score_"):], metric, display, kind, lower,
-                              f"{prefix}_stderr")
+                              f"{prefix}_stderr" if mean else None, binary)
     metric = column[len("score_"):] if column.startswith("score_") else column
     display, kind, lower = _describe(metric)
     stderr = next((c for c in (f"{column}_stderr", "stderr") if c in columns), None)
-    return MetricInfo(column, None, metric, display, kind, lower, stderr)
+    binary = next((c for c in (f"{column}_binary", "binary") if c in columns), None)
+    return MetricInfo(column, None, metric, display, kind, lower, stderr, binary)
 
 
 def detect_metrics(table: Any) -> list[MetricInfo]:
@@ -225,8 +249,8 @@ def detect_metrics(table: Any) -> list[MetricInfo]:
     df = as_frame(table) if not hasattr(table, "columns") else table
     columns = [str(c) for c in df.columns]
     found = [metric_info(df, c) for c in columns
-             if c.startswith("score_") and c not in HEADLINE and not c.endswith("_stderr")
-             and _numeric(df, c)]
+             if c.startswith("score_") and c not in HEADLINE
+             and not c.endswith(("_stderr", "_binary")) and _numeric(df, c)]
     if not found and "score" in columns and _numeric(df, "score"):
         found = [metric_info(df, "score")]
     return ([m for m in found if m.kind == "accuracy"]
@@ -259,15 +283,27 @@ def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
         _pick(df, stderr, (), "stderr", "score_stderr")
     elif info.stderr in df.columns:
         stderr = info.stderr
-    count = _pick(df, spec.sample_count, COUNT_CANDIDATES, "sample-count", "sample_count",
-                  required=False)
+    sample_id = SAMPLE_ID if SAMPLE_ID in df.columns else None
+    count = None if sample_id else _pick(df, spec.sample_count, COUNT_CANDIDATES,
+                                         "sample-count", "sample_count", required=False)
+    cluster = spec.cluster
+    if cluster is not None:
+        _pick(df, cluster, (), "cluster", "cluster")
+        if sample_id is None:
+            raise EvalTableError(f"cluster={cluster!r} needs per-sample scores, but "
+                                 f"{source_of(df)} has one row per evaluation.\n"
+                                 "Pass a sample table (vizwidget.evals.load_eval_samples).")
+    for column, keyword in ((score, "score_value"), (stderr, "score_stderr"),
+                            (count, "sample_count")):
+        if column is not None:
+            numbers(df, column, keyword)  # raises naming the cells that are not numbers
     epoch = spec.epoch_column
     if epoch is not None:
         _pick(df, epoch, (), "epoch", "epoch_column")
     else:
         epoch = next((c for c in EPOCH_CANDIDATES if c in df.columns and _numeric(df, c)),
                      None)
-    return Resolved(task, model, score, stderr, count, epoch, info)
+    return Resolved(task, model, score, stderr, count, epoch, info, sample_id, cluster)
 
 
 def _epochs(df: pd.DataFrame, column: str) -> pd.Series:
@@ -309,32 +345,117 @@ def _pool(score: np.ndarray, stderr: np.ndarray,
     return float(np.mean(score)), se, n
 
 
-def summarise(df: pd.DataFrame, r: Resolved, keys: Sequence[str],
-              ci: float | None = 0.95, method: str = "auto") -> pd.DataFrame:
-    """One row per ``keys`` group: ``score``, ``stderr``, ``n``, ``lo``, ``hi``, ``wilson``.
+_METHOD_NAMES = {"auto": "auto", "wilson": "wilson", "stderr": "se", "se": "se",
+                 "clustered": "clustered", "none": "none"}
 
-    Rows of one group are pooled: weighted by sample count when every row has one, else
-    averaged. Intervals: see :func:`vizwidget.scores.interval`.
-    """
-    pd = _pd()
-    data = df.dropna(subset=[r.score]).copy()
-    data["_score"] = pd.to_numeric(data[r.score], errors="coerce")
-    data["_se"] = (pd.to_numeric(data[r.stderr], errors="coerce") if r.stderr
-                   else np.nan)
-    data["_n"] = pd.to_numeric(data[r.count], errors="coerce") if r.count else np.nan
+
+def _method_name(method: str) -> str:
+    if method not in _METHOD_NAMES:
+        raise EvalTableError(f"Unknown interval method {method!r}.\n"
+                             "Use 'auto', 'wilson', 'stderr', 'clustered' or 'none'.")
+    return _METHOD_NAMES[method]
+
+
+def _is_binary(values: np.ndarray) -> bool:
+    finite = values[np.isfinite(values)]
+    return bool(finite.size) and bool(np.isin(finite, (0.0, 1.0)).all())
+
+
+def cluster_labels(df: pd.DataFrame, r: Resolved) -> pd.Series:
+    """Per row of a sample table, its cluster: the ``cluster`` column when given, else the
+    sample id (repeated over inspect epochs), within its evaluation (``eval_id``)."""
+    column = r.cluster or r.sample_id
+    labels = df[column].astype(str)
+    if EVAL_ID in df.columns:
+        labels = df[EVAL_ID].astype(str) + "\x1f" + labels
+    return labels
+
+
+def _sample_rows(data: pd.DataFrame, r: Resolved, keys: Sequence[str], method: str,
+                 ) -> tuple[list[dict], str]:
+    """Per group of a sample table: mean, stderr (CLT or clustered), n, clusters; the method."""
+    data = data.assign(_cluster=cluster_labels(data, r))
+    repeats = bool(data.groupby(list(keys), sort=False, dropna=False)["_cluster"].apply(
+        lambda c: c.duplicated().any()).any()) if len(data) else False
+    binary = _is_binary(data["_score"].to_numpy(float))
+    if method == "auto":
+        method = ("clustered" if r.cluster or repeats else "wilson" if binary else "se")
+    elif method == "wilson" and not binary:
+        raise EvalTableError(f"Wilson intervals need scores of 0 or 1, but {r.score!r} has "
+                             "other values.\nUse interval='auto' (a CLT interval).")
+    rows = []
+    for key, group in data.groupby(list(keys), sort=False, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        values = group["_score"].to_numpy(float)
+        clusters = group["_cluster"].to_numpy() if method == "clustered" else None
+        mean, se, n, g = mean_stderr(values, clusters)
+        rows.append({**dict(zip(keys, key, strict=True)), "score": mean, "stderr": se,
+                     "n": float(n), "clusters": float(g)})
+    return rows, method
+
+
+def _table_rows(data: pd.DataFrame, r: Resolved, keys: Sequence[str], method: str,
+                ) -> tuple[list[dict], str]:
+    """Per group of an eval table: pooled score, stderr and n; the method."""
+    if method == "clustered":
+        raise EvalTableError("Clustered standard errors need per-sample scores, but this "
+                             "table has one row per evaluation.\nPass a sample table "
+                             "(vizwidget.evals.load_eval_samples) or interval='auto'.")
+    flags = data[r.metric.binary] if r.metric.binary else None
+    binary = flags is not None and bool(flags.map(lambda v: v is True or v == 1 or str(
+        v).lower() == "true").all())
+    if method == "auto":
+        known_n = r.count is not None and bool(np.isfinite(data["_n"].to_numpy(float)).all())
+        has_se = bool(np.isfinite(data["_se"].to_numpy(float)).any())
+        method = ("wilson" if binary and known_n and len(data) else "se" if has_se
+                  else "none")
     rows = []
     for key, group in data.groupby(list(keys), sort=False, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         score, se, n = _pool(group["_score"].to_numpy(float), group["_se"].to_numpy(float),
                              group["_n"].to_numpy(float))
         rows.append({**dict(zip(keys, key, strict=True)), "score": score, "stderr": se,
-                     "n": n})
-    out = pd.DataFrame(rows, columns=[*keys, "score", "stderr", "n"])
-    proportion = (r.metric.kind == "accuracy" and bool(out["score"].between(0, 1).all()))
-    lo, hi, wilson = interval(out["score"].to_numpy(float),
-                              out["stderr"].to_numpy(float), out["n"].to_numpy(float),
-                              proportion, ci, method)
-    out["lo"], out["hi"], out["wilson"] = lo, hi, wilson
+                     "n": n, "clusters": math.nan})
+    return rows, method
+
+
+def summarise(df: pd.DataFrame, r: Resolved, keys: Sequence[str],
+              ci: float | None = 0.95, method: str = "auto") -> pd.DataFrame:
+    """One row per ``keys`` group: ``score``, ``stderr``, ``n``, ``clusters``, ``lo``, ``hi``.
+
+    One interval method for all groups, in ``out.attrs["method"]`` (``"wilson"``, ``"se"``,
+    ``"clustered"`` or ``"none"``) and named in ``out.attrs["interval"]`` (e.g.
+    ``"95 % Wilson"``; see :func:`vizwidget.scores.interval_label`).
+
+    ``method="auto"``: a sample table gets clustered standard errors when a sample repeats
+    within its evaluation (inspect epochs > 1) or ``cluster`` is given, else Wilson when
+    every score is 0 or 1, else the CLT interval. An eval table's rows of one group are
+    pooled (weighted by sample count when every row has one, else averaged); it gets Wilson
+    only when its rows say their per-sample scores were 0/1 (``MetricInfo.binary``) and
+    have a sample count, else ``score ± z·stderr`` with the metric's own stderr, else none.
+    ``"wilson"``, ``"stderr"``, ``"clustered"`` and ``"none"`` force one.
+    """
+    pd = _pd()
+    check_ci(ci)
+    method = _method_name(method)
+    data = df.copy()
+    data["_score"] = numbers(data, r.score)
+    data = data[np.isfinite(data["_score"].to_numpy(float))]
+    data["_se"] = numbers(data, r.stderr, "score_stderr") if r.stderr else np.nan
+    data["_n"] = numbers(data, r.count, "sample_count") if r.count else np.nan
+    if r.sample_id:
+        rows, method = _sample_rows(data, r, keys, method)
+    else:
+        rows, method = _table_rows(data, r, keys, method)
+    if ci is None:
+        method = "none"
+    out = pd.DataFrame(rows, columns=[*keys, "score", "stderr", "n", "clusters"])
+    lo, hi = interval(out["score"].to_numpy(float), out["stderr"].to_numpy(float),
+                      out["n"].to_numpy(float), method, ci)
+    out["lo"], out["hi"] = lo, hi
+    out.attrs["method"] = method
+    out.attrs["interval"] = (interval_label(method, ci) if method != "none" or ci is None
+                             else "no interval (no standard error)")
     return out
 
 
@@ -379,7 +500,7 @@ def factor_values(df: pd.DataFrame, factor: str | None, exclude: Iterable[str] =
     ordered = sorted(df.columns, key=lambda c: (not str(c).startswith(("metadata_",
                                                                         "task_arg_")), 0))
     for column in ordered:
-        if column in skip:
+        if column in skip or str(column).startswith("score_") or column == SAMPLE_ID:
             continue
         values = _as_bool(df[column])
         if values is not None and values.dropna().nunique() == 2:
