@@ -19,6 +19,7 @@ from ._stats import (
 )
 from ._table import (
     EPOCH_CANDIDATES,
+    MEAN_METRICS,
     SAMPLE_ID,
     MetricInfo,
     Resolved,
@@ -46,6 +47,7 @@ PER_EPOCH_VIEWS = {
 
 __all__ = [
     "EPOCH_CANDIDATES",
+    "MEAN_METRICS",
     "PER_EPOCH_VIEWS",
     "SAMPLE_EPOCH",
     "SAMPLE_ID",

@@ -111,9 +111,9 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
     df = select_epoch(df, r, None if epoch is None else int(epoch))
     extra = sorted(c for c in df.columns if str(c).startswith("task_arg_"))
     df = df.assign(_epoch=df[SAMPLE_EPOCH].astype(str) if SAMPLE_EPOCH in df.columns else "1",
-                   _args=df[extra].astype(str).agg("\x1f".join, axis=1) if extra else "",
-                   _sample=df[SAMPLE_ID].astype(str))
-    df["_cluster"] = df["_args"] + "\x1f" + (df[cluster].astype(str) if cluster
+                   _args=df[extra].map(str).agg("\x1f".join, axis=1) if extra else "",
+                   _sample=df[SAMPLE_ID].map(str))
+    df["_cluster"] = df["_args"] + "\x1f" + (df[cluster].map(str) if cluster
                                              else df["_sample"])
     keys = [r.task, "_args", "_sample", "_epoch"]
     rows, clustered = [], bool(cluster)

@@ -220,10 +220,15 @@ def metric_info(table: Any, column: str) -> MetricInfo:
         if "score_headline_metric" in columns and df["score_headline_metric"].notna().any():
             name = str(df["score_headline_metric"].dropna().iloc[0])
         display, kind, lower = _describe(name)
+        scorer = None
+        if "score_headline_name" in columns and df["score_headline_name"].notna().any():
+            scorer = str(df["score_headline_name"].dropna().iloc[0])
         mean = name in MEAN_METRICS
         stderr = ("score_headline_stderr" if mean and "score_headline_stderr" in columns
                   else None)
-        return MetricInfo(column, None, name, display, kind, lower, stderr)
+        binary = f"score_{scorer}_binary"
+        return MetricInfo(column, scorer, name, display, kind, lower, stderr,
+                          binary if mean and binary in columns else None)
     for prefix in _scorer_prefixes(columns):
         if column.startswith(prefix + "_"):
             metric = column[len(prefix) + 1:]
@@ -365,9 +370,9 @@ def cluster_labels(df: pd.DataFrame, r: Resolved) -> pd.Series:
     """Per row of a sample table, its cluster: the ``cluster`` column when given, else the
     sample id (repeated over inspect epochs), within its evaluation (``eval_id``)."""
     column = r.cluster or r.sample_id
-    labels = df[column].astype(str)
+    labels = df[column].map(str)
     if EVAL_ID in df.columns:
-        labels = df[EVAL_ID].astype(str) + "\x1f" + labels
+        labels = df[EVAL_ID].map(str) + "\x1f" + labels
     return labels
 
 
