@@ -151,7 +151,7 @@ def test_a_supplementary_metric_does_not_borrow_the_accuracy_stderr(logs_table):
     assert info.stderr is None and info.binary is None
     fig = evals.scores_by_task(logs_table, score_value=auc)
     assert fig.data[0].error_y.array is None
-    assert fig.layout.yaxis.title.text == "risk_scorer AUC (no interval (no standard error))"
+    assert fig.layout.yaxis.title.text == "risk_scorer AUC (no interval: no standard error)"
     accuracy = next(m for m in evals.detect_metrics(logs_table)
                     if m.column == "score_risk_scorer_accuracy")
     assert accuracy.stderr == "score_risk_scorer_stderr"
@@ -332,3 +332,18 @@ def test_ci_outside_the_unit_interval_is_a_usage_error_before_writing(tmp_path, 
         err = capsys.readouterr().err
         assert "between 0 and 1" in err and len(err.strip().splitlines()) == 1
         assert not (tmp_path / "cli").exists()
+
+
+def test_paired_difference_is_a_registered_view_of_sample_artifacts(repeated_logs, tmp_path):
+    from vizwidget.registry import render_visualization
+
+    samples = evals.load_eval_samples(repeated_logs)
+    evals.save_eval_artifacts(samples, tmp_path / "run")
+    fig = render_visualization("paired_difference", tmp_path / "run", 100,
+                               model_a="offline/small", model_b="offline/large")
+    direct = evals.paired_difference(samples, 100, model_a="offline/small",
+                                     model_b="offline/large")
+    assert list(fig.data[0].y) == pytest.approx(list(direct.data[0].y), abs=1e-12)
+    assert list(fig.data[0].customdata[0][:3]) == pytest.approx(
+        list(direct.data[0].customdata[0][:3]), abs=1e-12)
+    assert fig.layout.title.text.endswith("epoch 100")

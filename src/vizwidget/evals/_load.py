@@ -1,5 +1,4 @@
-"""Eval tables from DataFrames, CSV/JSON files and inspect-ai logs (``evals_df``,
-``samples_df``)."""
+"""Eval tables from DataFrames, CSV/JSON files and inspect-ai logs (evals and samples)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from ._stats import (
     wilson_interval,
     z_value,
 )
+from ._summary import cluster_labels, summarise
 from ._table import (
     EPOCH_CANDIDATES,
     MEAN_METRICS,
@@ -25,13 +26,11 @@ from ._table import (
     Resolved,
     TableSpec,
     as_frame,
-    cluster_labels,
     detect_metrics,
     factor_values,
     metric_info,
     resolve,
     select_epoch,
-    summarise,
 )
 from ._views import scores_by_factor, scores_by_model, scores_by_task, scores_heatmap
 

@@ -10,7 +10,8 @@ import numpy as np
 from ..errors import EvalTableError, NotApplicableError
 from ._style import axis_title, band_color, color
 from ._style import title as make_title
-from ._table import EPOCH_CANDIDATES, TableSpec, as_frame, resolve, summarise
+from ._summary import summarise
+from ._table import EPOCH_CANDIDATES, TableSpec, as_frame, resolve
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -14,7 +14,8 @@ import numpy as np
 from ..errors import EvalTableError, NotApplicableError
 from ._style import axis_title, color, error_bars
 from ._style import title as make_title
-from ._table import Resolved, TableSpec, as_frame, factor_values, resolve, select_epoch, summarise
+from ._summary import summarise
+from ._table import Resolved, TableSpec, as_frame, factor_values, resolve, select_epoch
 
 if TYPE_CHECKING:
     import pandas as pd
