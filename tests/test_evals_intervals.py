@@ -261,8 +261,8 @@ def test_paired_difference_clusters_repeats_and_counts_unmatched(repeated_logs):
                                   model_b="offline/large")
     bar = fig.data[0]
     assert list(bar.text) == ["n = 16"]
-    assert fig.layout.yaxis.title.text == ("match difference, offline/large − offline/small "
-                                           "(95 % CI, clustered SE)")
+    assert fig.layout.yaxis.title.text == "match difference (95 % CI, clustered SE)"
+    assert fig.layout.title.text == "match: offline/large − offline/small, paired by sample"
     assert "4 samples of offline/small and 0 of offline/large had no partner" in \
         fig.layout.annotations[0].text
     with pytest.raises(NotApplicableError, match="per-sample"):

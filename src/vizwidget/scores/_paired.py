@@ -178,7 +178,7 @@ def paired_difference(
     custom = s[["n", "lo", "hi", "unmatched_a", "unmatched_b", "mean_a", "mean_b"]]
     fig = go.Figure(go.Bar(
         x=s["task"].to_numpy(), y=y, name=f"{b} − {a}", marker_color=color(0),
-        text=[f"n = {n}" for n in s["n"]], textposition="outside",
+        text=[f"n = {n}" for n in s["n"]], textposition="inside", insidetextanchor="start",
         customdata=custom.to_numpy(float),
         error_y=None if not np.isfinite(lo).any() else {
             "type": "data", "symmetric": False, "array": np.nan_to_num(hi - y),
@@ -189,7 +189,7 @@ def paired_difference(
                        "<br>means %{customdata[5]:.4g} → %{customdata[6]:.4g}<extra></extra>")))
     fig.add_hline(y=0, line={"color": "#888", "width": 1})
     label = s.attrs["metric"]
-    axis = f"{label} difference, {b} − {a}"
+    axis = f"{label} difference"
     fig.update_layout(xaxis_title="task", showlegend=False,
                       yaxis_title=f"{axis} ({s.attrs['interval']})" if s.attrs["interval"]
                       else axis,
