@@ -200,7 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default=None, metavar="COLUMN",
                    help="score column of the main views (default: the headline score)")
     p.add_argument("--ci", type=_positive(float), default=0.95,
-                   help="confidence level of the intervals (0.95)")
+                   help="confidence level of the intervals, between 0 and 1 (0.95)")
+    p.add_argument("--paired", nargs=2, default=None, metavar=("MODEL_A", "MODEL_B"),
+                   help="also compare two models on the same samples (B - A, paired CI; "
+                   "needs inspect-ai logs or a sample table)")
     _add_image(p)
     _add_common(p)
 

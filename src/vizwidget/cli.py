@@ -319,7 +319,8 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
         raise UsageError(" ".join(str(err).split("\n"))) from err
     report = export_eval_report(table, args.out, formats=args.formats, score_value=args.metric,
                                 ci=args.ci, width=args.width, height=args.height,
-                                scale=args.scale, theme=args.theme)
+                                scale=args.scale, theme=args.theme, paired=args.paired,
+                                samples=args.source if args.paired else None)
     for v in report.skipped:
         out.line(f"skipped {v.name}: {v.reason}")
     for v in report.failed:

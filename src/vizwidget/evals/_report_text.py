@@ -38,8 +38,7 @@ def _count(value: float) -> str:
 def _ci(row: dict[str, Any]) -> str:
     if not math.isfinite(row["lo"]):
         return "—"
-    kind = "Wilson" if row["wilson"] else "± z·stderr"
-    return f"[{row['lo']:.3f}, {row['hi']:.3f}] ({kind})"
+    return f"[{row['lo']:.3f}, {row['hi']:.3f}] ({row['interval']})"
 
 
 def _rel(path: str, out: Path) -> str:
@@ -77,6 +76,7 @@ def render_markdown(report: EvalReport, title: str) -> str:
               "|---|---|---|"]
     lines += [f"| {m(b['task'])} | {m(b['models'])} | {_number(b['score'])} |"
               for b in _best(report)]
+    lines += _paired_markdown(report)
     lines += ["", "## Views", ""]
     for v in report.views:
         if v.status != "written":
@@ -111,7 +111,9 @@ def render_html(report: EvalReport, title: str) -> str:
         parts.append(f"<tr{cls}><td>{e(row['task'])}</td><td>{e(row['model'])}</td>"
                      f"<td>{_number(row['score'])}</td><td>{e(_ci(row))}</td>"
                      f"<td>{_count(row['n'])}</td></tr>")
-    parts.append("</table><h2>Views</h2><div class='grid'>")
+    parts.append("</table>")
+    parts += _paired_html(report)
+    parts.append("<h2>Views</h2><div class='grid'>")
     for v in report.views:
         if v.status != "written":
             continue
@@ -134,3 +136,49 @@ def render_html(report: EvalReport, title: str) -> str:
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+_PAIRED_HEAD = ("task", "paired n", "mean A", "mean B", "B − A", "95 % CI", "unmatched A / B")
+
+
+def _paired_rows(report: EvalReport) -> list[tuple[str, ...]]:
+    return [(row["task"], str(row["n"]), _number(row["mean_a"]), _number(row["mean_b"]),
+             _number(row["difference"]), _ci(row),
+             f"{row['unmatched_a']} / {row['unmatched_b']}") for row in report.paired]
+
+
+def _paired_note(report: EvalReport) -> tuple[str, str]:
+    """The section heading and the sentence under it."""
+    first = report.paired[0]
+    a, b = first["model_a"], first["model_b"]
+    lost_a = sum(r["unmatched_a"] for r in report.paired)
+    lost_b = sum(r["unmatched_b"] for r in report.paired)
+    note = (f"A = {a}, B = {b}; samples matched by task, task arguments, sample id and "
+            f"epoch; interval of the per-sample differences ({first['interval']}). "
+            f"{lost_a} samples of A and {lost_b} of B had no partner and are left out.")
+    return f"Paired comparison — {report.metric}: {b} − {a}", note
+
+
+def _paired_markdown(report: EvalReport) -> list[str]:
+    """``report.md``'s paired comparison section (none without ``paired=``)."""
+    if not report.paired:
+        return []
+    heading, note = _paired_note(report)
+    lines = ["", f"## {_cell(heading)}", "", _cell(note), "",
+             "| " + " | ".join(_PAIRED_HEAD) + " |", "|" + "---|" * len(_PAIRED_HEAD)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in _paired_rows(report)]
+    return lines
+
+
+def _paired_html(report: EvalReport) -> list[str]:
+    """``index.html``'s paired comparison section (none without ``paired=``)."""
+    if not report.paired:
+        return []
+    e = html.escape
+    heading, note = _paired_note(report)
+    parts = [f"<h2>{e(heading)}</h2><p>{e(note)}</p><table><tr>"
+             + "".join(f"<th>{e(h)}</th>" for h in _PAIRED_HEAD) + "</tr>"]
+    parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+              for row in _paired_rows(report)]
+    parts.append("</table>")
+    return parts
