@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = ["load_eval_logs", "load_eval_samples", "read_eval_table"]
 
-_LOG_SUFFIXES = (".eval", ".json")
+LOG_SUFFIXES = (".eval", ".json")
 
 
 def _need(module: str, extra: str = "inspect") -> Any:
@@ -52,7 +52,7 @@ def _log_paths(paths_or_dir: Any) -> tuple[list[Path], list[Path]]:
     for module in ("pandas", "pyarrow", "inspect_ai"):
         _need(module)
     found = [p for p in paths if p.is_dir() and any(
-        f.suffix in _LOG_SUFFIXES for f in p.rglob("*"))] + [p for p in paths if p.is_file()]
+        f.suffix in LOG_SUFFIXES for f in p.rglob("*"))] + [p for p in paths if p.is_file()]
     if not found:
         raise EvalTableError(f"No inspect-ai logs in {', '.join(map(str, paths))}.\n"
                              "Run inspect_ai.eval(..., log_dir=DIR) first, or pass a table.")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from ..errors import FormatError, UsageError, describe, is_not_applicable
 from ..export import atomic_write, check_size, export_figure
 from ..formats import STILL_FORMATS, normalize, suffix_for
+from ..provenance import sha256_file
 from ..scores import (
     MEAN_METRICS,
     SAMPLE_ID,
@@ -34,7 +35,7 @@ from ..scores import (
 )
 from ..themes import theme_template
 from ..variants import safe_filename
-from ._load import read_eval_table
+from ._load import LOG_SUFFIXES, read_eval_table
 from ._report_text import render_html, render_markdown
 
 __all__ = ["EvalReport", "ViewResult", "export_eval_report"]
@@ -66,6 +67,7 @@ class ViewResult:
     files: list[str] = field(default_factory=list)
     reason: str | None = None
     seconds: float = 0.0
+    provenance: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -227,6 +229,20 @@ def _paired(table: Any, df: Any, samples: Any, paired: Sequence[str], spec: Tabl
     return samples, rows
 
 
+def input_hashes(table: Any) -> dict[str, str]:
+    """``{file name: sha256}`` of the table file or log files a report reads ({} for data)."""
+    if not isinstance(table, (str, os.PathLike)):
+        return {}
+    root = Path(table).expanduser()
+    if root.is_file():
+        return {root.name: sha256_file(root)}
+    if not root.is_dir():
+        return {}
+    logs = sorted(f for f in root.rglob("*") if f.suffix in LOG_SUFFIXES and f.is_file()
+                  and not f.is_symlink())
+    return {f.relative_to(root).as_posix(): sha256_file(f) for f in logs}
+
+
 def export_eval_report(
     table: Any,
     out_dir: str | os.PathLike[str],
@@ -321,6 +337,7 @@ def export_eval_report(
                                            ("epoch_column", epoch_column),
                                            ("cluster", cluster)) if v is not None}}))
     out = Path(out_dir).expanduser().resolve()
+    inputs = input_hashes(table)
     views = []
     for (view, name, fn, options), stem in zip(plan, _stems([p[1] for p in plan]),
                                                strict=True):
@@ -332,11 +349,13 @@ def export_eval_report(
             views.append(ViewResult(view, name, status, [], describe(err),
                                     time.perf_counter() - t1))
             continue
-        result = ViewResult(view, name, "written")
+        record = {"visualization": view, **({"artifacts": inputs} if inputs else {})}
+        result = ViewResult(view, name, "written", provenance=record)
         for fmt in fmts:
             try:
                 path = export_figure(fig, out / f"{stem}{suffix_for(fmt)}", format=fmt,
-                                     width=width, height=height, scale=scale, theme=theme)
+                                     width=width, height=height, scale=scale, theme=theme,
+                                     provenance=record)
             except Exception as err:
                 result.status, result.reason = "failed", f"{fmt}: {describe(err)}"
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .._escape import html_text, markdown_text
+from .._record_summary import record_summary
 
 if TYPE_CHECKING:
     from ._report import EvalReport
@@ -83,8 +85,9 @@ def render_markdown(report: EvalReport, title: str) -> str:
             continue
         image = next((f for f in v.files if f.rsplit(".", 1)[-1] in _IMAGES), None)
         links = " ".join(f"[{m(f.rsplit('.', 1)[-1])}]({_rel(f, out)})" for f in v.files)
+        summary = record_summary(v.provenance, visualization=False)
         lines += [f"### {m(v.name)}", "", f"![{m(v.name)}]({_rel(image, out)})" if image else "",
-                  links, ""]
+                  links + (f" · {m(summary)}" if summary else ""), ""]
     for heading, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         lines += [f"## {heading} ({len(items)})", ""]
         if items:
@@ -122,7 +125,12 @@ def render_html(report: EvalReport, title: str) -> str:
                  f"alt='{e(v.name)}'></a>" if image else "")
         links = " ".join(f"<a href='{_rel(f, out)}'>{e(f.rsplit('.', 1)[-1])}</a>"
                          for f in v.files)
-        parts.append(f"<div class='card'>{thumb}<h3>{e(v.name)}</h3><div>{links}</div></div>")
+        record = ("" if not v.provenance else
+                  f"<div class='record'>{e(record_summary(v.provenance, visualization=False))}"
+                  "</div><details><summary>full provenance record</summary><pre>"
+                  f"{e(json.dumps(v.provenance, indent=1, sort_keys=True))}</pre></details>")
+        parts.append(f"<div class='card'>{thumb}<h3>{e(v.name)}</h3><div>{links}</div>"
+                     f"{record}</div>")
     parts.append("</div>")
     for heading, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         parts.append(f"<h2>{heading} ({len(items)})</h2>")
@@ -164,9 +172,10 @@ def _paired_markdown(report: EvalReport) -> list[str]:
     if not report.paired:
         return []
     heading, note = _paired_note(report)
-    lines = ["", f"## {_cell(heading)}", "", _cell(note), "",
+    lines = ["", f"## {markdown_text(heading)}", "", markdown_text(note), "",
              "| " + " | ".join(_PAIRED_HEAD) + " |", "|" + "---|" * len(_PAIRED_HEAD)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in _paired_rows(report)]
+    lines += ["| " + " | ".join(markdown_text(c) for c in row) + " |"
+              for row in _paired_rows(report)]
     return lines
 
 
@@ -174,7 +183,7 @@ def _paired_html(report: EvalReport) -> list[str]:
     """``index.html``'s paired comparison section (none without ``paired=``)."""
     if not report.paired:
         return []
-    e = html.escape
+    e = html_text
     heading, note = _paired_note(report)
     parts = [f"<h2>{e(heading)}</h2><p>{e(note)}</p><table><tr>"
              + "".join(f"<th>{e(h)}</th>" for h in _PAIRED_HEAD) + "</tr>"]
