@@ -402,5 +402,5 @@ def test_reproduce_from_exports_folder_and_with_run_given(run, tmp_path):
     assert again == tmp_path / "again.svg"
     assert vizwidget.read_provenance(again)["artifacts"] == \
         vizwidget.read_provenance(moved)["artifacts"]
-    with pytest.raises(ProvenanceError, match="does not exist"):  # without run=: no run there
+    with pytest.raises(ProvenanceError, match="not a run folder"):  # "..": no run there
         vizwidget.reproduce(moved, tmp_path / "third.svg")
