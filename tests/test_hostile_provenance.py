@@ -340,6 +340,16 @@ def json_figure(*records: bytes) -> bytes:
     return b'{"data":[]' + b"".join(b',"vizwidget":' + r for r in records) + b"}"
 
 
+def webp(*records: bytes) -> bytes:
+    def riff(kind: bytes, body: bytes) -> bytes:
+        return kind + struct.pack("<I", len(body)) + body + b"\0" * (len(body) % 2)
+
+    xmp = b"".join(riff(b"XMP ", b'<x vizwidget:provenance="%s"/>' % r.replace(b'"', b"&quot;"))
+                   for r in records)
+    body = b"WEBP" + riff(b"VP8X", b"\4" + b"\0" * 9) + xmp
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
 def csv(*records: bytes) -> bytes:
     return b"".join(b"# vizwidget: " + r + b"\n" for r in records) + b"epoch\n1\n"
 
@@ -352,6 +362,7 @@ TWO = [
     ("jpeg", "jpg", jpeg(b"vizwidget: " + REC),
      jpeg(b"vizwidget: " + REC, b"vizwidget: " + SPOOF)),
     ("gif", "gif", gif(REC), gif(REC, SPOOF)),
+    ("webp", "webp", webp(REC), webp(REC, SPOOF)),
     ("svg", "svg", svg(REC), svg(REC, SPOOF)),
     ("html", "html", page(REC), page(REC, SPOOF)),
     ("pdf", "pdf", pdf(REC), pdf(REC, SPOOF)),
