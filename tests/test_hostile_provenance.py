@@ -7,6 +7,7 @@ would have) and no output appear, and that reading stays bounded in time and mem
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -366,6 +367,11 @@ TWO = [
     ("svg", "svg", svg(REC), svg(REC, SPOOF)),
     ("html", "html", page(REC), page(REC, SPOOF)),
     ("pdf", "pdf", pdf(REC), pdf(REC, SPOOF)),
+    ("pdf-hex", "pdf", pdf(REC), pdf(REC).replace(b"%%EOF", b"3 0 obj\n<</vizwidget <"
+                                                   + SPOOF.hex().encode() + b">>>\n%%EOF")),
+    ("html-meta", "html", page(REC), page(REC).replace(
+        b"<head>", b'<head><meta name="vizwidget-provenance" content="%s">' % html.escape(
+            SPOOF.decode()).encode())),
     ("json", "json", json_figure(REC), json_figure(REC, SPOOF)),
     ("csv", "csv", csv(REC), csv(REC, SPOOF)),
 ]
@@ -379,7 +385,8 @@ def test_security_a_second_record_is_refused(tmp_path, suffix, one, two):
     path.write_bytes(one)
     assert vizwidget.read_provenance(path)["note"] == "first"
     path.write_bytes(two)
-    assert_refused(lambda: vizwidget.read_provenance(path), "2 records|second line", tmp_path)
+    assert_refused(lambda: vizwidget.read_provenance(path), "2 records|second line|differ",
+                   tmp_path)
 
 
 @pytest.mark.timeout(10)

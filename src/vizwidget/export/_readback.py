@@ -244,12 +244,26 @@ def _between(data: Data, start: int, end: bytes, what: str) -> bytes:
 
 
 _PDF_STRING = re.compile(rb"(?:[^()\\]++|\\.)*+\)", re.S)
+_PDF_VALUE = re.compile(rb"[\0\t\n\f\r ]*+([(<])(?!<)")
 
 
 def _pdf_texts(data: Data) -> list[str]:
+    """Every ``/vizwidget`` literal or hex string (a spoof could use either form)."""
     texts = []
-    for start in _find_all(data, b"/%s (" % _KEY):
-        match = _PDF_STRING.match(data, start, min(len(data), start + _STORED_LIMIT))
+    for start in _find_all(data, b"/%s" % _KEY):
+        value = _PDF_VALUE.match(data, start)
+        if value is None:  # another name (/vizwidgetX) or not a string value
+            continue
+        begin, stop = value.end(), min(len(data), value.end() + _STORED_LIMIT)
+        if value.group(1) == b"<":
+            end = data.find(b">", begin, stop)
+            if end < 0:
+                raise _Malformed("its PDF hex string is unterminated or too long")
+            digits = re.sub(rb"\s+", b"", bytes(data[begin:end]))
+            texts.append(bytes.fromhex((digits + b"0" * (len(digits) % 2)).decode()).decode(
+                "latin-1"))
+            continue
+        match = _PDF_STRING.match(data, begin, stop)
         if match is None:
             raise _Malformed("its PDF string is unterminated or too long")
         raw = re.sub(rb"\\(.)", rb"\1", match.group()[:-1], flags=re.S)
@@ -350,19 +364,32 @@ def _json_texts(data: Data) -> list[str]:
 
 
 _HTML_SCRIPT = b'<script type="application/json" id="%s-provenance">' % _KEY
+_HTML_META = b'<meta name="%s-provenance" content="' % _KEY
 _SVG_METADATA = b'<metadata class="%s-provenance">' % _KEY
 
 
-def _markup_texts(data: Data, opening: bytes, closing: bytes,
+def _markup_texts(data: Data, opening: bytes, closing: bytes, what: str,
                   unescape: Callable[[str], str]) -> list[str]:
     texts = []
     for start in _find_all(data, opening):
-        raw = _between(data, start, closing, closing.decode()[2:-1] + " element")
+        raw = _between(data, start, closing, what)
         try:
             texts.append(unescape(raw.decode("utf-8")))
         except UnicodeDecodeError as err:
             raise _Malformed(f"it is not UTF-8 ({err})") from err
     return texts
+
+
+def _html_texts(data: Data) -> list[str]:
+    """The ``<script>`` record; its ``<meta>`` copy, which other tools read, must agree."""
+    texts = _markup_texts(data, _HTML_SCRIPT, b"</script>", "<script> element",
+                          lambda text: text.replace("<\\/", "</"))
+    metas = _markup_texts(data, _HTML_META, b'"', "<meta> content", html.unescape)
+    if len(texts) == 1 and len(metas) <= 1:
+        if metas and _loads(metas[0]) != _loads(texts[0]):
+            raise _Malformed("its <meta> and <script> records differ")
+        return texts
+    return texts + metas
 
 
 def _texts_of(path: Path, data: Data) -> list[str]:
@@ -386,10 +413,10 @@ def _texts_of(path: Path, data: Data) -> list[str]:
         return _json_texts(data)
     lower = head.lower()
     if lower.startswith((b"<!doctype html", b"<html")):
-        return _markup_texts(data, _HTML_SCRIPT, b"</script>",
-                             lambda text: text.replace("<\\/", "</"))
+        return _html_texts(data)
     if b"<svg" in lower or lower.startswith(b"<?xml"):
-        return _markup_texts(data, _SVG_METADATA, b"</metadata>", html.unescape)
+        return _markup_texts(data, _SVG_METADATA, b"</metadata>", "<metadata> element",
+                             html.unescape)
     return []
 
 
@@ -411,16 +438,21 @@ def _too_deep(value: Any) -> bool:
     return False
 
 
-def parse_record(text: str) -> dict[str, Any]:
-    """A record from its JSON text; raises ``_Malformed`` naming what is wrong."""
+def _loads(text: str) -> Any:
+    """JSON of at most the record limit; raises ``_Malformed``."""
     if len(text) > RECORD_LIMIT:
         raise _too_large(len(text))
     try:
-        record = json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant)
     except RecursionError as err:
         raise _Malformed("it is nested too deeply") from err
     except ValueError as err:
         raise _Malformed(f"it is not JSON ({err})") from err
+
+
+def parse_record(text: str) -> dict[str, Any]:
+    """A record from its JSON text; raises ``_Malformed`` naming what is wrong."""
+    record = _loads(text)
     if not isinstance(record, dict):
         raise _Malformed(f"it is a JSON {type(record).__name__}, not an object")
     if _too_deep(record):
