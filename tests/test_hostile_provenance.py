@@ -135,11 +135,13 @@ def test_security_cli_reproduce_refuses_an_unregistered_renderer(run, tmp_path, 
 @pytest.mark.parametrize(("field", "value"), [
     ("analyzers", ["../../etc"]), ("analyzers", ["a/b"]), ("kind", "shell"),
     ("kwargs", ["not", "a", "dict"]), ("epoch", "0; rm -rf /"), ("width", ...),
+    ("kwargs", {"shell": True}), ("kwargs", {"output_path": "/tmp/x"}),
+    ("kwargs", {"progress": True}),
     ("scale", "2"),
 ])
 def test_malformed_replay_fields_are_refused(run, tmp_path, field, value):
     path = write_png(tmp_path / "fig.png", record(**{field: value}))
-    assert_refused(lambda: vizwidget.reproduce(path), repr(field), tmp_path)
+    assert_refused(lambda: vizwidget.reproduce(path), f"{field!r}|option", tmp_path)
 
 
 # -- 2. paths in records stay in their run ----------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,7 +12,7 @@ from typing import Any
 from .errors import ProvenanceError, VisualizationNotFoundError
 from .export import export_figure
 from .provenance import DERIVED, check_artifacts, read_provenance, renderer_name, run_of
-from .registry import KINDS, Visualization, get_visualization
+from .registry import KINDS, Visualization, get_visualization, renderer_options
 from .variants import export_animation, write_variant_figure
 
 __all__ = ["reproduce"]
@@ -68,7 +69,7 @@ def reproduce(path: str | os.PathLike[str],
             "theme": _field(record, path, "theme", _is_text_or_none, required=False)}
     if "variant" in record or (run is not None and "visualization" in record):
         vis = _visualization(record, path)  # before any file of the run is touched
-        kwargs = _field(record, path, "kwargs", _is_dict_or_none, required=False) or {}
+        kwargs = _kwargs(record, path, vis)
         loader = run_of(record, path, run)
         check_artifacts(record, loader.variant_dir, path)
         if "animation" in record:
@@ -77,10 +78,10 @@ def reproduce(path: str | os.PathLike[str],
                 vis.name, loader.variant_dir, vis.analyzers[0] if vis.analyzers else None,
                 target, epochs=_field(record, path, "frames", _is_int_list), fps=anim["fps"],
                 label=anim["label"], lock_axes=anim["lock_axes"], loop=anim["loop"],
-                provenance=extra, **size, **dict(kwargs))
+                provenance=extra, **size, **kwargs)
         epoch = _field(record, path, "epoch", _is_int_or_none, required=False)
         return write_variant_figure(vis, loader, epoch, target, record["format"], size, extra,
-                                    dict(kwargs))
+                                    kwargs)
     if isinstance(record.get("figure"), dict) and "animation" not in record:
         return export_figure(record["figure"], target, format=record["format"],
                              provenance=extra, **size)
@@ -147,6 +148,25 @@ def _field(record: dict[str, Any], path: Path, key: str, valid: Callable[[Any], 
     raise ProvenanceError(f"The provenance record of {str(path)!r} cannot be replayed: its "
                           f"field {key!r} {why}.\nRe-export the file with vizwidget; a "
                           "damaged or edited record is never repaired.")
+
+
+#: Keywords of the export calls themselves: a record's kwargs may not set them.
+_RESERVED = frozenset(inspect.signature(export_animation).parameters) | {
+    "vis", "loader", "epoch", "current_epoch"}
+
+
+def _kwargs(record: dict[str, Any], path: Path, vis: Visualization) -> dict[str, Any]:
+    """The renderer options a record sets: only ones the registered renderer declares."""
+    kwargs = _field(record, path, "kwargs", _is_dict_or_none, required=False) or {}
+    options = renderer_options(vis.fn)
+    for key in kwargs:
+        if key in _RESERVED or (options is not None and key not in options):
+            shown = repr(key) if len(repr(key)) <= 80 else repr(key)[:80] + "…"
+            raise ProvenanceError(
+                f"The provenance record of {str(path)!r} sets the option {shown}, which the "
+                f"renderer of {vis.name!r} does not take.\nRe-export the file with vizwidget; "
+                "a record may only set options its registered renderer declares.")
+    return dict(kwargs)
 
 
 def _visualization(record: dict[str, Any], path: Path) -> Visualization:
