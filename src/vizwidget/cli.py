@@ -10,6 +10,7 @@ fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written"
 from __future__ import annotations
 
 import argparse
+import filecmp
 import inspect
 import json
 import re
@@ -343,9 +344,9 @@ def cmd_reproduce(args: argparse.Namespace, out: _Output) -> int:
     from .reproduction import reproduce
 
     original = Path(args.file)
-    path = reproduce(original, args.out)
+    path = reproduce(original, args.out)  # refuses non-regular files and hostile records
     same = (original.is_file() and path.is_file()
-            and original.read_bytes() == path.read_bytes())
+            and filecmp.cmp(original, path, shallow=False))  # streamed, not read whole
     out.line(f"{path}  ({'byte-identical' if same else 'differs'} to {original})")
     return out.result(True, [path], identical=same)
 
