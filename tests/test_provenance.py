@@ -214,9 +214,9 @@ def test_batch_gallery_shows_each_items_provenance(variant, tmp_path):
                                     tmp_path / "out", **SMALL)
     assert result.ok
     page = result.index.read_text()
-    assert "<details><summary>provenance</summary>" in page
+    assert "<details><summary>full provenance record</summary>" in page
     assert "artifacts/parameters/epoch_" in page
-    assert "<details>" in result.report.read_text()
+    assert "[record](index.html#item1)" in result.report.read_text()
     for written in result.written:
         assert vizwidget.read_provenance(written)["visualization"] == "singular_value_spectrum"
     off = vizwidget.export_batch(variant, ["singular_value_spectrum"], "png", tmp_path / "off",
