@@ -9,9 +9,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import VizWidgetError
-
-__version__ = "0.4.0"
 
 _LAZY = {
     "export_figure": "vizwidget.export",

@@ -9,8 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import __version__
 from ._epochs import epochs_in_range
+from ._version import __version__
 from .errors import UsageError
 
 __all__ = ["UsageError", "build_parser", "coerce_setting", "parse_epochs", "parse_render_kwargs",

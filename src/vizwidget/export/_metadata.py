@@ -23,8 +23,9 @@ import zlib
 from importlib import metadata
 from typing import Any
 
-from .. import __version__, engine
+from .. import engine
 from .._escape import script_json
+from .._version import __version__
 from ..errors import UsageError
 from ._stable import html_page, pdf_info
 
