@@ -62,6 +62,10 @@ def test_hparam_scatter_points_means_and_t_intervals(sweep):
     fig = vz.comparison_figure(sweep, "hparam_scatter", metric="test_loss", hparam="lr")
     points, means = fig.data
     assert points.meta["role"] == "runs" and len(points.x) == len(sweep) == 18
+    true_x = [sweep[label].config["lr"] for label in points.text]
+    assert list(points.customdata) == true_x  # hover shows the value; seeds drawn apart
+    assert len(set(points.x)) == 18
+    np.testing.assert_allclose(np.log10(points.x), np.log10(true_x), atol=0.13)
     assert means.name == "mean ± 95 % t-CI, N=6 per value"
     assert fig.layout.xaxis.type == "log"  # a rate
     assert list(means.x) == sorted(LRS)

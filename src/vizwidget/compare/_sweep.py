@@ -142,6 +142,19 @@ def _interval(ys: np.ndarray, interval: str | None) -> float:
     return sem if interval == "sem" else t_quantile(n - 1) * sem
 
 
+def _spread(X: np.ndarray, values: list[float], log: bool) -> list[float]:
+    """Runs of one value side by side: a small horizontal offset each, the mean in the middle
+    (in decades on a log axis); hover shows the true value."""
+    gaps = np.diff(np.log10(values) if log else values)
+    width = 0.12 * (float(gaps.min()) if gaps.size else 1.0)
+    out = X.astype(float).copy()
+    for v in values:
+        idx = np.flatnonzero(X == v)
+        offsets = np.linspace(-width, width, idx.size) if idx.size > 1 else np.zeros(1)
+        out[idx] = v * 10 ** offsets if log else v + offsets
+    return out.tolist()
+
+
 def _n_text(counts: Sequence[int]) -> str:
     lo, hi = min(counts), max(counts)
     return f"N={lo}" if lo == hi else f"N={lo}–{hi}"
@@ -152,7 +165,8 @@ def hparam_scatter(variants: Variants, metric: str | None = None, hparam: str | 
                    log_x: bool | None = None, interval: str | None = "t95") -> go.Figure:
     """A metric (final, best or at an epoch) against one numeric hyperparameter.
 
-    Each run is a point (seeds of one value side by side); per value a mean with an interval:
+    Each run is a point (the seeds of one value side by side, slightly apart; hover gives the
+    true value); per value a mean with an interval:
     ``"t95"`` (mean ± 95 % Student-t confidence interval), ``"std"``, ``"sem"`` or None.
     ``log_x`` None: log axis for rates (lr, decay, eps …) and values spanning two decades.
 
@@ -194,9 +208,11 @@ def hparam_scatter(variants: Variants, metric: str | None = None, hparam: str | 
     what = _what(metric, summary, epoch)
     fig = go.Figure()
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers", name=f"runs ({len(xs)})", text=labels,
-        marker={"color": PALETTE[0], "size": 8, "opacity": 0.55},
-        hovertemplate=f"%{{text}}<br>{hparam}=%{{x}}<br>{metric}=%{{y:.4g}}<extra></extra>",
+        x=_spread(X, values, log), y=ys, mode="markers", name=f"runs ({len(xs)})",
+        text=labels, customdata=xs,
+        marker={"color": PALETTE[0], "size": 8, "opacity": 0.6},
+        hovertemplate=f"%{{text}}<br>{hparam}=%{{customdata}}<br>{metric}=%{{y:.4g}}"
+                      "<extra></extra>",
         meta={"role": "runs"}))
     fig.add_trace(go.Scatter(
         x=values, y=means, mode="lines+markers", name=name,
