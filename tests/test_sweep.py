@@ -170,3 +170,50 @@ def test_one_run_alone_is_not_applicable_and_batch_leaves_sweeps_out(runs, tmp_p
                           compare=False)
     done = {r.visualization for r in result.results}
     assert done == {"training_curves"} and result.ok
+
+
+# -- TensorBoard hparams as config ----------------------------------------------------------
+def _add_hparams(logdir: Path, hparams: dict, metrics: dict[str, list[tuple[int, float]]],
+                 torch_style: bool) -> None:
+    """What ``SummaryWriter.add_hparams`` writes (session start record without a tensor, in a
+    sub-folder), or the hparams plugin's own ``hparams_pb`` summary; then scalars."""
+    from google.protobuf import struct_pb2
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.plugins.hparams import plugin_data_pb2, summary_v2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    writer = EventFileWriter(str(logdir / "1700000000.0" if torch_style else logdir))
+    if torch_style:
+        values = {k: struct_pb2.Value(string_value=v) if isinstance(v, str)
+                  else struct_pb2.Value(number_value=float(v)) for k, v in hparams.items()}
+        content = plugin_data_pb2.HParamsPluginData(
+            version=0, session_start_info=plugin_data_pb2.SessionStartInfo(hparams=values))
+        meta = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name="hparams", content=content.SerializeToString()))
+        summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(
+            tag="_hparams_/session_start_info", metadata=meta)])
+    else:
+        summary = summary_v2.hparams_pb(hparams)
+    writer.add_event(event_pb2.Event(wall_time=1.7e9, summary=summary))
+    for tag, points in metrics.items():
+        for step, value in points:
+            value_proto = summary_pb2.Summary.Value(tag=tag, simple_value=value)
+            writer.add_event(event_pb2.Event(step=step, wall_time=1.7e9 + step,
+                                             summary=summary_pb2.Summary(value=[value_proto])))
+    writer.close()
+
+
+def test_tensorboard_hparams_become_the_config(tmp_path):
+    for i, (lr, opt) in enumerate([(0.1, "adam"), (0.01, "adam"), (0.1, "sgd"), (0.01, "sgd")]):
+        _add_hparams(tmp_path / f"run{i}", {"lr": lr, "optimizer": opt, "layers": 3},
+                     {"val_loss": [(s, lr * 10 / (1 + s) + i * 0.01) for s in range(5)]},
+                     torch_style=i % 2 == 0)
+    vs = Variants(str(tmp_path / "run*"), labels="{optimizer} lr={lr}", group_by="optimizer")
+    assert vs.labels == ["adam lr=0.1", "adam lr=0.01", "sgd lr=0.1", "sgd lr=0.01"]
+    assert vs[0].config == {"lr": 0.1, "optimizer": "adam", "layers": 3}
+    assert isinstance(vs[0].config["layers"], int) and list(vs.groups) == [
+        "optimizer=adam", "optimizer=sgd"]
+    fig = vz.comparison_figure(vs, "hparam_scatter", metric="val_loss", hparam="lr")
+    assert list(fig.data[1].meta["counts"]) == [2, 2]
+    (tmp_path / "run0" / "config.json").write_text('{"lr": 5}')  # config.json still wins
+    assert ArtifactLoader(tmp_path / "run0").config() == {"lr": 5}
