@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import ArtifactError, ComparisonError, NotApplicableError
+from ..registry import register_renderer
+from ._figure import register_comparison
 from ._overlay import PALETTE
 from ._variants import Member, Variants, _named
 
@@ -386,9 +388,6 @@ _VIEWS = {"hparam_scatter": (hparam_scatter, hparam_scatter_run),
 def register_sweep_views() -> None:
     """Register the sweep views (kind cross_epoch, analyzer ``metrics``) and their
     comparison functions; called when the registry loads its built-ins."""
-    from ..registry import register_renderer
-    from ._figure import register_comparison
-
     for name, (view, one_run) in _VIEWS.items():
         register_renderer(name, kind="cross_epoch", analyzer="metrics",
                           description=_DESCRIPTIONS[name])(one_run)

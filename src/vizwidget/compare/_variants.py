@@ -20,6 +20,7 @@ from ..errors import (
     VariantNotFoundError,
 )
 from ..registry import Visualization, cross_epochs, load_data, render_visualization
+from ..trackers import mlflow_runs
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -206,8 +207,6 @@ class Variants:
         VariantNotFoundError
             Missing store, unknown experiment, or no matching run.
         """
-        from ..trackers import mlflow_runs
-
         runs = mlflow_runs(tracking_uri, experiment, filter_string=filter_string,
                            cache_dir=cache_dir, checkpoints=checkpoints)
         if labels is None:
