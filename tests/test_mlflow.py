@@ -157,6 +157,13 @@ def test_checkpoints_download_and_research_renderers_work(sweep):
     assert "parameters" not in sweep[2].loader.analyzers()
 
 
+def test_a_dashboard_takes_the_mlflow_runs(sweep, tmp_path):
+    d = vz.Dashboard(sweep, ["training_curves"], output_dir=str(tmp_path))
+    assert [p.spec.label for p in d.panels] == sweep.labels
+    assert [p.spec.variant for p in d.panels] == sweep.paths
+    assert d.epochs == list(range(STEPS))
+
+
 class _HostileRepo:
     """An artifact store that lists paths leading out of the run, and one oversize file."""
 

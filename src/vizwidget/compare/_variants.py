@@ -241,6 +241,11 @@ class Variants:
         return [m.label for m in self.members]
 
     @property
+    def paths(self) -> list[Path]:
+        """The variants' directories, in order (a Dashboard takes the set itself)."""
+        return [m.path for m in self.members]
+
+    @property
     def groups(self) -> dict[str, list[Member]]:
         """Group label -> members, in order of first appearance; ``{}`` when ungrouped."""
         out: dict[str, list[Member]] = {}
