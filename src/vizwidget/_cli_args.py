@@ -149,8 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "PCA basis for parameter trajectories, else one panel per variant. "
                        "Each variant shows its checkpoint nearest to --epoch. An animation "
                        "format (gif, mp4, webm) or --epochs sweeps the epoch.")
-    p.add_argument("variants", nargs="+", metavar="VARIANT",
+    p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="variant directories or glob patterns (quote them: 'runs/p*_seed*')")
+    p.add_argument("--mlflow", default=None, metavar="URI",
+                   help="compare the runs of an MLflow store instead (sqlite:///mlflow.db, "
+                   "http://host:5000 or an mlruns folder; needs vizwidget[mlflow])")
+    p.add_argument("--experiment", default=None, metavar="NAME",
+                   help="the MLflow experiment (with --mlflow)")
+    p.add_argument("--filter", default=None, metavar="FILTER",
+                   help="MLflow search filter, e.g. \"params.optimizer = 'adam'\"")
+    p.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="where MLflow runs are written as run folders "
+                   "(default ~/.cache/vizwidget/mlflow)")
     p.add_argument("--vis", required=True, metavar="NAME", help="a visualization name")
     p.add_argument("--epoch", type=_epoch, default=None,
                    help="epoch shown or highlighted (default: latest common to all)")

@@ -32,7 +32,7 @@ from ._batch_report import write_reports
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
 from .artifacts import ArtifactLoader, resolve_variant_dir
-from .compare import JOINT_VIEWS, OVERLAY_VIEWS, Variants, export_comparison
+from .compare import JOINT_VIEWS, OVERLAY_VIEWS, SWEEP_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
@@ -283,7 +283,8 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
         except Exception as err:
             units.append(_Unit(vis="*", error=describe(err), **common))
             continue
-        found = [v for v in registry.visualizations() if set(v.analyzers) <= present]
+        found = [v for v in registry.visualizations()  # sweeps compare runs: not per run
+                 if set(v.analyzers) <= present and v.name not in SWEEP_VIEWS]
         if not found:
             units.append(_Unit(vis="*", error=(
                 "VizWidgetError: no registered visualization has data in this variant "

@@ -228,6 +228,22 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
     return _report_result(out, result)
 
 
+def _compared_variants(args: argparse.Namespace, variants_class: Any) -> Any:
+    """The variant folders given, or the runs of ``--mlflow URI --experiment NAME``."""
+    uri = getattr(args, "mlflow", None)
+    if uri is None:
+        if not args.variants:
+            raise UsageError("compare needs variant directories, or --mlflow URI "
+                             "--experiment NAME")
+        return variants_class(args.variants, labels=args.labels, group_by=args.group_by)
+    if args.variants or not args.experiment:
+        raise UsageError("--mlflow takes --experiment NAME and no variant directories; "
+                         "e.g. --mlflow sqlite:///mlflow.db --experiment sweep")
+    return variants_class.from_mlflow(uri, args.experiment, filter_string=args.filter,
+                                      labels=args.labels, group_by=args.group_by,
+                                      cache_dir=args.cache_dir)
+
+
 def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
     from ._paths import safe_filename
     from .compare import Variants, export_comparison, export_comparison_animation
@@ -236,7 +252,7 @@ def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
 
     vis = get_visualization(args.vis)
     render_kwargs = _check_render_kwargs(vis.name, parse_render_kwargs(args.set))
-    variants = Variants(args.variants, labels=args.labels, group_by=args.group_by)
+    variants = _compared_variants(args, Variants)
     fmt = args.format.lower() if args.format else None
     target = Path(args.out) if args.out else None
     if fmt is None and target is not None and target.suffix:

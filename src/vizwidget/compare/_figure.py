@@ -186,7 +186,8 @@ def export_comparison(
     """Write :func:`comparison_figure` to a still file (png, jpeg, webp, svg, pdf, html, json).
 
     Other parameters are those of :func:`vizwidget.export_figure`; the file is written
-    atomically.
+    atomically. Runs read from an experiment tracker are named in the provenance record
+    (``"runs"``: label -> tracker, store, experiment, run id and name).
 
     Returns
     -------
@@ -196,10 +197,12 @@ def export_comparison(
     if kind in set(ANIMATION_FORMATS) - set(STILL_FORMATS):
         raise FormatError(f"{kind!r} is an animation format; export_comparison writes one "
                           "still figure.\nUse export_comparison_animation(...) for it.")
-    fig = comparison_figure(variants, visualization, epoch, layout, processing=processing,
+    vs = as_variants(variants)
+    fig = comparison_figure(vs, visualization, epoch, layout, processing=processing,
                             columns=columns, **kw)
+    runs = {m.label: m.source for m in vs if m.source}  # tracked runs: store and run ids
     return export_figure(fig, output_path, format=format, width=width, height=height,
-                         scale=scale, theme=theme)
+                         scale=scale, theme=theme, provenance={"runs": runs} if runs else None)
 
 
 def export_comparison_animation(
