@@ -317,7 +317,7 @@ def test_export_comparison_writes_each_still_format(runs, tmp_path, suffix):
 def test_export_comparison_animation_sweeps_the_epochs(seeds, tmp_path):
     path = vz.export_comparison_animation(seeds, "parameter_trajectory_2d",
                                           tmp_path / "joint.gif", epochs=[0, 100, 200, 300],
-                                          width=400, height=300)
+                                          width=400, height=300, scale=1)
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames == 4 and im.size == (400, 300)
 

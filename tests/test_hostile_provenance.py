@@ -408,7 +408,7 @@ def test_frames_sidecar_rules(tmp_path):
 @pytest.mark.browser
 @pytest.mark.timeout(300)
 def test_reproduce_from_exports_folder_and_with_run_given(run, tmp_path):
-    from vizwidget.variants import export_variant_visualization
+    from vizwidget.verbs import export_variant_visualization
 
     path = export_variant_visualization(run, "hostile_curve", epoch=0, format="svg",
                                         output_dir=run / "exports", width=200, height=150,

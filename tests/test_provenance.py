@@ -17,7 +17,7 @@ import pytest
 import vizwidget
 from vizwidget.errors import ProvenanceError, ProvenanceMismatchError
 from vizwidget.export import AnimationOptions, animate_frames, export_figure, figure_to_bytes
-from vizwidget.variants import export_animation, export_variant_visualization
+from vizwidget.verbs import export_animation, export_variant_visualization
 
 pytestmark = pytest.mark.browser
 

@@ -15,9 +15,9 @@ from .errors import VizWidgetError
 _LAZY = {
     "export_figure": "vizwidget.export",
     "figure_to_bytes": "vizwidget.export",
-    "export_animation": "vizwidget.variants",
-    "export_cross_epoch_animation": "vizwidget.variants",
-    "export_variant_visualization": "vizwidget.variants",
+    "export_animation": "vizwidget.verbs",
+    "export_cross_epoch_animation": "vizwidget.verbs",
+    "export_variant_visualization": "vizwidget.verbs",
     "ArtifactLoader": "vizwidget.artifacts",
     "register_renderer": "vizwidget.registry",
     "visualizations": "vizwidget.registry",
@@ -71,7 +71,7 @@ if TYPE_CHECKING:
     from .provenance import read_provenance
     from .registry import Visualization, get_visualization, register_renderer, visualizations
     from .reproduction import reproduce
-    from .variants import (
+    from .verbs import (
         export_animation,
         export_cross_epoch_animation,
         export_variant_visualization,

@@ -39,7 +39,7 @@ from .formats import STILL_FORMATS, normalize, suffix_for
 from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
 from .themes import theme_template
-from .variants import variant_figure
+from .verbs import variant_figure
 
 __all__ = ["BatchResult", "JobResult", "export_batch", "job_filename"]
 

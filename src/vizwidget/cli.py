@@ -126,7 +126,7 @@ def cmd_list(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: _Output) -> int:
-    from .variants import export_variant_visualization
+    from .verbs import export_variant_visualization
 
     render_kwargs = _check_render_kwargs(args.name, parse_render_kwargs(args.set))
     path = export_variant_visualization(
@@ -142,7 +142,7 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     from .artifacts import ArtifactLoader
     from .formats import ANIMATION_FORMATS, FRAMES_FORMAT, normalize, resolve_output, suffix_for
     from .registry import cross_epochs, get_visualization
-    from .variants import export_animation
+    from .verbs import export_animation
 
     if len(args.variant) > 1:
         return _animate_comparison(args, out)

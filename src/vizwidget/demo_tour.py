@@ -23,7 +23,7 @@ from .compare import Variants, export_comparison
 from .demo import make_variant
 from .errors import describe
 from .provenance import read_provenance
-from .variants import export_animation
+from .verbs import export_animation
 from .widget import Dashboard
 
 __all__ = ["DemoResult", "run_demo"]

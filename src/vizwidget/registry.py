@@ -411,25 +411,31 @@ def call_renderer(
 
 def render_figure(
     vis: Visualization, loader: ArtifactLoader | None, epoch: int | None = None,
-    **kw: Any,
+    options: dict[str, Any] | None = None, *,
+    snapshots: tuple[Sequence[Any], Sequence[int]] | None = None,
 ) -> Figureish:
-    """Load what ``vis`` needs from ``loader`` (before calling), then run it.
+    """The one per-kind step: load what ``vis`` needs (before calling), then run it.
 
-    Per-epoch: ``epoch`` defaults to :func:`default_epoch`. Cross-epoch: every common epoch
-    is loaded and ``epoch`` is the highlight (None for none).
+    Per-epoch: ``epoch`` defaults to :func:`default_epoch`. Cross-epoch: ``snapshots``
+    (``(data, epochs)``, e.g. kept by a caller between frames) or else every common epoch
+    loaded from ``loader``; ``epoch`` is the highlight (None for none). ``options``
+    override the visualization's defaults.
     """
     where = "" if loader is None else repr(str(loader.variant_dir))
     if vis.kind == "per_epoch":
         if epoch is None and loader is not None:
             epoch = default_epoch(vis, loader)
-        return call_renderer(vis, epoch, data=load_data(vis, loader, epoch), render_kwargs=kw,
-                             where=where)
-    if loader is None:
-        raise UsageError(f"The cross-epoch renderer {vis.name!r} needs a variant to read.\n"
-                         "Pass a loader (or a variant directory).")
-    epochs = cross_epochs(vis, loader)
-    return call_renderer(vis, epoch, snapshots=load_snapshots(vis, loader, epochs),
-                         epochs=epochs, render_kwargs=kw, where=where)
+        return call_renderer(vis, epoch, data=load_data(vis, loader, epoch),
+                             render_kwargs=options, where=where)
+    if snapshots is None:
+        if loader is None:
+            raise UsageError(f"The cross-epoch renderer {vis.name!r} needs a variant to read.\n"
+                             "Pass a loader (or a variant directory).")
+        epochs = cross_epochs(vis, loader)
+        snapshots = (load_snapshots(vis, loader, epochs), epochs)
+    data, epochs = snapshots
+    return call_renderer(vis, epoch, snapshots=data, epochs=epochs, render_kwargs=options,
+                         where=where)
 
 
 def render_visualization(
@@ -468,5 +474,5 @@ def render_visualization(
     vis = get_visualization(vis_or_name)
     if not isinstance(loader, ArtifactLoader):
         loader = ArtifactLoader(loader)
-    fig = render_figure(vis, loader, epoch, **kw)
+    fig = render_figure(vis, loader, epoch, kw)
     return fig if isinstance(fig, go.Figure) else go.Figure(fig)

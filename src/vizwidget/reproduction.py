@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ProvenanceError, VisualizationNotFoundError
-from .export import export_figure
+from .export import AnimationOptions, ImageOptions, export_figure
 from .provenance import DERIVED, check_artifacts, read_provenance, renderer_name, run_of
 from .registry import KINDS, Visualization, get_visualization, renderer_options
-from .variants import export_animation, write_variant_figure
+from .source import FigureSource
+from .verbs import export_animation
 
 __all__ = ["reproduce"]
 
@@ -72,16 +73,15 @@ def reproduce(path: str | os.PathLike[str],
         kwargs = _kwargs(record, path, vis)
         loader = run_of(record, path, run)
         check_artifacts(record, loader.variant_dir, path)
+        source = FigureSource(vis, loader, options=kwargs)
         if "animation" in record:
             anim = _field(record, path, "animation", _is_animation)
-            return export_animation(
-                vis.name, loader.variant_dir, vis.analyzers[0] if vis.analyzers else None,
-                target, epochs=_field(record, path, "frames", _is_int_list), fps=anim["fps"],
-                label=anim["label"], lock_axes=anim["lock_axes"], loop=anim["loop"],
-                provenance=extra, **size, **kwargs)
+            options = AnimationOptions(fps=anim["fps"], label=anim["label"],
+                                       lock_axes=anim["lock_axes"], loop=anim["loop"], **size)
+            return source.animate(target, _field(record, path, "frames", _is_int_list),
+                                  options, provenance=extra)
         epoch = _field(record, path, "epoch", _is_int_or_none, required=False)
-        return write_variant_figure(vis, loader, epoch, target, record["format"], size, extra,
-                                    kwargs)
+        return source.write(target, epoch, record["format"], ImageOptions(**size), extra)
     if isinstance(record.get("figure"), dict) and "animation" not in record:
         return export_figure(record["figure"], target, format=record["format"],
                              provenance=extra, **size)
@@ -150,9 +150,10 @@ def _field(record: dict[str, Any], path: Path, key: str, valid: Callable[[Any], 
                           "damaged or edited record is never repaired.")
 
 
-#: Keywords of the export calls themselves: a record's kwargs may not set them.
+#: Keywords of the export calls and the renderer call: a record's kwargs may not set them.
 _RESERVED = frozenset(inspect.signature(export_animation).parameters) | {
-    "vis", "loader", "epoch", "current_epoch"}
+    "vis", "loader", "data", "snapshots", "epoch", "epochs", "current_epoch", "output_path",
+    "cancel", "theme", "label", "lock_axes", "loop", "render_kwargs"}
 
 
 def _kwargs(record: dict[str, Any], path: Path, vis: Visualization) -> dict[str, Any]:

@@ -34,7 +34,7 @@ from ..scores import (
     summarise,
 )
 from ..themes import theme_template
-from ..variants import safe_filename
+from ..verbs import safe_filename
 from ._load import LOG_SUFFIXES, read_eval_table
 from ._report_text import render_html, render_markdown
 

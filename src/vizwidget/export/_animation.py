@@ -1,7 +1,7 @@
 """Animations: a frame-building callable swept over epochs, rendered on the warm page, streamed.
 
 The core knows figures and callables only; where the data comes from is the caller's business
-(see :mod:`vizwidget.variants` for the verbs that start from a variant directory).
+(see :mod:`vizwidget.verbs` for the verbs that start from a variant directory).
 """
 
 from __future__ import annotations
