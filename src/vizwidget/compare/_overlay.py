@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._epochs import nearest_index
+from ..colors import assign_colors
 from ..errors import ComparisonError
 from ..figures import axis_key
 from ..registry import Visualization
@@ -19,8 +20,6 @@ from ._variants import Member, Variants
 __all__ = ["Processing", "prepare_overlay"]
 
 Processing = Callable[[np.ndarray, np.ndarray], tuple[Any, Any]]
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-           "#F0E442")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 HIGHLIGHT = "#e4572e"
 
@@ -67,6 +66,16 @@ def _lines(variants: Variants, vis: Visualization, processing: Processing | None
             f"{vis.name!r} draws no lines over epochs to overlay.\n"
             "Use layout='small_multiples' for it.")
     return layout, lines
+
+
+def _hold_data(layout: dict, lines: list[_Line]) -> None:
+    """Every x axis spans all variants' data (a renderer fixes it to its own run's)."""
+    for xa in {ln.xaxis for ln in lines}:
+        xs = np.concatenate([ln.x[np.isfinite(ln.x)] for ln in lines if ln.xaxis == xa])
+        spec = layout.get(axis_key(xa))
+        if spec and spec.get("range") is not None and spec.get("type") not in ("log", "date"):
+            layout[axis_key(xa)] = ({**spec, "range": [float(xs.min()), float(xs.max())]}
+                                    if xs.size else {**spec, "range": None, "autorange": True})
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -138,18 +147,20 @@ def _traces(variants: Variants, lines: list[_Line], layout: dict,
     notes: list[str] = []
     groups = variants.groups
     if not groups:
-        for i, m in enumerate(variants):
+        colors = assign_colors(m.label for m in variants)  # a run's colour, in every figure
+        for m in variants:
             for ln in (ln for ln in lines if ln.member is m):
                 traces.append({
                     "type": "scatter", "x": ln.x, "y": ln.y, **_sparse_style(ln.y),
                     "xaxis": ln.xaxis, "yaxis": ln.yaxis, "legendgroup": m.label,
                     "name": f"{m.label} · {ln.series}" if multi else m.label,
-                    "line": {"color": PALETTE[i % len(PALETTE)],
+                    "line": {"color": colors[m.label],
                              "dash": series_dash[(ln.xaxis, ln.series)]},
                     "meta": {"variant": m.label, "series": ln.series},
                 })
         return traces, notes
-    for g, (name, members) in enumerate(groups.items()):
+    colors = assign_colors(groups)
+    for name, members in groups.items():
         keys = dict.fromkeys((ln.xaxis, ln.yaxis, ln.series) for ln in lines
                              if ln.member in members)
         for xa, ya, series in keys:
@@ -157,7 +168,7 @@ def _traces(variants: Variants, lines: list[_Line], layout: dict,
                    and (ln.xaxis, ln.yaxis, ln.series) == (xa, ya, series)]
             log_y = (layout.get(axis_key(ya)) or {}).get("type") == "log"
             traces += _group_traces(name, f"{name} · {series}" if multi else name, own,
-                                    PALETTE[g % len(PALETTE)], series_dash[(xa, series)],
+                                    colors[name], series_dash[(xa, series)],
                                     band, log_y, notes)
     return traces, notes
 
@@ -216,6 +227,7 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
             f"{BANDS[band]})" if variants.groups else f"{len(variants)} variants")
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
+    _hold_data(base, lines)
     base["showlegend"] = True
 
     def figure(epoch: int | None = None) -> go.Figure:
