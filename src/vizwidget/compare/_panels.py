@@ -55,5 +55,5 @@ def panel_grid(panels: Sequence[tuple[PanelLabel, dict]], title: str,
     figures = [{**fig, "data": [decoded(t) for t in fig.get("data") or ()]} for _, fig in panels]
     fig, _ = compose_grid(figures, [""] * len(panels), columns, labels=labels, title=title,
                           share_axes=True,
-                          header_colors=assign_colors(runs) if run_colors else None)
+                          header_colors=assign_colors(runs) if run_colors else {})
     return go.Figure(fig)
