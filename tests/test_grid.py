@@ -208,3 +208,60 @@ def test_small_multiples_hold_polar_cells(runs, scratch_registry):
     assert len(polars) == 3 and [t.subplot for t in fig.data] == polars
     lefts = [layout[p]["domain"]["x"][0] for p in polars]
     assert lefts == sorted(lefts) and len(set(lefts)) == 3  # one cell per run, left to right
+
+
+# ---- nothing overlaps, in the file as drawn (real Chromium) --------------------------------
+
+_BOXES = """() => [...document.querySelectorAll('text')].filter(t => t.textContent.trim())
+  .map(t => { const r = t.getBoundingClientRect();
+    const kind = t.closest('.legend') ? 'legend' : t.classList.contains('xtitle')
+      || t.classList.contains('ytitle') ? 'axis title' : t.closest('.annotation') ? 'label'
+      : t.classList.contains('gtitle') ? 'title' : 'tick';
+    return {kind, text: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom}; })
+  .filter(b => b.x1 > b.x0 && b.y1 > b.y0)"""
+_PLOTS = """() => [...document.querySelectorAll('.bglayer rect.bg')].map(r => {
+  const b = r.getBoundingClientRect();
+  return {x0: b.left, y0: b.top, x1: b.right, y1: b.bottom}; })"""
+
+
+def _overlap(a: dict, b: dict, slack: float = 1.0) -> bool:
+    return (min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > slack
+            and min(a["y1"], b["y1"]) - max(a["y0"], b["y0"]) > slack)
+
+
+@pytest.fixture(scope="module")
+def four(runs, tmp_path_factory) -> list[Path]:
+    from vizwidget.demo import make_variant
+
+    return [*runs, make_variant(tmp_path_factory.mktemp("four") / "p13_seed3", p=13, seed=3,
+                                epochs=40)]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("columns", "cell"), [(2, 400), (3, 500), (4, 600), (4, 400)])
+def test_no_title_or_label_overlaps_another_in_the_svg(four, browser, tmp_path, columns, cell):
+    from vizwidget.export import export_figure
+
+    d = Dashboard(four[:columns], ["training_curves", "singular_value_spectrum"])
+    late = d.epochs[-1] - 1  # not every run's checkpoint: some panels carry a note
+    fig = d._source.figure(late)
+    path = export_figure(fig, tmp_path / "grid.svg", width=columns * cell, height=2 * 380,
+                         scale=1)
+    page = browser.new_page(viewport={"width": columns * cell, "height": 2 * 380})
+    try:
+        page.set_content(f"<body style='margin:0'>{path.read_text()}</body>")
+        boxes, plots = page.evaluate(_BOXES), page.evaluate(_PLOTS)
+    finally:
+        page.close()
+    texts = [b for b in boxes if b["kind"] != "tick"]
+    assert {"label", "axis title", "legend", "title"} <= {b["kind"] for b in texts}
+    assert any(b["text"].endswith("(nearest)") for b in texts)
+    clashes = [(a["text"], b["text"]) for i, a in enumerate(texts) for b in boxes
+               if b is not a and (b["kind"] != "tick" or a["kind"] != "tick")
+               and (b not in texts or boxes.index(b) > boxes.index(a)) and _overlap(a, b)]
+    assert clashes == []
+    width, height = columns * cell, 2 * 380
+    assert all(b["x0"] >= -1 and b["x1"] <= width + 1 and b["y0"] >= -1
+               and b["y1"] <= height + 1 for b in boxes)  # nothing cut off at the edge
+    legend = [b for b in boxes if b["kind"] == "legend"]
+    assert not [(t["text"]) for t in legend for p in plots if _overlap(t, p)]  # off the data
