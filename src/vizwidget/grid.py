@@ -570,6 +570,11 @@ def compose_grid(
         col_heads, row_heads, own = [None] * cols, [None] * rows, [str(t) for t in titles]
     if len(own) != count:
         raise ValueError(f"{len(own)} titles for {count} panels.")
+    for heads in (col_heads, row_heads):  # one run (or view) everywhere: said once, in the title
+        if len(heads) > 1 and None not in heads and len(set(heads)) == 1:
+            title = (title if title and heads[0] in title
+                     else f"{heads[0]} · {title}" if title else heads[0])
+            heads[:] = [None] * len(heads)
     has_cols, has_rows = any(col_heads), any(row_heads)
     if header_colors is None:
         header_colors = assign_colors(h for h in col_heads if h)

@@ -198,6 +198,23 @@ def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict]
     return stars, shapes
 
 
+def _epoch_label(epoch: int, trace: dict, traces: list[dict]) -> dict:
+    """The "epoch N" label inside the first subplot, by the line on its roomier side.
+
+    Placed in the subplot's own box (``x domain``), it neither stretches the axis nor
+    meets the subplot's title above it.
+    """
+    xs = np.concatenate([np.asarray(t["x"], dtype=float) for t in traces
+                         if t["xaxis"] == trace["xaxis"]])
+    xs = xs[np.isfinite(xs)]
+    lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+    where = 0.5 if hi <= lo else min(max((epoch - lo) / (hi - lo), 0.0), 1.0)
+    return {"text": f"epoch {epoch}", "x": where, "xref": f"{trace['xaxis']} domain",
+            "y": 0.02, "yref": f"{trace['yaxis']} domain", "showarrow": False,
+            "xanchor": "right" if where > 0.5 else "left", "xshift": -4 if where > 0.5 else 4,
+            "yanchor": "bottom", "font": {"color": HIGHLIGHT, "size": 11}}
+
+
 def prepare_overlay(variants: Variants, vis: Visualization, *,
                     processing: Processing | None = None, band: str | None = "sd",
                     **kw: Any) -> Callable[..., Any]:
@@ -241,9 +258,7 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
             stars, shapes = _highlight(traces, epoch, layout)
             fig.add_traces(stars)
             fig.update_layout(shapes=shapes)
-            fig.add_annotation(text=f"epoch {epoch}", x=epoch, xref=traces[0]["xaxis"],
-                               y=1, yref=f"{traces[0]['yaxis']} domain", showarrow=False,
-                               yanchor="bottom", font={"color": HIGHLIGHT})
+            fig.add_annotation(**_epoch_label(epoch, traces[0], traces))
         return fig
 
     return figure
