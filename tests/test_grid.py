@@ -265,3 +265,15 @@ def test_no_title_or_label_overlaps_another_in_the_svg(four, browser, tmp_path, 
                and b["y1"] <= height + 1 for b in boxes)  # nothing cut off at the edge
     legend = [b for b in boxes if b["kind"] == "legend"]
     assert not [(t["text"]) for t in legend for p in plots if _overlap(t, p)]  # off the data
+
+
+def test_per_point_colours_and_highlights_keep_their_own_colours():
+    scaled = {"type": "scatter", "x": [0, 1], "y": [0, 1], "name": "path",
+              "marker": {"color": np.array([0.0, 1.0]), "colorscale": "Viridis"}}
+    star = {**line("W_E"), "showlegend": False, "marker": {"color": "#e4572e"}}
+    panels = [{"data": [line("W_E"), line("W_in"), star, scaled], "layout": {}}] * 2
+    fig, _ = compose_grid(panels, ["a", "b"], 2)
+    data = fig["data"]
+    assert data[0]["line"]["color"] == data[4]["line"]["color"] != data[1]["line"]["color"]
+    assert data[2]["marker"]["color"] == "#e4572e"  # a highlight is not a series colour
+    assert isinstance(data[3]["marker"]["color"], np.ndarray)  # colour by value stays

@@ -373,9 +373,11 @@ def _series(trace: dict) -> str | None:
     return key if isinstance(key, str) and key else None
 
 
-def _colour(trace: dict) -> Any:
+def _colour(trace: dict) -> str | None:
+    """A trace's single colour; ``"various"`` for per-point colours (an array, a scale)."""
     line, marker = trace.get("line") or {}, trace.get("marker") or {}
-    return line.get("color", marker.get("color"))
+    colour = line.get("color", marker.get("color"))
+    return colour if colour is None or isinstance(colour, str) else "various"
 
 
 _RECOLOURED = frozenset({"scatter", "scattergl", "scatter3d", "scatterpolar", "scatterpolargl",
