@@ -89,10 +89,12 @@ def test_alignment_takes_the_nearest_checkpoint_and_says_so(runs):
     assert shown["p29-s0"] == min(e29, key=lambda e: (abs(e - target), e))
     assert vs.align(vis, None)["p23-s0"] == max(set(e23) & set(e29))
     fig = vz.comparison_figure(vs, vis.name, epoch=target)
-    titles = [a.text for a in fig.layout.annotations]
-    for label, epoch in shown.items():
-        suffix = "" if epoch == target else f" (nearest to {target})"
-        assert f"{label} · epoch {epoch}{suffix}" in titles
+    named = {a.name: a.text for a in fig.layout.annotations if a.name}
+    assert f"epoch {target}" in fig.layout.title.text  # the epoch asked for, once
+    for column, (label, epoch) in enumerate(shown.items()):  # a run per column
+        assert named[f"vizwidget-column-{column}"].endswith(f" {label}")
+        note = named.get(f"vizwidget-panel-{column}")  # only where the panel differs
+        assert note == (None if epoch == target else f"epoch {epoch} (nearest)")
 
 
 def test_top_level_names_load_lazily_without_plotly():
@@ -211,7 +213,7 @@ def test_small_multiples_share_axes_and_title_each_panel(runs):
     vs = Variants(str(runs / "p*"), labels="p{p}-s{seed}")
     fig = vz.comparison_figure(vs, "singular_value_spectrum", epoch=200)
     x_axes = sorted(k for k in fig.layout.to_plotly_json() if k.startswith("xaxis"))
-    assert len(x_axes) == 3  # a 2 x 2 grid holding three panels
+    assert len(x_axes) == 3  # one row of three panels, one run per column
     matched = [fig.layout[a].matches for a in x_axes[1:]]
     assert matched == ["x", "x"]
     assert [fig.layout[f"yaxis{i}"].matches for i in (2, 3)] == ["y", "y"]
@@ -239,10 +241,14 @@ def test_small_multiples_of_3d_scenes_get_the_union_of_ranges(seeds):
 
 def test_two_epochs_side_by_side(seeds):
     fig = vz.comparison_figure(seeds[0], "flatness_distribution", epoch=[40, 290])
-    titles = [a.text for a in fig.layout.annotations if a.text.startswith("p23")]
+    named = {a.name: a.text for a in fig.layout.annotations if a.name}
     epochs = ArtifactLoader(seeds[0]).epochs("flatness")
     near = min(epochs, key=lambda e: (abs(e - 290), e))
-    assert titles == ["p23_seed0 · epoch 40", f"p23_seed0 · epoch {near} (nearest to 290)"]
+    # the run heads its row, each epoch its column; the panel says which checkpoint it shows
+    assert named["vizwidget-row-0"] == "p23_seed0"
+    assert [named["vizwidget-column-0"], named["vizwidget-column-1"]] == ["epoch 40", "epoch 290"]
+    assert "vizwidget-panel-0" not in named
+    assert named["vizwidget-panel-1"] == f"epoch {near} (nearest)"
     assert fig.layout.xaxis2.matches == "x"
     assert "epochs 40 vs 290" in fig.layout.title.text
 

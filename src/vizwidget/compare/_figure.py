@@ -12,6 +12,7 @@ from .._deprecation import fold_legacy, renamed_keywords
 from ..errors import ComparisonError, FormatError
 from ..export import AnimationOptions, ImageOptions, animate_frames, export_figure
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS
+from ..grid import PanelLabel
 from ..registry import Visualization, get_visualization
 from ..verbs import animation_options
 from ._joint import JOINT_VIEWS, prepare_joint
@@ -78,9 +79,9 @@ def _default_layout(vis: Visualization) -> str:
     return "small_multiples"
 
 
-def _panel_title(label: str, shown: int, asked: int | None) -> str:
-    near = f" (nearest to {asked})" if asked is not None and asked != shown else ""
-    return f"{label} · epoch {shown}{near}"
+def _note(shown: int | None, asked: int | None) -> str:
+    """What a panel says about itself: only an epoch other than the one asked for."""
+    return f"epoch {shown} (nearest)" if None not in (shown, asked) and shown != asked else ""
 
 
 def _prepare_panels(vs: Variants, vis: Visualization, columns: int | None,
@@ -90,19 +91,19 @@ def _prepare_panels(vs: Variants, vis: Visualization, columns: int | None,
         panels = []
         for m in vs:
             for e in asked:
-                if vis.kind == "cross_epoch" and e is None:
-                    title, shown = m.label, None
-                else:
-                    shown = vs.align(vis, e)[m.label]
-                    title = _panel_title(m.label, shown, e)
-                panels.append((title, vs.figure(m, vis, shown, **kw).to_dict()))
+                shown = None if vis.kind == "cross_epoch" and e is None else \
+                    vs.align(vis, e)[m.label]
+                # one run per column and the view per row; A/B: one run per row, epoch per column
+                label = (PanelLabel(m.label, f"epoch {e}", _note(shown, e)) if len(asked) > 1
+                         else PanelLabel(vis.name, m.label, _note(shown, e)))
+                panels.append((label, vs.figure(m, vis, shown, **kw).to_dict()))
         if len(asked) > 1:
             what = f"epochs {' vs '.join(str(e) for e in asked)}"
         else:
             what = "" if asked[0] is None else f" at epoch {asked[0]}"
             what = f"{len(vs)} variants{what}"
         cols = columns or (len(asked) if len(asked) > 1 else None)
-        return panel_grid(panels, f"{vis.name} — {what}", cols)
+        return panel_grid(panels, f"{vis.name} — {what}", cols, run_colors=len(asked) == 1)
 
     return figure
 

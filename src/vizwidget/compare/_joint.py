@@ -10,9 +10,10 @@ import numpy as np
 from .._blas import single_blas_thread
 from .._epochs import nearest_index
 from ..analysis import joint_streaming_pca, parameter_keys, require_finite
+from ..colors import assign_colors
 from ..errors import ComparisonError, ShapeMismatchError
 from ..registry import Visualization
-from ._overlay import HIGHLIGHT, PALETTE
+from ._overlay import HIGHLIGHT
 from ._variants import Member, Variants
 
 __all__ = ["JOINT_VIEWS", "joint_pca", "prepare_joint"]
@@ -112,11 +113,11 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
     P = np.zeros((res.projections.shape[0], 3))
     P[:, : res.projections.shape[1]] = res.projections
     ratio = res.explained_variance_ratio
-    groups = list(variants.groups)
+    # one colour per run (or per group), assigned from the name as in every figure
+    named = assign_colors([m.group if m.group is not None else m.label for m in variants])
     color_of, dash_of = {}, {}
     for i, m in enumerate(variants):
-        g = groups.index(m.group) if m.group is not None else i
-        color_of[m.label] = PALETTE[g % len(PALETTE)]
+        color_of[m.label] = named[m.group if m.group is not None else m.label]
         seen = sum(1 for other in list(variants)[:i] if other.group == m.group)
         dash_of[m.label] = DASHES[seen % len(DASHES)] if m.group is not None else "solid"
     shares = ", ".join(f"PC{i + 1} {100 * r:.1f}%" for i, r in enumerate(ratio[:dims]))

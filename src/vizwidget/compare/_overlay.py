@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._epochs import nearest_index
+from ..colors import assign_colors
 from ..errors import ComparisonError
 from ..figures import axis_key
 from ..registry import Visualization
@@ -19,8 +20,6 @@ from ._variants import Member, Variants
 __all__ = ["Processing", "prepare_overlay"]
 
 Processing = Callable[[np.ndarray, np.ndarray], tuple[Any, Any]]
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-           "#F0E442")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 HIGHLIGHT = "#e4572e"
 
@@ -67,6 +66,16 @@ def _lines(variants: Variants, vis: Visualization, processing: Processing | None
             f"{vis.name!r} draws no lines over epochs to overlay.\n"
             "Use layout='small_multiples' for it.")
     return layout, lines
+
+
+def _hold_data(layout: dict, lines: list[_Line]) -> None:
+    """Every x axis spans all variants' data (a renderer fixes it to its own run's)."""
+    for xa in {ln.xaxis for ln in lines}:
+        xs = np.concatenate([ln.x[np.isfinite(ln.x)] for ln in lines if ln.xaxis == xa])
+        spec = layout.get(axis_key(xa))
+        if spec and spec.get("range") is not None and spec.get("type") not in ("log", "date"):
+            layout[axis_key(xa)] = ({**spec, "range": [float(xs.min()), float(xs.max())]}
+                                    if xs.size else {**spec, "range": None, "autorange": True})
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -138,18 +147,20 @@ def _traces(variants: Variants, lines: list[_Line], layout: dict,
     notes: list[str] = []
     groups = variants.groups
     if not groups:
-        for i, m in enumerate(variants):
+        colors = assign_colors(m.label for m in variants)  # a run's colour, in every figure
+        for m in variants:
             for ln in (ln for ln in lines if ln.member is m):
                 traces.append({
                     "type": "scatter", "x": ln.x, "y": ln.y, **_sparse_style(ln.y),
                     "xaxis": ln.xaxis, "yaxis": ln.yaxis, "legendgroup": m.label,
                     "name": f"{m.label} · {ln.series}" if multi else m.label,
-                    "line": {"color": PALETTE[i % len(PALETTE)],
+                    "line": {"color": colors[m.label],
                              "dash": series_dash[(ln.xaxis, ln.series)]},
                     "meta": {"variant": m.label, "series": ln.series},
                 })
         return traces, notes
-    for g, (name, members) in enumerate(groups.items()):
+    colors = assign_colors(groups)
+    for name, members in groups.items():
         keys = dict.fromkeys((ln.xaxis, ln.yaxis, ln.series) for ln in lines
                              if ln.member in members)
         for xa, ya, series in keys:
@@ -157,7 +168,7 @@ def _traces(variants: Variants, lines: list[_Line], layout: dict,
                    and (ln.xaxis, ln.yaxis, ln.series) == (xa, ya, series)]
             log_y = (layout.get(axis_key(ya)) or {}).get("type") == "log"
             traces += _group_traces(name, f"{name} · {series}" if multi else name, own,
-                                    PALETTE[g % len(PALETTE)], series_dash[(xa, series)],
+                                    colors[name], series_dash[(xa, series)],
                                     band, log_y, notes)
     return traces, notes
 
@@ -185,6 +196,23 @@ def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict]
                        "x1": epoch, "y0": 0, "y1": 1,
                        "line": {"color": HIGHLIGHT, "dash": "dot", "width": 1.5}})
     return stars, shapes
+
+
+def _epoch_label(epoch: int, trace: dict, traces: list[dict]) -> dict:
+    """The "epoch N" label inside the first subplot, by the line on its roomier side.
+
+    Placed in the subplot's own box (``x domain``), it neither stretches the axis nor
+    meets the subplot's title above it.
+    """
+    xs = np.concatenate([np.asarray(t["x"], dtype=float) for t in traces
+                         if t["xaxis"] == trace["xaxis"]])
+    xs = xs[np.isfinite(xs)]
+    lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+    where = 0.5 if hi <= lo else min(max((epoch - lo) / (hi - lo), 0.0), 1.0)
+    return {"text": f"epoch {epoch}", "x": where, "xref": f"{trace['xaxis']} domain",
+            "y": 0.02, "yref": f"{trace['yaxis']} domain", "showarrow": False,
+            "xanchor": "right" if where > 0.5 else "left", "xshift": -4 if where > 0.5 else 4,
+            "yanchor": "bottom", "font": {"color": HIGHLIGHT, "size": 11}}
 
 
 def prepare_overlay(variants: Variants, vis: Visualization, *,
@@ -216,6 +244,7 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
             f"{BANDS[band]})" if variants.groups else f"{len(variants)} variants")
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
+    _hold_data(base, lines)
     base["showlegend"] = True
 
     def figure(epoch: int | None = None) -> go.Figure:
@@ -229,9 +258,7 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
             stars, shapes = _highlight(traces, epoch, layout)
             fig.add_traces(stars)
             fig.update_layout(shapes=shapes)
-            fig.add_annotation(text=f"epoch {epoch}", x=epoch, xref=traces[0]["xaxis"],
-                               y=1, yref=f"{traces[0]['yaxis']} domain", showarrow=False,
-                               yanchor="bottom", font={"color": HIGHLIGHT})
+            fig.add_annotation(**_epoch_label(epoch, traces[0], traces))
         return fig
 
     return figure
