@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..colors import PALETTE
 from ..errors import ArtifactError, ComparisonError, NotApplicableError
 from ..registry import register_renderer
 from ._figure import register_comparison
-from ._overlay import PALETTE
 from ._variants import Member, Variants, _named
 
 if TYPE_CHECKING:
