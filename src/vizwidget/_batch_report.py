@@ -7,15 +7,12 @@ import os
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ._batch_results import BatchResult, JobResult
 from ._escape import html_text, markdown_text
 from ._record_summary import record_summary
 from .export import atomic_write
-
-if TYPE_CHECKING:
-    from .batch import BatchResult, JobResult
 
 #: Formats a browser shows as an <img> thumbnail, best first.
 THUMBNAIL_FORMATS = ("png", "gif", "webp", "jpeg", "svg")

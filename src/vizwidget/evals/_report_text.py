@@ -7,14 +7,12 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from .._escape import html_text, markdown_text
 from .._record_summary import record_summary
-
-if TYPE_CHECKING:
-    from ._report import EvalReport
+from ._results import EvalReport
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
