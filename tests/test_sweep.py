@@ -52,9 +52,11 @@ def sweep(runs) -> Variants:
     return Variants(str(runs / "*"), labels="{optimizer} lr={lr} s{seed}")
 
 
-def test_t_quantile_matches_the_table_and_the_normal_limit():
-    assert t_quantile(2) == pytest.approx(4.303)
-    assert t_quantile(40) == pytest.approx(2.021, abs=1e-3)
+def test_t_quantile_matches_scipy_and_the_normal_limit():
+    from scipy import stats
+
+    for df in (1, 2, 5, 29, 40):
+        assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-10)
     assert t_quantile(10_000) == pytest.approx(1.960, abs=1e-3)
 
 

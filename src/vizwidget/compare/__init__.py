@@ -28,7 +28,6 @@ from ._sweep import (
     hparam_scatter,
     metric_value,
     parallel_coordinates,
-    register_sweep_views,
 )
 from ._variants import Member, Variants, as_variants
 
@@ -50,5 +49,4 @@ __all__ = [
     "parallel_coordinates",
     "prepare_comparison",
     "register_comparison",
-    "register_sweep_views",
 ]

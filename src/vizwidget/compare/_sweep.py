@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..colors import PALETTE
-from ..errors import ArtifactError, ComparisonError, NotApplicableError
-from ..registry import register_renderer
+from ..errors import ArtifactError, ComparisonError
+from ._bands import t_quantile
 from ._figure import register_comparison
 from ._variants import Member, Variants, _named
 
@@ -27,24 +27,10 @@ SUMMARIES = ("final", "best", "min", "max")
 INTERVALS = {"t95": "± 95 % t-CI", "std": "± 1 std", "sem": "± 1 s.e.m.", None: ""}
 #: Config keys that name a run rather than set it.
 _NOT_HPARAMS = {"run_id", "run_name", "name", "seed"}
-#: Two-sided 95 % Student t quantiles t(0.975, df) for df = 1..30.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
 _LOWER_IS_BETTER = {"loss", "error", "err", "perplexity", "ppl", "mse", "mae", "rmse", "nll",
                     "wer", "cer", "bpd", "bpc"}
 _RATE = re.compile(r"(^|[^a-z])(lr|learning_rate|rate|decay|wd|eps|epsilon|alpha|lambda|l2)"
                    r"($|[^a-z])", re.IGNORECASE)
-
-
-def t_quantile(df: int) -> float:
-    """t(0.975, df): a table to 30 degrees of freedom, Cornish-Fisher beyond (error < 1e-3)."""
-    if df < 1:
-        return math.nan
-    if df <= len(_T975):
-        return _T975[df - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
 
 
 def _words(name: str) -> set[str]:
@@ -337,36 +323,7 @@ def hparam_heatmap(variants: Variants, metric: str | None = None, x: str | None 
     return fig
 
 
-# -- registration: comparison functions and their one-run placeholders ------------------------
-def _one_run(view: str) -> NotApplicableError:
-    return NotApplicableError(f"{view} compares runs; one run has no sweep to show.\n"
-                              f"Use comparison_figure(runs, {view!r}, metric=...) on several.")
-
-
-def hparam_scatter_run(snapshots: list[dict], epochs: list[int],
-                       current_epoch: int | None = None, metric: str | None = None,
-                       hparam: str | None = None, summary: str = "final",
-                       log_x: bool | None = None, interval: str | None = "t95") -> go.Figure:
-    """hparam_scatter of one run: not applicable (it compares runs)."""
-    raise _one_run("hparam_scatter")
-
-
-def parallel_coordinates_run(snapshots: list[dict], epochs: list[int],
-                             current_epoch: int | None = None, metric: str | None = None,
-                             hparams: list[str] | None = None,
-                             summary: str = "final") -> go.Figure:
-    """parallel_coordinates of one run: not applicable (it compares runs)."""
-    raise _one_run("parallel_coordinates")
-
-
-def hparam_heatmap_run(snapshots: list[dict], epochs: list[int],
-                       current_epoch: int | None = None, metric: str | None = None,
-                       x: str | None = None, y: str | None = None,
-                       summary: str = "final") -> go.Figure:
-    """hparam_heatmap of one run: not applicable (it compares runs)."""
-    raise _one_run("hparam_heatmap")
-
-
+# -- registration: the comparison functions of the sweep views ------------------------------
 def _compare(view: Any):
     def compare(variants: Variants, vis: Any, epoch: int | None, **kw: Any) -> go.Figure:
         return view(variants, epoch=epoch, **kw)
@@ -375,20 +332,5 @@ def _compare(view: Any):
     return compare
 
 
-_DESCRIPTIONS = {
-    "hparam_scatter": "Runs compared: a metric against one hyperparameter, mean ± 95 % t-CI.",
-    "parallel_coordinates": "Runs compared: hyperparameters (categorical too) to a metric.",
-    "hparam_heatmap": "Runs compared: mean metric over two hyperparameters, N per cell.",
-}
-_VIEWS = {"hparam_scatter": (hparam_scatter, hparam_scatter_run),
-          "parallel_coordinates": (parallel_coordinates, parallel_coordinates_run),
-          "hparam_heatmap": (hparam_heatmap, hparam_heatmap_run)}
-
-
-def register_sweep_views() -> None:
-    """Register the sweep views (kind cross_epoch, analyzer ``metrics``) and their
-    comparison functions; called when the registry loads its built-ins."""
-    for name, (view, one_run) in _VIEWS.items():
-        register_renderer(name, kind="cross_epoch", analyzer="metrics",
-                          description=_DESCRIPTIONS[name])(one_run)
-        register_comparison(name)(_compare(view))
+for _view in (hparam_scatter, parallel_coordinates, hparam_heatmap):
+    register_comparison(_view.__name__)(_compare(_view))

@@ -28,7 +28,12 @@ training visualizations.
 
 from __future__ import annotations
 
-from ..compare import register_sweep_views
-from . import curves, dimensionality, evals, flatness, frequencies, trajectory  # noqa: F401
-
-register_sweep_views()  # hparam_scatter, parallel_coordinates, hparam_heatmap: runs compared
+from . import (  # noqa: F401
+    curves,
+    dimensionality,
+    evals,
+    flatness,
+    frequencies,
+    sweep,
+    trajectory,
+)
