@@ -64,8 +64,9 @@ def m4_indices(x: np.ndarray, y: np.ndarray, n_bins: int, *, log_x: bool = False
 
     Notes
     -----
-    Uses tsdownsample's ``M4Downsampler`` when installed (it bins by x range, as here),
-    a vectorised numpy pass otherwise.
+    Uses tsdownsample's ``M4Downsampler`` when installed (it bins by x range, as here,
+    into half-open bins that leave out the last point, which is added back), a vectorised
+    numpy pass otherwise.
     """
     n = int(x.size)
     if n <= 4 * n_bins or n < 2:
@@ -80,7 +81,8 @@ def m4_indices(x: np.ndarray, y: np.ndarray, n_bins: int, *, log_x: bool = False
         return _m4_numpy((pos - pos[0]) / span, y, n_bins)
     idx = M4Downsampler().downsample(np.ascontiguousarray(pos, dtype=np.float64),
                                      np.ascontiguousarray(y, dtype=np.float64), n_out=4 * n_bins)
-    return np.unique(np.asarray(idx, dtype=np.int64))
+    # its bins are half-open, so the very last point falls outside them: add it back
+    return np.unique(np.append(np.asarray(idx, dtype=np.int64), n - 1))
 
 
 def _numbers(value: Any) -> np.ndarray | None:
