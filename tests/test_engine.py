@@ -254,3 +254,16 @@ def test_missing_browser_says_how_to_install(monkeypatch):
         RenderEngine().render(_fig())
     message = str(info.value)
     assert "/nonexistent/chrome" in message and "apt-get install chromium" in message
+
+
+def test_page_timings_measure_plotly_inside_the_page():
+    eng = engine.get_engine()
+    eng.page_timings()  # starts measuring
+    start = time.perf_counter()
+    for i in range(3):
+        engine.render(_fig(i), width=200, height=150)
+    elapsed = time.perf_counter() - start
+    timings = eng.page_timings()
+    assert len(timings) == 3 and all(t > 0 for t in timings)
+    assert sum(timings) < elapsed  # the in-page floor is part of the end-to-end time
+    assert eng.page_timings() == []  # read once, then cleared

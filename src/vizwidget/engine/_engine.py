@@ -254,6 +254,14 @@ class RenderEngine:
                         kaleido.sent_hooks.remove(on_sent)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def page_timings(self) -> list[float]:
+        """Seconds plotly.js spent in each ``Plotly.toImage`` (draw and encode) since the last
+        call, measured in the page; the first call starts the measuring (a debug hook for
+        benchmarks: it tells the in-page floor of a render apart from the transport)."""
+        self.start()
+        return [ms / 1000 for ms in self._submit(self._kaleido.page_timings(),
+                                                 timeout=self.timeout)]
+
     def page_stats(self) -> dict[str, Any]:
         """Counts of plot divs, DOM nodes and JS heap bytes on the warm page."""
         self.start()

@@ -44,6 +44,26 @@ _STATS_JS = """function() {
   });
 }"""
 
+#: Wraps Plotly.toImage once so each call's duration (ms, draw and encode) is recorded;
+#: returns and clears the durations recorded so far.
+_TIMINGS_JS = """function() {
+  if (!window.__vizwidgetToImage) {
+    const original = Plotly.toImage;
+    window.__vizwidgetToImage = original;
+    window.__vizwidgetTimings = [];
+    Plotly.toImage = function() {
+      const start = performance.now();
+      return original.apply(this, arguments).then((result) => {
+        window.__vizwidgetTimings.push(performance.now() - start);
+        return result;
+      });
+    };
+  }
+  const out = window.__vizwidgetTimings;
+  window.__vizwidgetTimings = [];
+  return JSON.stringify(out);
+}"""
+
 
 class _SignallingPipe(Pipe):
     """choreographer's pipe, calling the oldest waiting hook once a render request is written.
@@ -132,6 +152,13 @@ class WarmKaleido(Kaleido):
         finally:
             os.unlink(path)
         return _image_bytes(result, opts["format"])
+
+    async def page_timings(self) -> list[float]:
+        tab = await self._get_kaleido_tab()
+        try:
+            return json.loads(await self._call(tab, _TIMINGS_JS))
+        finally:
+            await self.tabs_ready.put(tab)
 
     async def page_stats(self) -> dict[str, Any]:
         tab = await self._get_kaleido_tab()
