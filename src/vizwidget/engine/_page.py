@@ -8,6 +8,7 @@ behind (one devtools call, about a millisecond), which keeps WebGL contexts and 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -152,6 +153,10 @@ class WarmKaleido(Kaleido):
         finally:
             os.unlink(path)
         return _image_bytes(result, opts["format"])
+
+    async def add_pages(self, n: int) -> None:
+        """Open ``n`` more warm tabs (each loads the page, and so plotly.js, once)."""
+        await asyncio.gather(*(self._create_kaleido_tab() for _ in range(n)))
 
     async def page_timings(self) -> list[float]:
         tab = await self._get_kaleido_tab()
