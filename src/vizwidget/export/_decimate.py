@@ -92,8 +92,10 @@ def _numbers(value: Any) -> np.ndarray | None:
         if isinstance(value, np.ndarray):
             arr = value
         elif isinstance(value, (list, tuple)):
+            if any(isinstance(v, (str, bytes)) for v in value[:1]):
+                return None  # dates or categories, not numbers
             try:
-                arr = np.array([np.nan if v is None else v for v in value], dtype=np.float64)
+                arr = np.asarray(value, dtype=np.float64)  # None becomes NaN
             except (TypeError, ValueError):
                 return None
         else:
