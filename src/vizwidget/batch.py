@@ -7,8 +7,9 @@ that fails is recorded with its error and the others continue. The run ends with
 ``index.html``, and the same content as Markdown, ``report.md``, next to the files.
 
 Workers
-    ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` starts N worker
-    processes, each with its own warm Chromium. ``executor=`` takes any
+    ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` runs N jobs at a time
+    in this process, on N warm pages of its one Chromium (nothing to start per worker).
+    ``executor=`` takes any
     :class:`concurrent.futures.Executor` instead, e.g. a Dask cluster's
     ``client.get_executor()`` (``pip install 'vizwidget[dask]'``); each worker process keeps
     its own warm engine between jobs. Variant directories and the output directory must be
@@ -22,7 +23,7 @@ import multiprocessing.util
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,8 @@ def export_batch(
     width, height, scale, theme
         As in :func:`vizwidget.export_figure`.
     jobs : int, default 1
-        Worker processes, each with its own warm engine; 1 renders in this process.
+        Jobs at a time, each on its own warm page of this process's browser; 1 renders
+        them one after another.
     executor : concurrent.futures.Executor, optional
         Run the jobs there instead (``jobs`` is then ignored), e.g.
         ``dask.distributed.Client(address).get_executor()``.
@@ -345,9 +347,12 @@ def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
     """Yield ``(unit index, results)`` as units finish on ``executor`` or a process pool."""
     own = None
     if executor is None:
-        # spawn: a fresh interpreter per worker, never a fork of a process running Chromium
-        own = executor = ProcessPoolExecutor(max_workers=min(jobs, max(len(units), 1)),
-                                             mp_context=multiprocessing.get_context("spawn"))
+        # threads on warm pages of this process's browser: no interpreter or browser to
+        # start per worker; renderers hold the GIL while the pages draw in Chromium
+        workers = min(jobs, max(len(units), 1))
+        engine.get_engine().ensure_pages(workers)
+        own = executor = ThreadPoolExecutor(max_workers=workers,
+                                            thread_name_prefix="vizwidget-batch")
     try:
         futures: dict[Future, int] = {}
         for i, unit in enumerate(units):

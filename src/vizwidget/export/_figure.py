@@ -13,6 +13,7 @@ from ..figures import Figureish, as_figure_dict
 from ..formats import IMAGE_FORMATS, RASTER_FORMATS, STILL_FORMATS, normalize, resolve_output
 from ..themes import apply_theme
 from ._csv import figure_to_csv
+from ._decimate import decimate_figure
 from ._htmlpage import figure_page
 from ._imagecheck import check_image
 from ._io import atomic_write, check_target
@@ -75,12 +76,15 @@ def figure_to_bytes(
 ) -> bytes:
     """Render a figure to the bytes of a still format.
 
-    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html, json and
-    csv (the figure's data, one row per point) need no browser. Raster images are exactly
-    ``width*scale`` by ``height*scale`` pixels. The same figure and options give the same
-    bytes (stable SVG ids and HTML div id, no PDF dates). ``provenance`` (True or a dict of
-    fields to add; default False here) embeds a record, see :func:`export_figure`;
-    ``spreadsheet_safe`` guards csv text cells against formulas, see :func:`export_figure`.
+    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; a line trace
+    longer than the pixels it is drawn on is drawn from each pixel column's first, last,
+    lowest and highest points (noted on the image), which draws the same line. html, json
+    and csv (the figure's data, one row per point) need no browser and keep every point.
+    Raster images are exactly ``width*scale`` by ``height*scale`` pixels. The same figure
+    and options give the same bytes (stable SVG ids and HTML div id, no PDF dates).
+    ``provenance`` (True or a dict of fields to add; default False here) embeds a record,
+    see :func:`export_figure`; ``spreadsheet_safe`` guards csv text cells against
+    formulas, see :func:`export_figure`.
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale, raster=fmt if fmt in RASTER_FORMATS else False)
@@ -90,7 +94,8 @@ def figure_to_bytes(
     if theme is not None:
         figure = apply_theme(figure, theme)
     if fmt in IMAGE_FORMATS:
-        data = engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
+        drawn = decimate_figure(figure, int(width), int(height), scale)
+        data = engine.render(drawn, fmt, int(width), int(height), scale, timeout=timeout)
         if fmt in RASTER_FORMATS:
             check_image(data, fmt, width, height, scale)
         return embed(deterministic(data, fmt), fmt, record)
