@@ -286,3 +286,19 @@ def test_reproduce_animations_byte_identical(variant, tmp_path, name, suffix):
         assert again.name == "frames_reproduced"
         assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in path.iterdir())
         assert all((again / p.name).read_bytes() == p.read_bytes() for p in path.iterdir())
+
+
+def test_a_long_run_keeps_a_small_readable_record(tmp_path):
+    import hashlib
+
+    run = tmp_path / "long_run"
+    run.mkdir()
+    rows = "\n".join(f"{e},{1 / (e + 1):.6g}" for e in range(20_000))
+    (run / "metrics.csv").write_text("epoch,train_loss\n" + rows + "\n")
+    path = vizwidget.export_variant_visualization(run, "training_curves", format="json",
+                                                  output_dir=tmp_path / "out")
+    record = vizwidget.read_provenance(path)
+    assert list(record["artifacts"]) == ["metrics.csv"]
+    listed = ",".join(str(e) for e in range(20_000)).encode("ascii")
+    assert record["epochs"] == {"first": 0, "last": 19_999, "count": 20_000,
+                                "sha256": hashlib.sha256(listed).hexdigest()}

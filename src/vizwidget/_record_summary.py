@@ -15,7 +15,10 @@ def inputs_digest(artifacts: dict[str, str]) -> str:
 
 
 def _epochs(record: dict[str, Any]) -> str:
-    epochs = [e for e in record.get("epochs") or [] if isinstance(e, int)]
+    listed = record.get("epochs")
+    if isinstance(listed, dict) and {"first", "last", "count"} <= set(listed):
+        return f"epochs {listed['first']}–{listed['last']} ({listed['count']})"
+    epochs = [e for e in listed or [] if isinstance(e, int)]
     if record.get("frames"):
         epochs = [e for e in record["frames"] if isinstance(e, int)]
     if len(epochs) > 2:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from .artifacts import ArtifactLoader
+from .artifacts import METRICS_ANALYZER, ArtifactLoader
 from .errors import ArtifactError, ProvenanceError, ProvenanceMismatchError, one_line
 from .export import Provenance, read_record
 from .registry import Visualization
@@ -89,12 +89,30 @@ def sha256_file(path: Path) -> str:
 def artifact_hashes(vis: Visualization, loader: ArtifactLoader,
                     epochs: Iterable[int]) -> dict[str, str]:
     """``{path relative to the variant: sha256}`` of every file ``vis`` reads at ``epochs``."""
-    out = {}
-    for epoch in epochs:
-        for analyzer in vis.analyzers:
-            for path in loader.paths(analyzer, epoch):
-                out[_relative(path, loader.variant_dir)] = sha256_file(path)
+    epochs = list(epochs)
+    files: dict[Path, None] = {}
+    for analyzer in vis.analyzers:
+        first = loader.paths(analyzer, epochs[0]) if epochs else []
+        if analyzer == METRICS_ANALYZER and first == loader.paths(analyzer, epochs[-1]):
+            files.update(dict.fromkeys(first))  # one table holds every epoch's row
+            continue
+        for epoch in epochs:
+            files.update(dict.fromkeys(loader.paths(analyzer, epoch)))
+    out = {_relative(path, loader.variant_dir): sha256_file(path) for path in files}
     return dict(sorted(out.items()))
+
+
+#: Longer lists of epochs are stored in a record as a summary (first, last, count, sha256).
+MAX_LISTED_EPOCHS = 10_000
+
+
+def epochs_field(epochs: Sequence[int]) -> list[int] | dict[str, Any]:
+    """A record's ``epochs``: the list, or for a long one ``{first, last, count, sha256}``."""
+    epochs = [int(e) for e in epochs]
+    if len(epochs) <= MAX_LISTED_EPOCHS:
+        return epochs
+    digest = hashlib.sha256(",".join(map(str, epochs)).encode("ascii")).hexdigest()
+    return {"first": epochs[0], "last": epochs[-1], "count": len(epochs), "sha256": digest}
 
 
 def _relative(path: Path, variant_dir: Path) -> str:
@@ -135,7 +153,7 @@ def variant_record(
     record.update({"visualization": vis.name, "renderer": renderer_name(vis.fn),
                    "kind": vis.kind, "analyzers": list(vis.analyzers),
                    "epoch": None if epoch is None else int(epoch),
-                   "epochs": [int(e) for e in read],
+                   "epochs": epochs_field(read),
                    "kwargs": {**vis.defaults, **(kwargs or {})}})
     if loader is not None:
         record["variant"] = relative_variant(loader.variant_dir, output_path)

@@ -28,10 +28,16 @@ def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w}
 
 
-def _columns(snapshots: list[dict], kind: str) -> list[str]:
-    names: list[str] = []
-    for row in snapshots:
-        names.extend(k for k in row if k not in names and k != "epoch")
+def _names(snapshots: list[dict]) -> list[str]:
+    """Every column name of the rows, in first-seen order (rows share their keys mostly)."""
+    names: dict[str, None] = {}
+    for keys in dict.fromkeys(tuple(row) for row in snapshots):
+        names.update(dict.fromkeys(keys))
+    names.pop("epoch", None)
+    return list(names)
+
+
+def _columns(names: list[str], kind: str) -> list[str]:
     return [n for n in names if _words(n) & _PANELS[kind]]
 
 
@@ -84,14 +90,14 @@ def training_curves(
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
                         horizontal_spacing=0.12)
     drawn = 0
-    colors = assign_colors(n for panel in panels for n in _columns(snapshots, panel))
+    names = _names(snapshots)
+    colors = assign_colors(n for panel in panels for n in _columns(names, panel))
     spans: list[np.ndarray] = []
     for col, panel in enumerate(panels, start=1):
         raws = []
-        for name in _columns(snapshots, panel):
-            raw = np.array([np.nan if r.get(name) is None else r[name] for r in snapshots],
-                           dtype=np.float64)
-            x = epochs
+        for name in _columns(names, panel):
+            raw = np.array([r.get(name) for r in snapshots], dtype=np.float64)  # None: NaN
+            x = np.asarray(epochs)
             if pipeline is not None:
                 x, raw = pipeline(epochs, raw)
             raws.append(raw)
