@@ -142,7 +142,7 @@ def subset_local(demo_variant, broken_variant, tmp_path_factory):
                         compare=False)
 
 
-def test_two_worker_processes_write_the_same_files(subset_local, demo_variant, broken_variant,
+def test_two_jobs_write_the_same_files(subset_local, demo_variant, broken_variant,
                                                    tmp_path):
     progress = []
     r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path, width=400,

@@ -269,7 +269,7 @@ def export_batch(
     theme_template(theme)
     if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
         raise UsageError(f"jobs must be a positive integer, got {jobs!r}.\n"
-                         "Pass jobs=1 to render in this process, or more for worker processes.")
+                         "Pass jobs=1 for one job at a time, or more for several warm pages.")
     if epoch is not None:
         epoch = int(epoch)
 
@@ -375,7 +375,7 @@ def _unit_failure(unit: _Unit, err: BaseException) -> list[JobResult]:
     name = unit.vis if isinstance(unit.vis, str) else unit.vis.name
     text = describe(err)
     if "pickle" in text.lower() or isinstance(err, (AttributeError, TypeError)):
-        text += (" (renderers sent to worker processes must be importable: define them in a "
-                 "module, or use jobs=1)")
+        text += (" (renderers sent to an executor's workers must be importable: define them "
+                 "in a module, or leave executor= out)")
     return [JobResult(unit.variant, unit.label, name, fmt, unit.epoch, None, text)
             for fmt in unit.formats]
