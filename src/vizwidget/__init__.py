@@ -13,6 +13,9 @@ from ._version import __version__
 from .errors import VizWidgetError
 
 _LAZY = {
+    "AnimationOptions": "vizwidget.export",
+    "ImageOptions": "vizwidget.export",
+    "FigureSource": "vizwidget.source",
     "export_figure": "vizwidget.export",
     "figure_to_bytes": "vizwidget.export",
     "export_animation": "vizwidget.verbs",
@@ -35,9 +38,12 @@ _LAZY = {
 }
 
 __all__ = [
+    "AnimationOptions",
     "ArtifactLoader",
     "Dashboard",
     "ExportWidget",
+    "FigureSource",
+    "ImageOptions",
     "Variants",
     "Visualization",
     "VizWidgetError",
@@ -67,10 +73,11 @@ if TYPE_CHECKING:
         export_comparison,
         export_comparison_animation,
     )
-    from .export import export_figure, figure_to_bytes
+    from .export import AnimationOptions, ImageOptions, export_figure, figure_to_bytes
     from .provenance import read_provenance
     from .registry import Visualization, get_visualization, register_renderer, visualizations
     from .reproduction import reproduce
+    from .source import FigureSource
     from .verbs import (
         export_animation,
         export_cross_epoch_animation,

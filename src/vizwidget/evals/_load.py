@@ -119,14 +119,12 @@ def load_eval_logs(paths_or_dir: str | os.PathLike[str] | list[str | os.PathLike
     paths_or_dir : path or list of paths
         Log files (``.eval`` or ``.json``) and/or directories holding them.
 
-    A ``score_{scorer}_binary`` column per scorer says whether that evaluation scored every
-    sample 0 or 1, once (inspect epochs = 1): only then do the views draw Wilson intervals
-    of its accuracy.
-
     Returns
     -------
     pandas.DataFrame
-        One row per log.
+        One row per log. A ``score_{scorer}_binary`` column per scorer says whether that
+        evaluation scored every sample 0 or 1, once (inspect epochs = 1): only then do the
+        views draw Wilson intervals of its accuracy.
 
     Raises
     ------

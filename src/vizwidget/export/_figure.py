@@ -160,11 +160,11 @@ def export_figure(
         as a formula (CSV injection); numbers, negative ones included, stay numbers. Pass
         False for exact strings in a file only programs read.
 
+    Notes
+    -----
     Every string of the figure written into HTML is escaped, so a trace name or title such
     as ``</script><script>...`` is shown as text and never becomes markup or script.
 
-    Notes
-    -----
     The figure is rendered before the file is touched, and written atomically: a failure
     never leaves a partial file nor clobbers an existing one.
     """
