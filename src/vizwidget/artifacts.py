@@ -55,6 +55,7 @@ from .errors import (
     ArtifactError,
     CorruptArtifactError,
     EpochNotFoundError,
+    NotAVariantError,
     VariantNotFoundError,
 )
 
@@ -277,9 +278,10 @@ class ArtifactLoader:
     ------
     VariantNotFoundError
         If ``path`` does not exist or is not a directory.
+    NotAVariantError
+        If the directory holds nothing the loader can read and no ``layout`` is given.
     ArtifactError
-        If the directory holds nothing the loader can read and no ``layout`` is given, or
-        ``layout`` is malformed.
+        If ``layout`` is malformed.
 
     Notes
     -----
@@ -331,7 +333,7 @@ class ArtifactLoader:
         self._events: tuple[float, list[Path]] | None = None
         if not self.layout and not self._looks_like_a_run():
             found = sorted(p.name for p in self.variant_dir.iterdir())[:10]
-            raise ArtifactError(
+            raise NotAVariantError(
                 f"{str(self.variant_dir)!r} does not look like a variant directory: it has no "
                 "'artifacts/', 'metrics.json', 'metrics.csv', 'config.json', checkpoint "
                 f"folders with .safetensors files or TensorBoard event files (found: "
