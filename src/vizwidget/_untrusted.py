@@ -50,9 +50,13 @@ def check_regular(path: Path, what: str, limit: int | None = None) -> os.stat_re
     return st
 
 
-def read_text_bounded(path: Path, what: str, limit: int = MAX_TABLE_BYTES,
+def read_text_bounded(path: Path, what: str, limit: int | None = None,
                       encoding: str = "utf-8") -> str:
-    """The text of a regular file of at most ``limit`` bytes (see :func:`check_regular`)."""
+    """The text of a regular file of at most ``limit`` bytes (see :func:`check_regular`).
+
+    ``limit`` defaults to :data:`MAX_TABLE_BYTES`.
+    """
+    limit = MAX_TABLE_BYTES if limit is None else limit
     check_regular(path, what, limit)
     with open(path, "rb") as fh:
         raw = fh.read(limit + 1)
