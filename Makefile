@@ -5,10 +5,18 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 BUNDLE := src/vizwidget/static/widget.js
 
-.PHONY: demo test setup browser build-js bench lint clean
+
+.PHONY: demo lab test setup browser build-js bench lint docs clean
 
 demo: setup
 	$(PY) -m vizwidget demo demo-run
+
+# JupyterLab on notebooks/ (00_tour.ipynb opens on the demo runs; trained first if absent).
+lab: setup demo-run/exports/index.html
+	scripts/lab.sh
+
+demo-run/exports/index.html:
+	$(MAKE) demo
 
 test: setup
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
@@ -35,8 +43,11 @@ $(BUNDLE): $(wildcard js/*.js js/*.css js/package.json js/package-lock.json js/s
 bench: setup
 	$(PY) benchmarks/bench_static.py
 
+docs: setup
+	$(PY) -m mkdocs build --strict
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
 
 clean:
-	rm -rf $(VENV) js/node_modules src/vizwidget/static exports demo-run
+	rm -rf $(VENV) js/node_modules src/vizwidget/static exports demo-run site

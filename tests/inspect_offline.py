@@ -37,11 +37,9 @@ def expected_accuracy(task: str, model: str, checkpoint: int, hint: bool = False
     return sum(doubling_difficulty(a) < s for a in DOUBLING) / len(DOUBLING)
 
 
-def write_logs(log_dir: Path) -> Path:
-    """Two tasks (addition with/without a hint, doubling) × two models × three checkpoints,
-    two scorers each; 18 logs in ``log_dir``."""
+def _tasks():
+    """Registers the offline provider; the ``addition`` and ``doubling`` task functions."""
     from inspect_ai import Task, task
-    from inspect_ai import eval as inspect_eval
     from inspect_ai.dataset import Sample
     from inspect_ai.model import GenerateConfig, ModelAPI, ModelOutput, modelapi
     from inspect_ai.scorer import (
@@ -115,11 +113,35 @@ def write_logs(log_dir: Path) -> Path:
         return Task(dataset=samples, solver=generate(), scorer=[match(location="end"),
                                                                 risk_scorer()])
 
+    return addition, doubling
+
+
+def write_logs(log_dir: Path) -> Path:
+    """Two tasks (addition with/without a hint, doubling) × two models × three checkpoints,
+    two scorers each; 18 logs in ``log_dir``."""
+    from inspect_ai import eval as inspect_eval
+
+    addition, doubling = _tasks()
     for epoch in EPOCHS:
         logs = inspect_eval([addition(hint=False), addition(hint=True), doubling()],
                             model=["offline/small", "offline/large"],
                             model_args={"checkpoint": epoch},
                             metadata={"checkpoint_epoch": epoch}, log_dir=str(log_dir),
                             display="none", log_format="eval")
+        assert all(log.status == "success" for log in logs), [log.error for log in logs]
+    return log_dir
+
+
+def write_repeated_logs(log_dir: Path, epochs: int = 2, limit_large: int = 8) -> Path:
+    """``doubling`` at checkpoint 100 with inspect ``epochs`` repeats: ``offline/small`` on
+    all 10 samples, ``offline/large`` on the first ``limit_large`` (the rest are unmatched);
+    2 logs in ``log_dir``."""
+    from inspect_ai import eval as inspect_eval
+
+    _, doubling = _tasks()
+    for model, limit in (("offline/small", None), ("offline/large", limit_large)):
+        logs = inspect_eval(doubling(), model=model, model_args={"checkpoint": 100},
+                            metadata={"checkpoint_epoch": 100}, epochs=epochs, limit=limit,
+                            log_dir=str(log_dir), display="none", log_format="eval")
         assert all(log.status == "success" for log in logs), [log.error for log in logs]
     return log_dir

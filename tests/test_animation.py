@@ -23,6 +23,7 @@ from vizwidget.errors import (
     MissingDependencyError,
     RendererError,
 )
+from vizwidget.export import AnimationOptions
 
 EPOCHS = [0, 10, 20, 50, 100, 200, 500]
 SMALL = {"width": 320, "height": 240, "scale": 1}
@@ -104,8 +105,8 @@ def test_html_has_one_frame_per_epoch_and_a_slider(variant, tmp_path):
 
 
 def test_lock_axes_off_lets_ranges_follow_the_data(variant, tmp_path):
-    path = export_animation(curve, variant, "curve", tmp_path / "a.html", lock_axes=False,
-                            label=False, **SMALL)
+    path = export_animation(curve, variant, "curve", tmp_path / "a.html",
+                            options=AnimationOptions(lock_axes=False, label=False), **SMALL)
     frames = json.loads(re.search(r"addFrames\('[^']+', (\[.*?\])\)", path.read_text(),
                                   re.S).group(1))
     assert all("range" not in (f["layout"].get("yaxis") or {}) for f in frames)
@@ -127,20 +128,20 @@ def test_epochs_subset_sorted_and_deduplicated(variant, tmp_path):
         return curve(data, epoch)
 
     path = export_animation(spy, variant, "curve", tmp_path / "a.gif", epochs=[200, 10, 200, 50],
-                            lock_axes=False, **SMALL)
+                            options=AnimationOptions(lock_axes=False), **SMALL)
     assert sorted(seen) == [10, 50, 200]  # each epoch built once (the GIF's palette needs the
     # last one early, so they are not built in order)
     ordered = export_animation(curve, variant, "curve", tmp_path / "b.gif", epochs=[10, 50, 200],
-                               lock_axes=False, **SMALL)
+                               options=AnimationOptions(lock_axes=False), **SMALL)
     for (_, _, got), (_, _, want) in zip(gif_frames(path), gif_frames(ordered), strict=True):
         assert ImageChops.difference(got, want).getbbox() is None
 
 
 def test_label_visibly_changes_pixels(variant, tmp_path):
-    on = export_animation(curve, variant, "curve", tmp_path / "on", epochs=[50], label=True,
-                          **SMALL)
-    off = export_animation(curve, variant, "curve", tmp_path / "off", epochs=[50], label=False,
-                           **SMALL)
+    on = export_animation(curve, variant, "curve", tmp_path / "on", epochs=[50],
+                          options=AnimationOptions(label=True), **SMALL)
+    off = export_animation(curve, variant, "curve", tmp_path / "off", epochs=[50],
+                           options=AnimationOptions(label=False), **SMALL)
     a = Image.open(next(on.glob("*.png"))).convert("RGB")
     b = Image.open(next(off.glob("*.png"))).convert("RGB")
     box = ImageChops.difference(a, b).getbbox()
@@ -172,22 +173,52 @@ def test_failing_renderer_names_the_epoch_and_writes_nothing(variant, tmp_path):
 
     for lock in (True, False):
         with pytest.raises(RendererError, match=r"epoch 50.*bad data"):
-            export_animation(broken, variant, "curve", target, lock_axes=lock, **SMALL)
+            export_animation(broken, variant, "curve", target,
+                             options=AnimationOptions(lock_axes=lock), **SMALL)
     assert target.read_bytes() == b"older animation"
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
 
 
 def test_cancel_leaves_no_file(variant, tmp_path):
+    def progress(done, total):
+        if done == 2:
+            raise ExportCancelled("stopped by the caller")
+
+    with pytest.raises(ExportCancelled):
+        export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=progress,
+                         **SMALL)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_event_cancels_the_figure_source_animation(variant, tmp_path):
+    from vizwidget.source import FigureSource
+
     cancel = threading.Event()
 
     def progress(done, total):
         if done == 2:
             cancel.set()
 
+    source = FigureSource(curve, variant, analyzer="curve")
     with pytest.raises(ExportCancelled):
-        export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=progress,
-                         cancel=cancel, **SMALL)
+        source.animate(tmp_path / "a.gif", None, AnimationOptions(**SMALL), progress=progress,
+                       cancel=cancel)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_keywords_of_earlier_releases_still_work_and_warn(variant, tmp_path):
+    with pytest.warns(DeprecationWarning, match=r"label=.*options=AnimationOptions"):
+        old = export_animation(render_fn=curve, variant_dir=variant, analyzer_name="curve",
+                               output_path=tmp_path / "old", epochs=[50], label=False,
+                               **SMALL)
+    new = export_animation(curve, variant, "curve", tmp_path / "new", epochs=[50],
+                           options=AnimationOptions(label=False), **SMALL)
+    frames = sorted(p.name for p in new.glob("*.png"))
+    assert frames and sorted(p.name for p in old.glob("*.png")) == frames
+    assert all((old / f).read_bytes() == (new / f).read_bytes() for f in frames)
+    with pytest.raises(TypeError, match="both"):
+        export_animation(curve, variant, "curve", output_path=tmp_path / "x.gif",
+                         path=tmp_path / "y.gif")
 
 
 def test_progress_reports_every_frame(variant, tmp_path):
@@ -218,8 +249,8 @@ def test_mp4_without_ffmpeg_names_the_extra(variant, tmp_path, monkeypatch):
 
 
 def test_renderer_kwargs_are_passed(variant, tmp_path):
-    path = export_animation(curve, variant, "curve", tmp_path / "f", epochs=[0], label=False,
-                            color="red", **SMALL)
+    path = export_animation(curve, variant, "curve", tmp_path / "f", epochs=[0],
+                            color="red", options=AnimationOptions(label=False), **SMALL)
     pixels = np.asarray(Image.open(next(path.glob("*.png"))).convert("RGB")).reshape(-1, 3)
     assert ((pixels[:, 0] > 200) & (pixels[:, 1] < 60) & (pixels[:, 2] < 60)).any()
 
@@ -232,7 +263,7 @@ def test_registered_names_per_epoch_and_cross_epoch(demo_variant, tmp_path):
                                  tmp_path / "svd.gif", epochs=epochs, **SMALL)
     assert len(gif_frames(per_epoch)) == 4
     sweep = export_animation("training_curves", demo_variant, None, tmp_path / "curves.gif",
-                             epochs=[0, 500, 1000], label=False, **SMALL)
+                             epochs=[0, 500, 1000], options=AnimationOptions(label=False), **SMALL)
     frames = [f for _, _, f in gif_frames(sweep)]
     assert len(frames) == 3
     assert ImageChops.difference(frames[0], frames[2]).getbbox() is not None
@@ -278,7 +309,7 @@ def test_registered_multi_analyzer_names_get_every_analyzer(demo_variant, tmp_pa
 
 def test_theme_applies_to_every_frame(variant, tmp_path):
     out = export_animation(curve, variant, "curve", tmp_path / "dark", epochs=[0, 500],
-                           theme="dark", **SMALL)
+                           options=AnimationOptions(theme="dark"), **SMALL)
     for png in sorted(out.glob("*.png")):
         corner = Image.open(png).convert("RGB").getpixel((2, 2))
         assert max(corner) < 80, corner  # dark paper, not plotly's white

@@ -10,10 +10,21 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "vizwidget"
-#: Modules the export core must never reach: data, content, joining and front-end layers.
-ABOVE_CORE = ("artifacts", "registry", "renderers", "analysis", "variants", "batch",
-              "_batch_report", "widget", "cli", "_cli_args", "compare", "evals", "dashboard",
-              "demo")
+#: Every module's layer, lowest first; a module may import only its own layer and those below.
+#: Keys are the first name under ``vizwidget`` (a package places all its modules).
+LAYERS: dict[str, tuple[str, ...]] = {
+    "leaves": ("errors", "formats", "themes", "figures", "colors", "lod", "_paths", "_cache",
+               "_progress", "_blas", "_version", "_escape", "_epochs", "_record_summary",
+               "_deprecation"),
+    "core": ("export", "engine"),
+    "data": ("artifacts", "_run_layout", "_safetensors_io", "_metrics_io", "trackers"),
+    "content": ("registry", "renderers", "analysis", "scores", "processing", "grid",
+                "provenance", "source"),
+    "joining": ("verbs", "compare", "batch", "_batch_results", "_batch_report", "evals",
+                "reproduction", "demo"),
+    "front ends": ("widget", "cli", "_cli_args", "__main__", "demo_tour"),
+    "package": ("",),  # vizwidget/__init__.py: lazy re-exports of the public API
+}
 #: Modules that wrap a heavy third-party library at their top, so they load on first use.
 HEAVY_WRAPPERS = {"vizwidget.engine._page"}  # subclasses kaleido's Kaleido
 
@@ -77,12 +88,34 @@ def _type_checking_only(tree: ast.AST, target: ast.AST) -> bool:
     return False
 
 
-def test_the_export_core_imports_nothing_above_it(graph):
-    mods, edges = graph
-    bad = sorted(f"{m} -> {t}" for m in edges if m.startswith("vizwidget.export")
-                 for t in edges[m] if t.count(".") and t.split(".")[1] in ABOVE_CORE)
+def layer_of(module: str) -> int | None:
+    """Index in LAYERS of a ``vizwidget...`` module, None when no layer places it."""
+    head = module.split(".")[1] if "." in module else ""
+    for rank, names in enumerate(LAYERS.values()):
+        if head in names:
+            return rank
+    return None
+
+
+def test_every_module_has_a_layer(graph):
+    mods, _ = graph
+    assert sorted(m for m in mods if layer_of(m) is None) == []
+    assert {layer_of("vizwidget.export._animation"), layer_of("vizwidget.widget._widget")} == {
+        1, len(LAYERS) - 2}  # the walk really saw the core and the front ends
+
+
+def test_no_module_imports_a_layer_above_its_own(graph):
+    _, edges = graph
+    names = list(LAYERS)
+    bad = sorted(f"{m} ({names[layer_of(m)]}) -> {t} ({names[layer_of(t)]})"
+                 for m, targets in edges.items() for t in targets
+                 if layer_of(t) > layer_of(m))
     assert bad == []
-    assert "vizwidget.export._animation" in mods  # the walk really saw the core
+
+
+def test_the_layers_table_places_no_name_twice():
+    placed = [name for names in LAYERS.values() for name in names]
+    assert len(placed) == len(set(placed))
 
 
 def test_no_import_cycle_but_the_registration_one(graph):

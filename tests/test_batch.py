@@ -82,7 +82,7 @@ def test_gallery_links_every_file_and_lists_failures(local_batch):
     assert "## Failures (12)" in md
     rows = [line for line in md.splitlines() if line.startswith("| broken_run |")]
     assert len(rows) == 12 and all("CorruptArtifactError" in row for row in rows)
-    assert "![training_curves](training_curves_variant_p59_seed0_all.png)" in md
+    assert "![preview](training_curves_variant_p59_seed0_all.png)" in md
 
 
 def test_to_dict_is_the_json_summary(local_batch):
@@ -142,7 +142,7 @@ def subset_local(demo_variant, broken_variant, tmp_path_factory):
                         compare=False)
 
 
-def test_two_worker_processes_write_the_same_files(subset_local, demo_variant, broken_variant,
+def test_two_jobs_write_the_same_files(subset_local, demo_variant, broken_variant,
                                                    tmp_path):
     progress = []
     r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path, width=400,
@@ -196,3 +196,24 @@ def test_several_variants_get_a_comparison_section(demo_variant, tmp_path):
     single = export_batch(demo_variant, ["training_curves"], "png", tmp_path / "one",
                           width=400, height=300, scale=1)
     assert not [r for r in single.results if r.label == "comparison"]
+
+
+def test_report_summarises_each_record_and_links_the_full_one(demo_variant, tmp_path):
+    from vizwidget._record_summary import inputs_digest
+
+    r = export_batch(demo_variant, ["training_curves", "singular_value_spectrum"], "png",
+                     tmp_path)
+    md = r.report.read_text()
+    assert max(len(line) for line in md.splitlines()) <= 300
+    record = next(j.provenance for j in r.succeeded if j.visualization == "training_curves")
+    digest = inputs_digest(record["artifacts"])
+    row = next(line for line in md.splitlines() if line.startswith("| training_curves |"))
+    n = len(record["artifacts"])
+    assert f"{n} input{'s' if n != 1 else ''} sha256 {digest[:12]}" in row
+    anchor = row.rsplit("(index.html#", 1)[1].split(")")[0]
+    index = r.index.read_text()
+    card = index[index.index(f"id='{anchor}'"):]
+    card = card[:card.index("</details>")]
+    assert "training_curves" in card and "full provenance record" in card
+    assert not any(h in md for h in record["artifacts"].values())  # one click away
+    assert all(h in index for h in record["artifacts"].values())

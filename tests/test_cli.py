@@ -272,18 +272,24 @@ def test_progress_bar_only_on_a_terminal(demo_variant, tmp_path):
 
 
 # -- demo --------------------------------------------------------------------------------------
-def test_demo_trains_and_exports_every_built_in(tmp_path):
+def test_demo_trains_three_seeds_and_shows_every_kind_of_output(tmp_path):
     proc = run("demo", tmp_path / "run", "--p", "23", "--epochs", "300", timeout=600)
     assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.strip().splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("written files"))
-    listed = [Path(ln.strip()) for ln in lines[start + 1:]]
-    assert listed and all(p.is_file() for p in listed)
-    pngs = {p.name for p in listed if p.suffix == ".png"}
-    assert pngs == {f"{name}_variant_p23_seed0_{'epoch300' if name in PER_EPOCH else 'all'}.png"
-                    for name in BUILT_INS}
-    assert listed[-2].name == "index.html" and listed[-1].name == "report.md"
-    assert (tmp_path / "run" / "variant_p23_seed0" / "metrics.json") in listed
+    out = tmp_path / "run" / "exports"
+    runs = sorted(p.name for p in (tmp_path / "run" / "runs").iterdir())
+    assert runs == ["p23_seed0", "p23_seed1", "p23_seed2"]
+    gallery = {p.name for p in out.glob("*_p23_seed0_*.png")}
+    assert gallery == {f"{name}_p23_seed0_{'epoch300' if name in PER_EPOCH else 'all'}.png"
+                       for name in BUILT_INS}
+    listed = {ln.split()[-1] for ln in proc.stdout.splitlines() if ln.startswith("  ")}
+    for name in ("animation_singular_value_spectrum.gif", "comparison_training_curves.png",
+                 "comparison_joint_pca_trajectory.png", "dashboard_epoch300.png",
+                 "dashboard_epochs0-300.html", "index.html", "report.md"):
+        assert str(out / name) in listed and (out / name).stat().st_size > 0, name
+    assert proc.stdout.rstrip().endswith("3. vizwidget --help") and "make lab" in proc.stdout
+    index = (out / "index.html").read_text()
+    assert "animation_singular_value_spectrum.gif" in index
+    assert "comparison_joint_pca_trajectory.png" in index and "dashboard_epochs0-300.html" in index
 
 
 PER_EPOCH = {"embedding_frequencies", "flatness_distribution", "singular_value_spectrum"}

@@ -21,6 +21,7 @@ from vizwidget.errors import (
     AnalyzerNotFoundError,
     ComparisonError,
     FormatError,
+    NonFiniteDataError,
     RendererError,
     ShapeMismatchError,
     VariantNotFoundError,
@@ -88,10 +89,12 @@ def test_alignment_takes_the_nearest_checkpoint_and_says_so(runs):
     assert shown["p29-s0"] == min(e29, key=lambda e: (abs(e - target), e))
     assert vs.align(vis, None)["p23-s0"] == max(set(e23) & set(e29))
     fig = vz.comparison_figure(vs, vis.name, epoch=target)
-    titles = [a.text for a in fig.layout.annotations]
-    for label, epoch in shown.items():
-        suffix = "" if epoch == target else f" (nearest to {target})"
-        assert f"{label} · epoch {epoch}{suffix}" in titles
+    named = {a.name: a.text for a in fig.layout.annotations if a.name}
+    assert f"epoch {target}" in fig.layout.title.text  # the epoch asked for, once
+    for column, (label, epoch) in enumerate(shown.items()):  # a run per column
+        assert named[f"vizwidget-column-{column}"].endswith(f" {label}")
+        note = named.get(f"vizwidget-panel-{column}")  # only where the panel differs
+        assert note == (None if epoch == target else f"epoch {epoch} (nearest)")
 
 
 def test_top_level_names_load_lazily_without_plotly():
@@ -128,8 +131,11 @@ def test_overlay_groups_draw_mean_and_std_band_on_common_epochs(runs):
     bands = [t for t in fig.data if t.meta and t.meta.get("band")]
     means = [t for t in fig.data if t.meta and "members" in t.meta
              and not t.meta.get("highlight")]
-    assert [t.meta["group"] for t in bands] == ["p=23", "p=29"]
+    assert [t.meta["group"] for t in bands] == ["p=23"]  # a one-run group has no band
     assert [(t.meta["group"], t.meta["members"]) for t in means] == [("p=23", 2), ("p=29", 1)]
+    assert [t.name for t in means] == ["p=23 (mean of 2 runs, band ±1 SD (sample, n−1))",
+                                       "p=29 (1 run, no band)"]
+    assert "band ±1 SD (sample, n−1)" in fig.layout.title.text
     seed_curves = [np.asarray(render_visualization("flatness", m.loader).data[1].y)
                    for m in vs.groups["p=23"]]
     np.testing.assert_allclose(means[0].y, np.mean(seed_curves, axis=0))
@@ -207,7 +213,7 @@ def test_small_multiples_share_axes_and_title_each_panel(runs):
     vs = Variants(str(runs / "p*"), labels="p{p}-s{seed}")
     fig = vz.comparison_figure(vs, "singular_value_spectrum", epoch=200)
     x_axes = sorted(k for k in fig.layout.to_plotly_json() if k.startswith("xaxis"))
-    assert len(x_axes) == 3  # a 2 x 2 grid holding three panels
+    assert len(x_axes) == 3  # one row of three panels, one run per column
     matched = [fig.layout[a].matches for a in x_axes[1:]]
     assert matched == ["x", "x"]
     assert [fig.layout[f"yaxis{i}"].matches for i in (2, 3)] == ["y", "y"]
@@ -235,10 +241,14 @@ def test_small_multiples_of_3d_scenes_get_the_union_of_ranges(seeds):
 
 def test_two_epochs_side_by_side(seeds):
     fig = vz.comparison_figure(seeds[0], "flatness_distribution", epoch=[40, 290])
-    titles = [a.text for a in fig.layout.annotations if a.text.startswith("p23")]
+    named = {a.name: a.text for a in fig.layout.annotations if a.name}
     epochs = ArtifactLoader(seeds[0]).epochs("flatness")
     near = min(epochs, key=lambda e: (abs(e - 290), e))
-    assert titles == ["p23_seed0 · epoch 40", f"p23_seed0 · epoch {near} (nearest to 290)"]
+    # the run heads its row, each epoch its column; the panel says which checkpoint it shows
+    assert named["vizwidget-row-0"] == "p23_seed0"
+    assert [named["vizwidget-column-0"], named["vizwidget-column-1"]] == ["epoch 40", "epoch 290"]
+    assert "vizwidget-panel-0" not in named
+    assert named["vizwidget-panel-1"] == f"epoch {near} (nearest)"
     assert fig.layout.xaxis2.matches == "x"
     assert "epochs 40 vs 290" in fig.layout.title.text
 
@@ -313,7 +323,7 @@ def test_export_comparison_writes_each_still_format(runs, tmp_path, suffix):
 def test_export_comparison_animation_sweeps_the_epochs(seeds, tmp_path):
     path = vz.export_comparison_animation(seeds, "parameter_trajectory_2d",
                                           tmp_path / "joint.gif", epochs=[0, 100, 200, 300],
-                                          width=400, height=300)
+                                          width=400, height=300, scale=1)
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames == 4 and im.size == (400, 300)
 
@@ -351,3 +361,117 @@ def test_cli_compare(runs, tmp_path):
 
     proc = _cli(runs / "p23_seed0", "--vis", "trajectory", cwd=tmp_path)
     assert proc.returncode == 2 and "No visualization named 'trajectory'" in proc.stderr
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_joint_pca_refuses_a_non_finite_checkpoint_naming_run_array_and_epoch(seeds, tmp_path,
+                                                                             bad):
+    broken = tmp_path / "p23_seed1"
+    shutil.copytree(seeds[1], broken)
+    epoch = ArtifactLoader(broken).epochs("parameters")[2]
+    path = broken / "artifacts" / "parameters" / f"epoch_{epoch}.npz"
+    with np.load(path) as z:
+        arrays = dict(z)
+    arrays["W_in"][1, 2] = bad
+    np.savez(path, **arrays)
+    vs = Variants([seeds[0], broken], labels=["seed0", "seed1"])
+    with pytest.raises(NonFiniteDataError) as info:
+        vz.comparison_figure(vs, "parameter_trajectory_2d", epoch=100)
+    what, fix = _two_lines(info.value)
+    assert "'W_in'" in what and f"epoch {epoch}" in what and "variant 'seed1'" in what
+    assert ("1 NaN" if np.isnan(bad) else "1 Inf") in what and "checkpoint" in fix
+
+
+# -- overlay bands and sparse metrics ---------------------------------------------------------
+def _metric_runs(root: Path, runs: dict[str, tuple[list[int], list[float | None]]],
+                 lr: float = 0.1) -> None:
+    for name, (epochs, values) in runs.items():
+        (root / name).mkdir(parents=True)
+        rows = {"epoch": epochs, "train_loss": values}
+        (root / name / "metrics.json").write_text(json.dumps(rows))
+        (root / name / "config.json").write_text(json.dumps({"lr": lr}))
+
+
+@pytest.mark.parametrize("band", ["sd", "sem", "ci95"])
+def test_group_bands_match_numpy_and_scipy_and_say_what_they_are(tmp_path, band):
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(4)
+    epochs = list(range(0, 50, 5))
+    values = {f"r{i}": rng.uniform(1.0, 3.0, len(epochs)) for i in range(4)}
+    _metric_runs(tmp_path, {k: (epochs, v.tolist()) for k, v in values.items()})
+    vs = Variants(str(tmp_path / "r*"), group_by="lr")
+    fig = vz.comparison_figure(vs, "training_curves", metrics="loss", log_y=False, band=band)
+    area = next(t for t in fig.data if t.meta and t.meta.get("band"))
+    mean = next(t for t in fig.data if t.meta and "members" in t.meta)
+    Y = np.vstack(list(values.values()))
+    ref_mean = Y.mean(axis=0)
+    if band == "sd":
+        half = Y.std(axis=0, ddof=1)
+    elif band == "sem":
+        half = stats.sem(Y, axis=0)
+    else:
+        lo, hi = stats.t.interval(0.95, df=3, loc=ref_mean, scale=stats.sem(Y, axis=0))
+        half = (hi - lo) / 2
+    np.testing.assert_allclose(mean.y, ref_mean, rtol=1e-12)
+    n = len(epochs)
+    np.testing.assert_allclose(area.y[:n], ref_mean + half, rtol=1e-12)
+    np.testing.assert_allclose(area.y[n:], (ref_mean - half)[::-1], rtol=1e-12)
+    words = {"sd": "±1 SD (sample, n−1)", "sem": "±1 SEM (SD/√n)",
+             "ci95": "95% CI of the mean (Student t, n−1 df)"}[band]
+    assert mean.name == f"lr=0.1 (mean of 4 runs, band {words})"
+    assert words in fig.layout.title.text and "N=4" in mean.hovertemplate
+
+
+def test_t_quantile_is_scipys():
+    stats = pytest.importorskip("scipy.stats")
+    from vizwidget.compare._bands import t_quantile
+
+    for df in (1, 2, 3, 4, 7, 30, 121):
+        assert t_quantile(df) == pytest.approx(stats.t.ppf(0.975, df), rel=1e-12)
+
+
+def test_unknown_band_is_an_error_naming_the_choices(tmp_path):
+    _metric_runs(tmp_path, {"a": ([0, 1], [1.0, 2.0]), "b": ([0, 1], [1.5, 2.5])})
+    vs = Variants(str(tmp_path / "*"), group_by="lr")
+    with pytest.raises(ComparisonError) as info:
+        vz.comparison_figure(vs, "training_curves", band="iqr")
+    what, fix = _two_lines(info.value)
+    assert "'iqr'" in what and "'ci95'" in fix
+
+
+def test_sparse_metrics_are_drawn_and_bands_use_the_epochs_members_share(tmp_path):
+    nan = None
+    _metric_runs(tmp_path, {
+        "a": ([0, 1, 2, 3, 4, 5, 6], [4.0, nan, 3.0, nan, 2.0, nan, 9.0]),
+        "b": ([0, 1, 2, 3, 4, 5, 6], [6.0, 5.0, 5.0, nan, 4.0, 1.0, nan]),
+    })
+    plain = vz.comparison_figure(Variants(str(tmp_path / "*")), "training_curves",
+                                 metrics="loss", log_y=False)
+    a = next(t for t in plain.data if t.meta and t.meta.get("variant") == "a")
+    assert a.connectgaps is True and "markers" in a.mode
+    assert list(a.marker.size) == [7, 0, 7, 0, 7, 0, 7]  # every finite point is isolated
+    b = next(t for t in plain.data if t.meta and t.meta.get("variant") == "b")
+    assert b.connectgaps is True and b.mode == "lines"  # no isolated point: no markers
+    grouped = vz.comparison_figure(Variants(str(tmp_path / "*"), group_by="lr"),
+                                   "training_curves", metrics="loss", log_y=False)
+    mean = next(t for t in grouped.data if t.meta and "members" in t.meta)
+    area = next(t for t in grouped.data if t.meta and t.meta.get("band"))
+    np.testing.assert_array_equal(mean.x, [0, 2, 4])  # where both runs have a value
+    np.testing.assert_allclose(mean.y, [5.0, 4.0, 3.0])
+    sd = np.std([[4.0, 3.0, 2.0], [6.0, 5.0, 4.0]], axis=0, ddof=1)
+    np.testing.assert_allclose(area.y[:3], mean.y + sd)
+
+
+def test_a_band_clipped_on_a_log_axis_says_so(tmp_path):
+    _metric_runs(tmp_path, {"a": ([0, 1, 2], [1.0, 0.01, 0.5]),
+                            "b": ([0, 1, 2], [1.2, 2.0, 0.6])})
+    vs = Variants(str(tmp_path / "*"), group_by="lr")
+    fig = vz.comparison_figure(vs, "training_curves", metrics="loss", log_y=True)
+    assert fig.layout.yaxis.type == "log"
+    area = next(t for t in fig.data if t.meta and t.meta.get("band"))
+    assert min(area.y) > 0
+    notes = [a.text for a in fig.layout.annotations if a.name == "band note"]
+    assert notes == ["lr=0.1: band clipped to 1e-3 × mean at 1 epoch(s) where it reaches 0 "
+                     "or below (log axis)"]
+    linear = vz.comparison_figure(vs, "training_curves", metrics="loss", log_y=False)
+    assert not [a for a in linear.layout.annotations if a.name == "band note"]

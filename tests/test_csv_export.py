@@ -12,11 +12,13 @@ import pytest
 
 import vizwidget
 from vizwidget import export_figure
+from vizwidget.compare import SWEEP_VIEWS
 from vizwidget.export import figure_to_bytes
 from vizwidget.registry import render_visualization
 
 BUILTIN = sorted(v.name for v in vizwidget.visualizations()
-                 if v.fn.__module__.startswith("vizwidget.renderers"))
+                 if v.fn.__module__.startswith("vizwidget.renderers")
+                 and v.name not in SWEEP_VIEWS)
 GRID = {"heatmap", "contour", "surface"}
 
 
@@ -103,3 +105,13 @@ def test_csv_format_from_suffix_and_argument(tmp_path, bar_figure):
     b = export_figure(bar_figure, tmp_path / "bars", format="csv")
     assert b.suffix == ".csv" and a.read_text() == b.read_text()
     assert a.read_text().splitlines()[1] == "trace 0,bar,0,a,3,,"
+
+
+def test_grid_text_cells_are_spreadsheet_safe_and_negative_z_stays_a_number():
+    fig = go.Figure(go.Heatmap(z=[[-1.5, 2.0]], x=["=a", "b"], y=[-3], name="@grid",
+                               text=[["=1+1", "-cmd"]]))
+    header, rows = _read(figure_to_bytes(fig, "csv").decode())
+    assert [r[:1] + r[3:7] for r in rows] == [["'@grid", "'=a", "-3", "-1.5", "'=1+1"],
+                                              ["'@grid", "b", "-3", "2.0", "'-cmd"]]
+    _, exact = _read(figure_to_bytes(fig, "csv", spreadsheet_safe=False).decode())
+    assert [r[0] for r in exact] == ["@grid"] * 2 and exact[0][6] == "=1+1"

@@ -10,6 +10,7 @@ import pytest
 
 import vizwidget
 from vizwidget.artifacts import ArtifactLoader
+from vizwidget.compare import SWEEP_VIEWS
 from vizwidget.demo import checkpoint_schedule, make_variant
 
 
@@ -40,7 +41,8 @@ def test_writes_artifacts_for_every_builtin_renderer(demo_variant):
     config = json.loads((demo_variant / "config.json").read_text())
     assert config["p"] == 59 and config["seed"] == 0 and config["task"] == "modular_addition"
     needed = {a for v in vizwidget.visualizations()
-              if v.fn.__module__.startswith("vizwidget.renderers") for a in v.analyzers}
+              if v.fn.__module__.startswith("vizwidget.renderers")
+                 and v.name not in SWEEP_VIEWS for a in v.analyzers}
     assert needed == {"parameters", "flatness", "metrics"} <= set(loader.analyzers())
     files = sorted(p.name for p in (demo_variant / "artifacts" / "parameters").iterdir())
     assert len(files) == len(config["checkpoints"])

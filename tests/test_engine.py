@@ -254,3 +254,42 @@ def test_missing_browser_says_how_to_install(monkeypatch):
         RenderEngine().render(_fig())
     message = str(info.value)
     assert "/nonexistent/chrome" in message and "apt-get install chromium" in message
+
+
+def test_page_timings_measure_plotly_inside_the_page():
+    eng = engine.get_engine()
+    eng.page_timings()  # starts measuring
+    start = time.perf_counter()
+    for i in range(3):
+        engine.render(_fig(i), width=200, height=150)
+    elapsed = time.perf_counter() - start
+    timings = eng.page_timings()
+    assert len(timings) == 3 and all(t > 0 for t in timings)
+    assert sum(timings) < elapsed  # the in-page floor is part of the end-to-end time
+    assert eng.page_timings() == []  # read once, then cleared
+
+
+def test_ensure_pages_renders_on_several_warm_pages_at_once():
+    eng = RenderEngine()
+    try:
+        eng.ensure_pages(2)
+        assert eng.pages == 2
+        ids = {eng.page_stats()["page_id"] for _ in range(4)}  # the pages take turns
+        assert len(ids) == 2
+        sizes = []
+
+        def render(i: int) -> None:
+            png = eng.render(_fig(i), width=120 + i, height=90)
+            sizes.append(Image.open(io.BytesIO(png)).size)
+
+        threads = [threading.Thread(target=render, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert sorted(sizes) == [(120 + i, 90) for i in range(4)]
+        eng.close()
+        eng.render(_fig())  # a restarted browser opens both pages again
+        assert len({eng.page_stats()["page_id"] for _ in range(4)}) == 2
+    finally:
+        eng.close()

@@ -13,7 +13,12 @@ import pytest
 from inspect_offline import EPOCHS, expected_accuracy
 
 from vizwidget import evals
-from vizwidget.errors import EvalTableError, MissingDependencyError, NotApplicableError
+from vizwidget.errors import (
+    EvalTableError,
+    MissingDependencyError,
+    NotApplicableError,
+    UsageError,
+)
 from vizwidget.scores import normalise_axis, wilson_interval, z_value
 
 Z95 = 1.959963984540054
@@ -56,7 +61,7 @@ def test_wilson_reference_values_and_levels():
     wide = np.subtract(*wilson_interval(0.5, 10, 0.99)[::-1])
     narrow = np.subtract(*wilson_interval(0.5, 10, 0.8)[::-1])
     assert wide > hi - lo > narrow
-    with pytest.raises(EvalTableError, match="between 0 and 1"):
+    with pytest.raises(UsageError, match="between 0 and 1"):
         z_value(95)
 
 
@@ -97,7 +102,7 @@ def test_scores_by_task_pools_factor_levels_at_the_latest_checkpoint(logs_table)
     last = EPOCHS[-1]
     for trace in fig.data:
         model = trace.name.split("/")[1]
-        for task, y, (n, lo, hi) in zip(trace.x, trace.y, trace.customdata, strict=True):
+        for task, y, (n, lo, hi, _) in zip(trace.x, trace.y, trace.customdata, strict=True):
             if task == "addition":  # both hint levels, 20 samples each, pooled
                 expected = (expected_accuracy(task, model, last)
                             + expected_accuracy(task, model, last, True)) / 2
@@ -110,6 +115,7 @@ def test_scores_by_task_pools_factor_levels_at_the_latest_checkpoint(logs_table)
             assert (lo, hi) == pytest.approx((float(w_lo), float(w_hi)), abs=1e-12)
             assert 0 <= lo <= y <= hi <= 1
     assert "latest checkpoint" in fig.layout.title.text
+    assert fig.layout.yaxis.title.text == "match accuracy (95 % Wilson)"
 
 
 def test_epoch_selects_a_checkpoint(logs_table):

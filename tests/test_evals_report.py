@@ -60,7 +60,7 @@ def test_report_writes_views_comparison_and_skips(logs_table, tmp_path):
     large = (expected_accuracy("addition", "large", 300)
              + expected_accuracy("addition", "large", 300, True)) / 2
     assert f"| addition | **offline/large** | {large:.3f} |" in md
-    assert "(Wilson) | 40 |" in md and "## Best model per task" in md
+    assert "(95 % Wilson) | 40 |" in md and "## Best model per task" in md
     assert "## Skipped (1)" in md and "scores_radar_tasks" in md and "## Failed (0)" in md
     best = {r["task"]: r["model"] for r in report.comparison if r["best"]}
     assert best == {"addition": "offline/large", "doubling": "offline/large"}
@@ -89,7 +89,7 @@ def test_slash_metric_exports_with_a_sanitised_file_name(tmp_path):
     assert (tmp_path / f"{stem}.html").is_file() and (tmp_path / f"{stem}.csv").is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == []
     fig = evals.scores_by_task(slash_table(), score_value=SLASH)
-    assert fig.layout.yaxis.title.text == "AUC"
+    assert fig.layout.yaxis.title.text == "AUC (no interval: no standard error)"
     rows = list(csv.DictReader(io.StringIO((tmp_path / f"{stem}.csv").read_text())))
     assert [float(r["y"]) for r in rows] == [0.62, 0.55, 0.71, 0.80]
     assert report.ok

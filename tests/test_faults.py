@@ -145,7 +145,7 @@ CASES = [
     ("missing-analyzer", lambda d, t, f: vizwidget.export_animation(
         curve, f["run"], "nope", t.with_suffix(".gif")), E.AnalyzerNotFoundError, "nope"),
     ("no-analyzer-for-function", lambda d, t, f: vizwidget.export_animation(
-        curve, f["run"], None, t.with_suffix(".gif")), E.UsageError, "analyzer_name"),
+        curve, f["run"], None, t.with_suffix(".gif")), E.UsageError, "analyzer"),
     ("zlib-corrupt", lambda d, t, f: vizwidget.export_animation(
         curve, f["zlib"], "curve", t.with_suffix(".gif")), E.CorruptArtifactError,
      r"epoch_0\.npz"),

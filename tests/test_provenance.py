@@ -17,7 +17,7 @@ import pytest
 import vizwidget
 from vizwidget.errors import ProvenanceError, ProvenanceMismatchError
 from vizwidget.export import AnimationOptions, animate_frames, export_figure, figure_to_bytes
-from vizwidget.variants import export_animation, export_variant_visualization
+from vizwidget.verbs import export_animation, export_variant_visualization
 
 pytestmark = pytest.mark.browser
 
@@ -214,9 +214,9 @@ def test_batch_gallery_shows_each_items_provenance(variant, tmp_path):
                                     tmp_path / "out", **SMALL)
     assert result.ok
     page = result.index.read_text()
-    assert "<details><summary>provenance</summary>" in page
+    assert "<details><summary>full provenance record</summary>" in page
     assert "artifacts/parameters/epoch_" in page
-    assert "<details>" in result.report.read_text()
+    assert "[record](index.html#item1)" in result.report.read_text()
     for written in result.written:
         assert vizwidget.read_provenance(written)["visualization"] == "singular_value_spectrum"
     off = vizwidget.export_batch(variant, ["singular_value_spectrum"], "png", tmp_path / "off",
@@ -286,3 +286,19 @@ def test_reproduce_animations_byte_identical(variant, tmp_path, name, suffix):
         assert again.name == "frames_reproduced"
         assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in path.iterdir())
         assert all((again / p.name).read_bytes() == p.read_bytes() for p in path.iterdir())
+
+
+def test_a_long_run_keeps_a_small_readable_record(tmp_path):
+    import hashlib
+
+    run = tmp_path / "long_run"
+    run.mkdir()
+    rows = "\n".join(f"{e},{1 / (e + 1):.6g}" for e in range(20_000))
+    (run / "metrics.csv").write_text("epoch,train_loss\n" + rows + "\n")
+    path = vizwidget.export_variant_visualization(run, "training_curves", format="json",
+                                                  output_dir=tmp_path / "out")
+    record = vizwidget.read_provenance(path)
+    assert list(record["artifacts"]) == ["metrics.csv"]
+    listed = ",".join(str(e) for e in range(20_000)).encode("ascii")
+    assert record["epochs"] == {"first": 0, "last": 19_999, "count": 20_000,
+                                "sha256": hashlib.sha256(listed).hexdigest()}

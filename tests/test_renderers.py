@@ -10,10 +10,12 @@ from PIL import Image
 import vizwidget
 from vizwidget import analysis
 from vizwidget.artifacts import ArtifactLoader
+from vizwidget.compare import SWEEP_VIEWS
 from vizwidget.registry import render_visualization
 
 BUILTIN = sorted(v.name for v in vizwidget.visualizations()
-                 if v.fn.__module__.startswith("vizwidget.renderers"))
+                 if v.fn.__module__.startswith("vizwidget.renderers")
+                 and v.name not in SWEEP_VIEWS)
 
 
 def _texts(fig: go.Figure) -> str:

@@ -18,7 +18,7 @@ from vizwidget.errors import (
     VariantNotFoundError,
     VisualizationNotFoundError,
 )
-from vizwidget.variants import export_variant_visualization, safe_filename
+from vizwidget.verbs import export_variant_visualization, safe_filename
 
 
 @pytest.mark.parametrize("text, expected", [

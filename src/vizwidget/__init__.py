@@ -9,16 +9,15 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .errors import VizWidgetError
-
-__version__ = "0.4.0"
 
 _LAZY = {
     "export_figure": "vizwidget.export",
     "figure_to_bytes": "vizwidget.export",
-    "export_animation": "vizwidget.variants",
-    "export_cross_epoch_animation": "vizwidget.variants",
-    "export_variant_visualization": "vizwidget.variants",
+    "export_animation": "vizwidget.verbs",
+    "export_cross_epoch_animation": "vizwidget.verbs",
+    "export_variant_visualization": "vizwidget.verbs",
     "ArtifactLoader": "vizwidget.artifacts",
     "register_renderer": "vizwidget.registry",
     "visualizations": "vizwidget.registry",
@@ -72,7 +71,7 @@ if TYPE_CHECKING:
     from .provenance import read_provenance
     from .registry import Visualization, get_visualization, register_renderer, visualizations
     from .reproduction import reproduce
-    from .variants import (
+    from .verbs import (
         export_animation,
         export_cross_epoch_animation,
         export_variant_visualization,

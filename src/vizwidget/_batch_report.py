@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from ._batch_results import BatchResult, JobResult
+from ._escape import html_text, markdown_text
+from ._record_summary import record_summary
 from .export import atomic_write
 
-if TYPE_CHECKING:
-    from .batch import BatchResult, JobResult
-
 #: Formats a browser shows as an <img> thumbnail, best first.
-THUMBNAIL_FORMATS = ("png", "webp", "jpeg", "svg")
+THUMBNAIL_FORMATS = ("png", "gif", "webp", "jpeg", "svg")
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -29,6 +27,7 @@ h1 { margin-bottom: .2rem; } .summary { color: #555; margin-bottom: 1.5rem; }
   background: #fafafa; color: #999; }
 .card h3 { font-size: 14px; margin: .4rem 0 .2rem; word-break: break-all; }
 .card a { margin-right: .5rem; }
+.card .record { color: #555; font-size: 12px; word-break: break-all; }
 .card details pre { white-space: pre-wrap; word-break: break-all; font-size: 11px;
   max-height: 16rem; overflow: auto; background: #f6f6f6; padding: .3rem; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ddd; padding: .3rem .5rem;
@@ -68,6 +67,12 @@ def _provenance(jobs: list[JobResult]) -> dict | None:
     return None if record is None else {k: v for k, v in record.items() if k != "format"}
 
 
+def _anchors(result: BatchResult) -> dict[tuple, str]:
+    """The gallery anchor of each item (where its full provenance record is), in order."""
+    items = [(label, *key) for label, by_vis in _groups(result).items() for key in by_vis]
+    return {item: f"item{i}" for i, item in enumerate(items, start=1)}
+
+
 def _summary(result: BatchResult) -> str:
     workers = ("an executor" if result.workers == 0
                else f"{result.workers} worker{'s' if result.workers != 1 else ''}")
@@ -79,8 +84,9 @@ def _summary(result: BatchResult) -> str:
 
 def render_html(result: BatchResult, title: str) -> str:
     """The gallery page: thumbnails grouped by variant, links to every file, failures."""
-    e = html.escape
+    e = html_text
     out = result.out_dir
+    anchors = _anchors(result)
     variants = {r.label: r.variant for r in result.results}
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body>",
@@ -100,10 +106,12 @@ def render_html(result: BatchResult, title: str) -> str:
                              for r in jobs)
             record = _provenance(jobs)
             details = ("" if record is None else
-                       "<details><summary>provenance</summary><pre>"
+                       f"<div class='record'>{e(record_summary(record))}</div>"
+                       "<details><summary>full provenance record</summary><pre>"
                        f"{e(json.dumps(record, indent=1, sort_keys=True, default=str))}"
                        "</pre></details>")
-            parts.append(f"<div class='card'>{img}<h3>{e(vis)}</h3>"
+            anchor = anchors[(label, vis, epoch)]
+            parts.append(f"<div class='card' id='{anchor}'>{img}<h3>{e(vis)}</h3>"
                          f"<div>{e(_epoch_text(epoch))}</div><div>{links}</div>{details}</div>")
         parts.append("</div>")
     failed = result.failed
@@ -129,17 +137,15 @@ def render_html(result: BatchResult, title: str) -> str:
     return "\n".join(parts)
 
 
-def _md_cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def render_markdown(result: BatchResult, title: str) -> str:
     """The same content as :func:`render_html`, as Markdown."""
     out = result.out_dir
     variants = {r.label: r.variant for r in result.results}
-    lines = [f"# {title}", "", _summary(result), ""]
+    m = markdown_text
+    anchors = _anchors(result)
+    lines = [f"# {m(title)}", "", m(_summary(result)), ""]
     for label, by_vis in _groups(result).items():
-        lines += [f"## {label}", "", f"`{variants[label]}`", ""]
+        lines += [f"## {m(label)}", "", m(variants[label]), ""]
         if not by_vis:
             lines += ["Nothing written for this variant; see the failures below.", ""]
             continue
@@ -147,15 +153,14 @@ def render_markdown(result: BatchResult, title: str) -> str:
                   "|---|---|---|---|---|"]
         for (vis, epoch), jobs in by_vis.items():
             thumb = _thumbnail(jobs)
-            preview = f"![{_md_cell(vis)}]({quote(_rel(thumb.path, out))})" if thumb else ""
-            links = " ".join(f"[{r.format}]({quote(_rel(r.path, out))})" for r in jobs)
+            preview = f"![preview]({quote(_rel(thumb.path, out))})" if thumb else ""
+            links = " ".join(f"[{m(r.format)}]({quote(_rel(r.path, out))})" for r in jobs)
             record = _provenance(jobs)
             details = ("" if record is None else
-                       "<details><summary>provenance</summary><code>"
-                       f"{html.escape(json.dumps(record, sort_keys=True, default=str))}"
-                       "</code></details>")
-            lines.append(f"| {_md_cell(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
-                         f"{_md_cell(details)} |")
+                       f"{m(record_summary(record, visualization=False))} "
+                       f"[record](index.html#{anchors[(label, vis, epoch)]})")
+            lines.append(f"| {m(vis)} | {_epoch_text(epoch)} | {preview} | {links} | "
+                         f"{details} |")
         lines.append("")
     failed = result.failed
     lines += [f"## Failures ({len(failed)})", ""]
@@ -163,15 +168,15 @@ def render_markdown(result: BatchResult, title: str) -> str:
         lines += ["| variant | visualization | format | epoch | error |", "|---|---|---|---|---|"]
         for r in failed:
             epoch = "" if r.epoch is None else str(r.epoch)
-            lines.append(f"| {_md_cell(r.label)} | {_md_cell(r.visualization)} | {r.format} | "
-                         f"{epoch} | {_md_cell(r.error or '')} |")
+            lines.append(f"| {m(r.label)} | {m(r.visualization)} | {m(r.format)} | "
+                         f"{epoch} | {m(r.error or '')} |")
     else:
         lines.append("None.")
     if result.skipped:
         lines += ["", f"## Skipped: not applicable ({len(result.skipped)})", "",
                   "| variant | visualization | format | reason |", "|---|---|---|---|"]
-        lines += [f"| {_md_cell(r.label)} | {_md_cell(r.visualization)} | {r.format} | "
-                  f"{_md_cell(r.error or '')} |" for r in result.skipped]
+        lines += [f"| {m(r.label)} | {m(r.visualization)} | {m(r.format)} | "
+                  f"{m(r.error or '')} |" for r in result.skipped]
     return "\n".join(lines) + "\n"
 
 

@@ -9,7 +9,8 @@ import re
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import __version__
+from ._epochs import epochs_in_range
+from ._version import __version__
 from .errors import UsageError
 
 __all__ = ["UsageError", "build_parser", "coerce_setting", "parse_epochs", "parse_render_kwargs",
@@ -148,8 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
                        "PCA basis for parameter trajectories, else one panel per variant. "
                        "Each variant shows its checkpoint nearest to --epoch. An animation "
                        "format (gif, mp4, webm) or --epochs sweeps the epoch.")
-    p.add_argument("variants", nargs="+", metavar="VARIANT",
+    p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="variant directories or glob patterns (quote them: 'runs/p*_seed*')")
+    p.add_argument("--mlflow", default=None, metavar="URI",
+                   help="compare the runs of an MLflow store instead (sqlite:///mlflow.db, "
+                   "http://host:5000 or an mlruns folder; needs vizwidget[mlflow])")
+    p.add_argument("--experiment", default=None, metavar="NAME",
+                   help="the MLflow experiment (with --mlflow)")
+    p.add_argument("--filter", default=None, metavar="FILTER",
+                   help="MLflow search filter, e.g. \"params.optimizer = 'adam'\"")
+    p.add_argument("--cache-dir", default=None, metavar="DIR",
+                   help="where MLflow runs are written as run folders "
+                   "(default ~/.cache/vizwidget/mlflow)")
     p.add_argument("--vis", required=True, metavar="NAME", help="a visualization name")
     p.add_argument("--epoch", type=_epoch, default=None,
                    help="epoch shown or highlighted (default: latest common to all)")
@@ -173,16 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_image(p)
     _add_common(p)
 
-    p = sub.add_parser("demo", help="train the demo run and export every built-in "
-                       "visualization",
-                       description="Train a tiny numpy modular-addition run into "
-                       "DIR/variant_p59_seed0 and export every built-in visualization to "
-                       "DIR/exports (with index.html and report.md).")
+    p = sub.add_parser("demo", help="train three demo runs and show every kind of output",
+                       description="Train three seeds of a tiny numpy modular-addition run "
+                       "into DIR/runs and write to DIR/exports: the single-run gallery, an "
+                       "animation, comparison figures, a Dashboard grid (PNG and offline HTML), "
+                       "index.html and report.md.")
     p.add_argument("dir", nargs="?", default="demo-run", metavar="DIR",
-                   help="directory for the run and its exports (demo-run)")
+                   help="directory for the runs and their exports (demo-run)")
     p.add_argument("--formats", default="png", help="comma-separated still formats (png)")
     p.add_argument("--p", type=_positive(int), default=59, help="modulus (59)")
-    p.add_argument("--seed", type=int, default=0, help="seed (0)")
+    p.add_argument("--seeds", default="0,1,2", help="comma-separated seeds (0,1,2)")
     p.add_argument("--epochs", type=_positive(int), default=1500, help="training epochs (1500)")
     _add_common(p)
 
@@ -199,7 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default=None, metavar="COLUMN",
                    help="score column of the main views (default: the headline score)")
     p.add_argument("--ci", type=_positive(float), default=0.95,
-                   help="confidence level of the intervals (0.95)")
+                   help="confidence level of the intervals, between 0 and 1 (0.95)")
+    p.add_argument("--paired", nargs=2, default=None, metavar=("MODEL_A", "MODEL_B"),
+                   help="also compare two models on the same samples (B - A, paired CI; "
+                   "needs inspect-ai logs or a sample table)")
     _add_image(p)
     _add_common(p)
 
@@ -253,9 +267,9 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
     """The epochs a parsed spec picks from ``available``.
 
     ``START:STOP`` keeps the available epochs in ``[START, STOP]``; with ``:STEP`` it takes, for
-    each of ``START, START+STEP, ... <= STOP``, the nearest available epoch in that range (so
-    non-uniform checkpoint schedules still give one frame per step). A list must name
-    existing epochs.
+    each of ``START, START+STEP, ... <= STOP``, the nearest available epoch in that range (ties:
+    the earlier; so non-uniform checkpoint schedules still give one frame per step), in
+    O(available epochs) whatever the range. A list must name existing epochs.
     """
     available = sorted(available)
     if spec is None:
@@ -268,16 +282,7 @@ def select_epochs(spec: Any, available: Sequence[int]) -> list[int]:
                              f"{_span(available)}); use a range such as "
                              f"{available[0]}:{available[-1]}:100 to pick existing epochs")
         return sorted(set(spec))
-    start, stop, step = spec
-    inside = [e for e in available if (start is None or e >= start)
-              and (stop is None or e <= stop)]
-    chosen = inside
-    if step is not None and inside:
-        # one frame every STEP epochs, each at the checkpoint nearest to its target
-        first = inside[0] if start is None else start
-        last = inside[-1] if stop is None else stop
-        targets = range(first, last + 1, step)
-        chosen = sorted({min(inside, key=lambda e, t=t: (abs(e - t), -e)) for t in targets})
+    chosen = epochs_in_range(available, *spec)
     if not chosen:
         raise UsageError(f"--epochs selects no epoch of this variant (available: "
                          f"{_span(available)}); {_EPOCHS_HINT}")

@@ -13,7 +13,8 @@ from pathlib import Path
 from ._untrusted import check_regular, read_text_bounded
 from .errors import CorruptArtifactError, MissingDependencyError, describe
 
-__all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_table"]
+__all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
+           "read_tensorboard_table"]
 
 EVENTS_PREFIX = "events.out.tfevents."
 #: Folders never searched for event files (outputs and dependencies, not logs).
@@ -206,3 +207,45 @@ def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
         for tag, values in _scalars(path).items():
             series.setdefault(prefix + tag, {}).update(values)
     return table_from_series(series)
+
+
+def _hparam_value(value) -> float | int | str | bool | None:
+    """A ``google.protobuf.Value`` of the hparams plugin as a Python scalar (whole numbers as
+    int: PyTorch logs every number as a double)."""
+    kind = value.WhichOneof("kind")
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if math.isfinite(number) and number == int(number) else number
+    if kind == "bool_value":
+        return bool(value.bool_value)
+    if kind == "string_value":
+        return value.string_value
+    return None
+
+
+def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | str | bool]:
+    """The hyperparameters of the hparams plugin's session records in TensorBoard event files
+    (as ``SummaryWriter.add_hparams`` or ``tensorboard.plugins.hparams`` write them); later
+    files win for a name written twice. ``{}`` when there are none."""
+    pea, _ = _event_accumulator()
+    from tensorboard.plugins.hparams import plugin_data_pb2
+
+    found: dict[str, float | int | str | bool] = {}
+    for path in sorted(files):
+        try:
+            acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 1})
+            acc.Reload()
+            contents = acc.PluginTagToContent("hparams") if "hparams" in (
+                acc.ActivePlugins()) else {}
+            for content in contents.values():
+                data = plugin_data_pb2.HParamsPluginData.FromString(content)
+                if data.HasField("session_start_info"):
+                    for name, value in data.session_start_info.hparams.items():
+                        converted = _hparam_value(value)
+                        if converted is not None:
+                            found[str(name)] = converted
+        except Exception as err:  # the library's parse errors: a torn or foreign file
+            raise CorruptArtifactError(
+                f"TensorBoard event file {str(path)!r} has unreadable hparams "
+                f"({describe(err)}).\nDelete it, or write the run's config.json.") from err
+    return found

@@ -37,7 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from ._cache import LRU
-from ._metrics_io import EVENTS_PREFIX, find_event_files, read_csv_table, read_tensorboard_table
+from ._metrics_io import (
+    EVENTS_PREFIX,
+    find_event_files,
+    read_csv_table,
+    read_tensorboard_hparams,
+    read_tensorboard_table,
+)
 from ._run_layout import (
     EPOCH_FIELD,
     Scan,
@@ -55,6 +61,7 @@ from .errors import (
     ArtifactError,
     CorruptArtifactError,
     EpochNotFoundError,
+    MissingDependencyError,
     NotAVariantError,
     VariantNotFoundError,
 )
@@ -668,7 +675,9 @@ class ArtifactLoader:
         return {name: list(col) for name, col in table.items()}
 
     def config(self) -> dict[str, Any]:
-        """Hyper-parameters from ``config.json``; ``{}`` when the file is absent.
+        """Hyper-parameters from ``config.json``; without it, the hparams of TensorBoard event
+        files (``SummaryWriter.add_hparams``); ``{}`` when there are neither (or the event
+        files cannot be read: :meth:`metrics` reports that).
 
         Raises
         ------
@@ -677,5 +686,16 @@ class ArtifactLoader:
         """
         path = self._config_path
         if not path.is_file():
-            return {}
+            return self._tensorboard_hparams()
         return dict(_cached(path, _read_json_dict))
+
+    def _tensorboard_hparams(self) -> dict[str, Any]:
+        source = self._metrics_source()
+        if source is None or source[0] != "tensorboard" or not source[1]:
+            return {}
+        files = source[1]
+        try:
+            return dict(_remember(("hparams", *_stat_keys(files)),
+                                  lambda: read_tensorboard_hparams(files)))
+        except (CorruptArtifactError, MissingDependencyError):
+            return {}

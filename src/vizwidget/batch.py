@@ -7,8 +7,9 @@ that fails is recorded with its error and the others continue. The run ends with
 ``index.html``, and the same content as Markdown, ``report.md``, next to the files.
 
 Workers
-    ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` starts N worker
-    processes, each with its own warm Chromium. ``executor=`` takes any
+    ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` runs N jobs at a time
+    in this process, on N warm pages of its one Chromium (nothing to start per worker).
+    ``executor=`` takes any
     :class:`concurrent.futures.Executor` instead, e.g. a Dask cluster's
     ``client.get_executor()`` (``pip install 'vizwidget[dask]'``); each worker process keeps
     its own warm engine between jobs. Variant directories and the output directory must be
@@ -22,147 +23,27 @@ import multiprocessing.util
 import os
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, replace
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import engine, registry
 from ._batch_report import write_reports
+from ._batch_results import BatchResult, JobResult
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
 from .artifacts import ArtifactLoader, resolve_variant_dir
-from .compare import JOINT_VIEWS, OVERLAY_VIEWS, Variants, export_comparison
+from .compare import JOINT_VIEWS, OVERLAY_VIEWS, SWEEP_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
 from .themes import theme_template
-from .variants import variant_figure
+from .verbs import variant_figure
 
 __all__ = ["BatchResult", "JobResult", "export_batch", "job_filename"]
-
-
-@dataclass
-class JobResult:
-    """The outcome of one (variant, visualization, format) job.
-
-    Attributes
-    ----------
-    variant : str
-        The variant directory (absolute).
-    label : str
-        The variant's name in file names and the report.
-    visualization : str
-        Visualization name (``"*"`` when the variant itself could not be read).
-    format : str
-        Output format.
-    epoch : int or None
-        The epoch shown (per-epoch) or highlighted (cross-epoch), if any.
-    path : str or None
-        The written file, None on failure.
-    error : str or None
-        ``"ErrorType: message"`` on failure, None on success.
-    seconds : float
-        Wall time of the job (the figure's build time is shared by its formats).
-    skipped : bool
-        True when the visualization does not apply to this data (``error`` says why); a
-        skipped job is neither written nor failed.
-    provenance : dict or None
-        The record embedded in the file (None on failure or with ``provenance=False``).
-    """
-
-    variant: str
-    label: str
-    visualization: str
-    format: str
-    epoch: int | None = None
-    path: str | None = None
-    error: str | None = None
-    seconds: float = 0.0
-    skipped: bool = False
-    provenance: dict[str, Any] | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the file was written."""
-        return self.error is None
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of the fields."""
-        return asdict(self)
-
-
-@dataclass
-class BatchResult:
-    """Everything a batch did: one :class:`JobResult` per job, plus the report files.
-
-    Attributes
-    ----------
-    results : list of JobResult
-        In planning order (variant, visualization, format).
-    out_dir : Path
-        Where files, ``index.html`` and ``report.md`` were written.
-    index, report : Path or None
-        The gallery and the Markdown report (None with ``report=False``).
-    seconds : float
-        Wall time of the whole batch.
-    workers : int
-        Worker processes used (1 = in this process; 0 = a given executor).
-    """
-
-    results: list[JobResult]
-    out_dir: Path
-    index: Path | None = None
-    report: Path | None = None
-    seconds: float = 0.0
-    workers: int = 1
-
-    @property
-    def succeeded(self) -> list[JobResult]:
-        """Jobs whose file was written."""
-        return [r for r in self.results if r.ok]
-
-    @property
-    def failed(self) -> list[JobResult]:
-        """Jobs that failed, each with its error."""
-        return [r for r in self.results if not r.ok and not r.skipped]
-
-    @property
-    def skipped(self) -> list[JobResult]:
-        """Jobs whose visualization does not apply to the data, each with the reason."""
-        return [r for r in self.results if r.skipped]
-
-    @property
-    def ok(self) -> bool:
-        """True when no job failed."""
-        return not self.failed
-
-    @property
-    def written(self) -> list[Path]:
-        """Paths of the written files (without index.html and report.md)."""
-        return [Path(r.path) for r in self.succeeded if r.path]
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary: paths written and failures with their reasons."""
-        return {
-            "ok": self.ok,
-            "out_dir": str(self.out_dir),
-            "index": str(self.index) if self.index else None,
-            "report": str(self.report) if self.report else None,
-            "written": [str(p) for p in self.written],
-            "failed": [r.to_dict() for r in self.failed],
-            "skipped": [r.to_dict() for r in self.skipped],
-            "jobs": len(self.results),
-            "succeeded": len(self.succeeded),
-            "seconds": round(self.seconds, 3),
-            "workers": self.workers,
-        }
-
-    def __repr__(self) -> str:
-        return (f"BatchResult({len(self.succeeded)} written, {len(self.failed)} failed, "
-                f"out_dir={str(self.out_dir)!r})")
 
 
 def job_filename(visualization: str, label: str, epoch: int | None, fmt: str) -> str:
@@ -283,7 +164,8 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
         except Exception as err:
             units.append(_Unit(vis="*", error=describe(err), **common))
             continue
-        found = [v for v in registry.visualizations() if set(v.analyzers) <= present]
+        found = [v for v in registry.visualizations()  # sweeps compare runs: not per run
+                 if set(v.analyzers) <= present and v.name not in SWEEP_VIEWS]
         if not found:
             units.append(_Unit(vis="*", error=(
                 "VizWidgetError: no registered visualization has data in this variant "
@@ -331,7 +213,8 @@ def export_batch(
     width, height, scale, theme
         As in :func:`vizwidget.export_figure`.
     jobs : int, default 1
-        Worker processes, each with its own warm engine; 1 renders in this process.
+        Jobs at a time, each on its own warm page of this process's browser; 1 renders
+        them one after another.
     executor : concurrent.futures.Executor, optional
         Run the jobs there instead (``jobs`` is then ignored), e.g.
         ``dask.distributed.Client(address).get_executor()``.
@@ -386,7 +269,7 @@ def export_batch(
     theme_template(theme)
     if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
         raise UsageError(f"jobs must be a positive integer, got {jobs!r}.\n"
-                         "Pass jobs=1 to render in this process, or more for worker processes.")
+                         "Pass jobs=1 for one job at a time, or more for several warm pages.")
     if epoch is not None:
         epoch = int(epoch)
 
@@ -464,9 +347,12 @@ def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
     """Yield ``(unit index, results)`` as units finish on ``executor`` or a process pool."""
     own = None
     if executor is None:
-        # spawn: a fresh interpreter per worker, never a fork of a process running Chromium
-        own = executor = ProcessPoolExecutor(max_workers=min(jobs, max(len(units), 1)),
-                                             mp_context=multiprocessing.get_context("spawn"))
+        # threads on warm pages of this process's browser: no interpreter or browser to
+        # start per worker; renderers hold the GIL while the pages draw in Chromium
+        workers = min(jobs, max(len(units), 1))
+        engine.get_engine().ensure_pages(workers)
+        own = executor = ThreadPoolExecutor(max_workers=workers,
+                                            thread_name_prefix="vizwidget-batch")
     try:
         futures: dict[Future, int] = {}
         for i, unit in enumerate(units):
@@ -489,7 +375,7 @@ def _unit_failure(unit: _Unit, err: BaseException) -> list[JobResult]:
     name = unit.vis if isinstance(unit.vis, str) else unit.vis.name
     text = describe(err)
     if "pickle" in text.lower() or isinstance(err, (AttributeError, TypeError)):
-        text += (" (renderers sent to worker processes must be importable: define them in a "
-                 "module, or use jobs=1)")
+        text += (" (renderers sent to an executor's workers must be importable: define them "
+                 "in a module, or leave executor= out)")
     return [JobResult(unit.variant, unit.label, name, fmt, unit.epoch, None, text)
             for fmt in unit.formats]

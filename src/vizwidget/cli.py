@@ -10,6 +10,7 @@ fix). ``--json`` prints one JSON object on stdout: ``{"command", "ok", "written"
 from __future__ import annotations
 
 import argparse
+import filecmp
 import inspect
 import json
 import os
@@ -126,7 +127,7 @@ def cmd_list(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_export(args: argparse.Namespace, out: _Output) -> int:
-    from .variants import export_variant_visualization
+    from .verbs import export_variant_visualization
 
     render_kwargs = _check_render_kwargs(args.name, parse_render_kwargs(args.set))
     path = export_variant_visualization(
@@ -142,7 +143,7 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     from .artifacts import ArtifactLoader
     from .formats import ANIMATION_FORMATS, FRAMES_FORMAT, normalize, resolve_output, suffix_for
     from .registry import cross_epochs, get_visualization
-    from .variants import export_animation
+    from .verbs import export_animation
 
     if len(args.variant) > 1:
         return _animate_comparison(args, out)
@@ -233,6 +234,22 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
     return _report_result(out, result)
 
 
+def _compared_variants(args: argparse.Namespace, variants_class: Any) -> Any:
+    """The variant folders given, or the runs of ``--mlflow URI --experiment NAME``."""
+    uri = getattr(args, "mlflow", None)
+    if uri is None:
+        if not args.variants:
+            raise UsageError("compare needs variant directories, or --mlflow URI "
+                             "--experiment NAME")
+        return variants_class(args.variants, labels=args.labels, group_by=args.group_by)
+    if args.variants or not args.experiment:
+        raise UsageError("--mlflow takes --experiment NAME and no variant directories; "
+                         "e.g. --mlflow sqlite:///mlflow.db --experiment sweep")
+    return variants_class.from_mlflow(uri, args.experiment, filter_string=args.filter,
+                                      labels=args.labels, group_by=args.group_by,
+                                      cache_dir=args.cache_dir)
+
+
 def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
     from ._paths import safe_filename
     from .compare import Variants, export_comparison, export_comparison_animation
@@ -241,7 +258,7 @@ def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
 
     vis = get_visualization(args.vis)
     render_kwargs = _check_render_kwargs(vis.name, parse_render_kwargs(args.set))
-    variants = Variants(args.variants, labels=args.labels, group_by=args.group_by)
+    variants = _compared_variants(args, Variants)
     fmt = args.format.lower() if args.format else None
     target = Path(args.out) if args.out else None
     if fmt is None and target is not None and target.suffix:
@@ -271,33 +288,33 @@ def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
-    from .batch import export_batch
-    from .demo import make_variant
-    from .registry import visualizations
+    from .demo_tour import run_demo
 
-    root = Path(args.dir)
-    t0 = time.perf_counter()
-    out.line(f"training the demo run (numpy modular addition, p={args.p}, "
-             f"{args.epochs} epochs)…")
-    variant = make_variant(root / f"variant_p{args.p}_seed{args.seed}", p=args.p,
-                           seed=args.seed, epochs=args.epochs)
-    out.line(f"trained in {time.perf_counter() - t0:.1f} s -> {variant}")
-    built_in = [v.name for v in visualizations() if v.fn.__module__.startswith(
-        "vizwidget.renderers")]
-    result = export_batch(variant, built_in, args.formats, root / "exports",
-                          progress=out.progress, title="vizwidget demo")
-    for r in result.failed:
+    try:
+        seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+    except ValueError:
+        raise UsageError(f"--seeds {args.seeds!r} is not a list of integers.\n"
+                         "Pass comma-separated seeds, e.g. --seeds 0,1,2.") from None
+    if not seeds:
+        raise UsageError("--seeds is empty.\nPass comma-separated seeds, e.g. --seeds 0,1,2.")
+    demo = run_demo(args.dir, p=args.p, seeds=seeds, epochs=args.epochs,
+                    formats=[f for f in args.formats.split(",") if f.strip()], log=out.line)
+    batch = demo.batch
+    for r in batch.failed:
         out.line(f"FAILED {r.visualization} {r.format}: {r.error}")
-    artifacts = sorted(str(p) for p in (variant / "artifacts").glob("*/epoch_*"))
-    written = [variant / "config.json", variant / "metrics.json", *result.written,
-               result.index, result.report]
-    out.line(f"written files ({len(artifacts)} artifact files under {variant / 'artifacts'}):")
-    for path in written:
-        out.line(f"  {path}")
-    return out.result(result.ok, written, [r.to_dict() for r in result.failed],
-                      variant=str(variant), artifacts=len(artifacts),
-                      index=str(result.index), report=str(result.report),
-                      seconds=round(time.perf_counter() - t0, 3))
+    out.line(f"{len(batch.succeeded)} files in {batch.out_dir} ({demo.seconds:.1f} s):")
+    for role, path in demo.files.items():
+        out.line(f"  {role:<34} {path}")
+    out.line(f"  {'gallery':<34} {batch.index}")
+    out.line(f"  {'report':<34} {batch.report}")
+    out.line("next:")
+    out.line(f"  1. open {batch.index} in a browser")
+    out.line("  2. make lab    explore the same runs in the widget and the Dashboard")
+    out.line("  3. vizwidget --help")
+    written = [*batch.written, batch.index, batch.report]
+    return out.result(demo.ok, written, [r.to_dict() for r in batch.failed],
+                      runs=[str(r) for r in demo.runs], index=str(batch.index),
+                      report=str(batch.report), seconds=round(demo.seconds, 3))
 
 
 def _report_result(out: _Output, report: Any) -> int:
@@ -325,7 +342,8 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
         raise UsageError(" ".join(str(err).split("\n"))) from err
     report = export_eval_report(table, args.out, formats=args.formats, score_value=args.metric,
                                 ci=args.ci, width=args.width, height=args.height,
-                                scale=args.scale, theme=args.theme)
+                                scale=args.scale, theme=args.theme, paired=args.paired,
+                                samples=args.source if args.paired else None)
     for v in report.skipped:
         out.line(f"skipped {v.name}: {v.reason}")
     for v in report.failed:
@@ -348,9 +366,9 @@ def cmd_reproduce(args: argparse.Namespace, out: _Output) -> int:
     from .reproduction import reproduce
 
     original = Path(args.file)
-    path = reproduce(original, args.out)
+    path = reproduce(original, args.out)  # refuses non-regular files and hostile records
     same = (original.is_file() and path.is_file()
-            and original.read_bytes() == path.read_bytes())
+            and filecmp.cmp(original, path, shallow=False))  # streamed, not read whole
     out.line(f"{path}  ({'byte-identical' if same else 'differs'} to {original})")
     return out.result(True, [path], identical=same)
 

@@ -30,7 +30,7 @@ from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._blas import single_blas_thread
-from .artifacts import ArtifactLoader
+from .artifacts import METRICS_ANALYZER, ArtifactLoader
 from .errors import (
     EpochNotFoundError,
     FigureError,
@@ -309,8 +309,50 @@ def load_data(vis: Visualization, loader: ArtifactLoader | None, epoch: int) -> 
 
 
 def load_snapshots(vis: Visualization, loader: ArtifactLoader, epochs: Sequence[int]) -> list:
-    """``load_data`` of each epoch, in order: the snapshots of a cross-epoch renderer."""
-    return [load_data(vis, loader, e) for e in epochs]
+    """``load_data`` of each epoch, in order: the snapshots of a cross-epoch renderer.
+
+    An analyzer whose epochs are the rows of one table (the ``metrics`` analyzer) is read
+    once and its rows built from the columns, so a million-row table costs one pass
+    instead of a million lookups; the rows equal what ``loader.load`` returns.
+    """
+    epochs = list(epochs)
+    if loader is None or not vis.analyzers:
+        return [None] * len(epochs)
+    per = [_analyzer_snapshots(loader, a, epochs) for a in vis.analyzers]
+    if len(per) == 1:
+        return per[0]
+    return [dict(zip(vis.analyzers, values, strict=True)) for values in zip(*per, strict=True)]
+
+
+#: Below this many epochs, rows are loaded one by one (a table read is not worth it).
+_TABLE_MIN_EPOCHS = 32
+
+
+def _analyzer_snapshots(loader: ArtifactLoader, analyzer: str, epochs: list[int]) -> list:
+    rows = _table_rows(loader, analyzer, epochs)
+    return rows if rows is not None else [loader.load(analyzer, e) for e in epochs]
+
+
+def _table_rows(loader: ArtifactLoader, analyzer: str, epochs: list[int]) -> list | None:
+    """The rows of ``epochs`` from the metrics table, or None when ``analyzer`` is not one."""
+    if analyzer != METRICS_ANALYZER or len(epochs) < _TABLE_MIN_EPOCHS:
+        return None
+    # one file behind the first and last epochs: the rows of a table, not per-epoch files
+    if loader.paths(analyzer, epochs[0]) != loader.paths(analyzer, epochs[-1]):
+        return None
+    table = loader.metrics()
+    names = list(table)
+    column = table["epoch"]
+    # epoch -> its first row, as load() picks it (reversed: the first occurrence wins)
+    first = dict(zip(reversed(column), range(len(column) - 1, -1, -1), strict=True))
+    if len(first) != len(column) or column != epochs:  # duplicates, or a subset of epochs
+        rows = [first.get(e) for e in epochs]
+        if None in rows:
+            return None  # let load() report the missing epoch
+        table = {name: [table[name][i] for i in rows] for name in names}
+    # columns of one table have equal lengths; strict zips would double the time
+    return [dict(zip(names, values, strict=False))
+            for values in zip(*(table[name] for name in names), strict=False)]
 
 
 def cross_epochs(vis: Visualization, loader: ArtifactLoader) -> list[int]:
@@ -411,25 +453,31 @@ def call_renderer(
 
 def render_figure(
     vis: Visualization, loader: ArtifactLoader | None, epoch: int | None = None,
-    **kw: Any,
+    options: dict[str, Any] | None = None, *,
+    snapshots: tuple[Sequence[Any], Sequence[int]] | None = None,
 ) -> Figureish:
-    """Load what ``vis`` needs from ``loader`` (before calling), then run it.
+    """The one per-kind step: load what ``vis`` needs (before calling), then run it.
 
-    Per-epoch: ``epoch`` defaults to :func:`default_epoch`. Cross-epoch: every common epoch
-    is loaded and ``epoch`` is the highlight (None for none).
+    Per-epoch: ``epoch`` defaults to :func:`default_epoch`. Cross-epoch: ``snapshots``
+    (``(data, epochs)``, e.g. kept by a caller between frames) or else every common epoch
+    loaded from ``loader``; ``epoch`` is the highlight (None for none). ``options``
+    override the visualization's defaults.
     """
     where = "" if loader is None else repr(str(loader.variant_dir))
     if vis.kind == "per_epoch":
         if epoch is None and loader is not None:
             epoch = default_epoch(vis, loader)
-        return call_renderer(vis, epoch, data=load_data(vis, loader, epoch), render_kwargs=kw,
-                             where=where)
-    if loader is None:
-        raise UsageError(f"The cross-epoch renderer {vis.name!r} needs a variant to read.\n"
-                         "Pass a loader (or a variant directory).")
-    epochs = cross_epochs(vis, loader)
-    return call_renderer(vis, epoch, snapshots=load_snapshots(vis, loader, epochs),
-                         epochs=epochs, render_kwargs=kw, where=where)
+        return call_renderer(vis, epoch, data=load_data(vis, loader, epoch),
+                             render_kwargs=options, where=where)
+    if snapshots is None:
+        if loader is None:
+            raise UsageError(f"The cross-epoch renderer {vis.name!r} needs a variant to read.\n"
+                             "Pass a loader (or a variant directory).")
+        epochs = cross_epochs(vis, loader)
+        snapshots = (load_snapshots(vis, loader, epochs), epochs)
+    data, epochs = snapshots
+    return call_renderer(vis, epoch, snapshots=data, epochs=epochs, render_kwargs=options,
+                         where=where)
 
 
 def render_visualization(
@@ -468,5 +516,5 @@ def render_visualization(
     vis = get_visualization(vis_or_name)
     if not isinstance(loader, ArtifactLoader):
         loader = ArtifactLoader(loader)
-    fig = render_figure(vis, loader, epoch, **kw)
+    fig = render_figure(vis, loader, epoch, kw)
     return fig if isinstance(fig, go.Figure) else go.Figure(fig)

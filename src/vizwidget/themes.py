@@ -6,6 +6,7 @@ import copy
 from functools import cache
 from typing import Any
 
+from .colors import PALETTE
 from .errors import ThemeError
 from .figures import as_figure_dict
 
@@ -28,8 +29,7 @@ def _template_json(theme: str) -> dict[str, Any]:
         font={"family": font, "size": 15, "color": "black"},
         title={"font": {"family": font, "size": 18}},
         paper_bgcolor="white", plot_bgcolor="white",
-        colorway=["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
-                  "#000000", "#F0E442"],
+        colorway=list(PALETTE),  # the colour-blind-safe palette runs and series keep
         legend={"bgcolor": "rgba(255,255,255,0)", "borderwidth": 0},
     )
     axis = {"showgrid": False, "zeroline": False, "showline": True, "linewidth": 1.5,

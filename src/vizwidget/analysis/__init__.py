@@ -6,6 +6,7 @@ loaded by :class:`vizwidget.ArtifactLoader`) and return arrays.
 
 from __future__ import annotations
 
+from .._epochs import nearest_index
 from ._checks import is_floating, non_floating_arrays, require_finite
 from ._curves import ema
 from ._dimensionality import (
@@ -27,7 +28,6 @@ from ._streaming_pca import (
 )
 from ._trajectory import (
     PCAResult,
-    nearest_index,
     no_movement,
     parameter_keys,
     parameter_velocity,

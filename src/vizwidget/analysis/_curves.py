@@ -30,7 +30,9 @@ def ema(values: Sequence[float | None], smoothing: float = 0.6) -> np.ndarray:
     """
     if not 0.0 <= smoothing < 1.0:
         raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}.")
-    x = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    x = np.array(values, dtype=np.float64)  # None becomes NaN
+    if smoothing == 0.0:
+        return np.where(np.isfinite(x), x, np.nan)
     out = np.full_like(x, np.nan)
     acc, n = 0.0, 0
     for i, v in enumerate(x):

@@ -238,11 +238,3 @@ def parameter_velocity(X: np.ndarray, epochs: Sequence[int]) -> tuple[np.ndarray
         raise ValueError("Epochs must be strictly increasing to compute a velocity.\n"
                          "Sort the snapshots by epoch and drop duplicates.")
     return np.asarray(epochs)[1:], np.linalg.norm(np.diff(X, axis=0), axis=1) / gaps
-
-
-def nearest_index(epochs: Sequence[int], epoch: int | None) -> int | None:
-    """Index of the epoch closest to ``epoch`` (ties go to the earlier one); None if None."""
-    if epoch is None or len(epochs) == 0:
-        return None
-    e = np.asarray(epochs, dtype=np.float64)
-    return int(np.argmin(np.abs(e - float(epoch))))

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._deprecation import fold_legacy, renamed_keywords
 from ..errors import ComparisonError, FormatError, UsageError
-from ..export import export_figure
+from ..export import AnimationOptions, ImageOptions, animate_frames, export_figure
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS
+from ..grid import PanelLabel
 from ..registry import Visualization, get_visualization
-from ..variants import export_cross_epoch_animation
+from ..verbs import animation_options
 from ._joint import JOINT_VIEWS, prepare_joint
 from ._overlay import Processing, prepare_overlay
 from ._panels import panel_grid
@@ -76,9 +79,9 @@ def _default_layout(vis: Visualization) -> str:
     return "small_multiples"
 
 
-def _panel_title(label: str, shown: int, asked: int | None) -> str:
-    near = f" (nearest to {asked})" if asked is not None and asked != shown else ""
-    return f"{label} · epoch {shown}{near}"
+def _note(shown: int | None, asked: int | None) -> str:
+    """What a panel says about itself: only an epoch other than the one asked for."""
+    return f"epoch {shown} (nearest)" if None not in (shown, asked) and shown != asked else ""
 
 
 def _prepare_panels(vs: Variants, vis: Visualization, columns: int | None,
@@ -88,19 +91,19 @@ def _prepare_panels(vs: Variants, vis: Visualization, columns: int | None,
         panels = []
         for m in vs:
             for e in asked:
-                if vis.kind == "cross_epoch" and e is None:
-                    title, shown = m.label, None
-                else:
-                    shown = vs.align(vis, e)[m.label]
-                    title = _panel_title(m.label, shown, e)
-                panels.append((title, vs.figure(m, vis, shown, **kw).to_dict()))
+                shown = None if vis.kind == "cross_epoch" and e is None else \
+                    vs.align(vis, e)[m.label]
+                # one run per column and the view per row; A/B: one run per row, epoch per column
+                label = (PanelLabel(m.label, f"epoch {e}", _note(shown, e)) if len(asked) > 1
+                         else PanelLabel(vis.name, m.label, _note(shown, e)))
+                panels.append((label, vs.figure(m, vis, shown, **kw).to_dict()))
         if len(asked) > 1:
             what = f"epochs {' vs '.join(str(e) for e in asked)}"
         else:
             what = "" if asked[0] is None else f" at epoch {asked[0]}"
             what = f"{len(vs)} variants{what}"
         cols = columns or (len(asked) if len(asked) > 1 else None)
-        return panel_grid(panels, f"{vis.name} — {what}", cols)
+        return panel_grid(panels, f"{vis.name} — {what}", cols, run_colors=len(asked) == 1)
 
     return figure
 
@@ -180,66 +183,76 @@ def comparison_figure(
     return figure(epoch)
 
 
+@renamed_keywords(variants="runs", output_path="path")
 def export_comparison(
-    variants: Variants | Paths, visualization: str | Visualization,
-    output_path: str | Path, epoch: Epochs = None, layout: str | None = None, *,
+    runs: Variants | Paths, visualization: str | Visualization,
+    path: str | Path, epoch: Epochs = None, layout: str | None = None, *,
     format: str | None = None, width: int = 1200, height: int = 800, scale: float = 2,
-    theme: str | None = None, processing: Processing | None = None,
-    columns: int | None = None, **kw: Any,
+    theme: str | None = None, **options: Any,
 ) -> Path:
     """Write :func:`comparison_figure` to a still file (png, jpeg, webp, svg, pdf, html, json).
 
-    Other parameters are those of :func:`vizwidget.export_figure`; the file is written
-    atomically.
+    ``options`` are those of :func:`comparison_figure` (``processing=``, ``columns=``,
+    ``band=``, renderer options); the others those of :func:`vizwidget.export_figure`. The
+    file is written atomically. Runs read from an experiment tracker are named in the
+    provenance record (``"runs"``: label -> tracker, store, experiment, run id and name).
 
     Returns
     -------
     pathlib.Path
     """
-    kind = (format or Path(output_path).suffix.lstrip(".")).lower()
+    kind = (format or Path(path).suffix.lstrip(".")).lower()
     if kind in set(ANIMATION_FORMATS) - set(STILL_FORMATS):
         raise FormatError(f"{kind!r} is an animation format; export_comparison writes one "
                           "still figure.\nUse export_comparison_animation(...) for it.")
-    fig = comparison_figure(variants, visualization, epoch, layout, processing=processing,
-                            columns=columns, **kw)
-    return export_figure(fig, output_path, format=format, width=width, height=height,
-                         scale=scale, theme=theme)
+    image = ImageOptions(width, height, scale, theme).check(kind)
+    vs = as_variants(runs)
+    fig = comparison_figure(vs, visualization, epoch, layout, **options)
+    return export_figure(fig, path, format=format, provenance=_record(vs), **image.as_kwargs())
 
 
+def _record(vs: Variants) -> dict[str, Any] | None:
+    """Tracked runs (store and run ids) for a comparison file's provenance record."""
+    tracked = {m.label: m.source for m in vs if m.source}
+    return {"runs": tracked} if tracked else None
+
+
+@renamed_keywords(variants="runs", output_path="path")
 def export_comparison_animation(
-    variants: Variants | Paths, visualization: str | Visualization,
-    output_path: str | Path, epochs: Sequence[int] | None = None,
-    layout: str | None = None, fps: float = 5, width: int = 1200, height: int = 800,
-    scale: float = 1, *, theme: str | None = None, progress: Any = None,
-    cancel: threading.Event | None = None, processing: Processing | None = None,
-    columns: int | None = None, **kw: Any,
+    runs: Variants | Paths, visualization: str | Visualization,
+    path: str | Path, epochs: Sequence[int] | None = None,
+    layout: str | None = None, *, fps: float | None = None, width: int | None = None,
+    height: int | None = None, scale: float | None = None,
+    options: AnimationOptions | None = None, progress: Any = None, **figure_options: Any,
 ) -> Path:
     """Animate a comparison over epochs: the highlight (or the panels' epoch) sweeps.
 
     Parameters
     ----------
     epochs : sequence of int, optional
-        Frames; default the epochs common to all variants (their union when none is).
-        Each variant shows its nearest checkpoint.
-    output_path, fps, width, height, scale, theme, progress, cancel
-        As for :func:`vizwidget.export_cross_epoch_animation` (gif, mp4, webm, webp, png,
-        html, or a directory of frames).
-    layout, processing, columns, **kw
-        As for :func:`comparison_figure`.
+        Frames; default the epochs common to all runs (their union when none is).
+        Each run shows its nearest checkpoint.
+    path, fps, width, height, scale, options, progress
+        As for :func:`vizwidget.export_animation` (gif, mp4, webm, webp, png, html, or a
+        directory of frames); axes are never locked (the data stay fixed).
+    layout, **figure_options
+        As for :func:`comparison_figure` (``processing=``, ``columns=``, renderer options).
 
     Returns
     -------
     pathlib.Path
     """
-    vis, vs, figure = prepare_comparison(variants, visualization, layout,
-                                         processing=processing, columns=columns, **kw)
+    look = fold_legacy(figure_options, "export_comparison_animation",
+                       ("label", "lock_axes", "loop", "theme"),
+                       "options=AnimationOptions(...)", 5)
+    cancel = fold_legacy(figure_options, "export_comparison_animation", ("cancel",),
+                         "a progress callback that raises ExportCancelled", 5).get("cancel")
+    vs = as_variants(runs)
+    vis, vs, figure = prepare_comparison(vs, visualization, layout, **figure_options)
     frames = sorted(set(vs.sweep_epochs(vis) if epochs is None else epochs))
-    alignment = [vs.align(vis, e) for e in frames]  # the per-frame "snapshot"
-
-    def compare(snapshots: list, epochs: list[int], current_epoch: int | None = None):
-        return figure(current_epoch)
-
-    compare.__name__ = f"comparison of {vis.name}"
-    return export_cross_epoch_animation(compare, alignment, frames, output_path, fps, width,
-                                        height, scale, theme=theme, progress=progress,
-                                        cancel=cancel)
+    chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
+                               **look)
+    record = {"visualization": vis.name, "layout": layout, "labels": vs.labels,
+              **(_record(vs) or {})}
+    return animate_frames(figure, frames, path, replace(chosen, lock_axes=False),
+                          progress=progress, cancel=cancel, provenance=record)

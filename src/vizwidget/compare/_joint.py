@@ -8,10 +8,12 @@ from typing import Any
 import numpy as np
 
 from .._blas import single_blas_thread
-from ..analysis import joint_streaming_pca, parameter_keys
+from .._epochs import nearest_index
+from ..analysis import joint_streaming_pca, parameter_keys, require_finite
+from ..colors import assign_colors
 from ..errors import ComparisonError, ShapeMismatchError
 from ..registry import Visualization
-from ._overlay import HIGHLIGHT, PALETTE
+from ._overlay import HIGHLIGHT
 from ._variants import Member, Variants
 
 __all__ = ["JOINT_VIEWS", "joint_pca", "prepare_joint"]
@@ -25,8 +27,9 @@ _TITLES = {"parameter_trajectory_2d": "Joint parameter trajectory",
 DASHES = ("solid", "dash", "dot", "dashdot")
 
 
-def _flat(data: dict, keys: list[str]) -> np.ndarray:
-    return np.concatenate([np.asarray(data[k], dtype=np.float64).ravel() for k in keys])
+def _flat(data: dict, keys: list[str], where: str, analyzer: str) -> np.ndarray:
+    """The arrays ``keys`` of one checkpoint as one row; NaN/Inf raise naming run and epoch."""
+    return np.concatenate([require_finite(data[k], k, where, analyzer).ravel() for k in keys])
 
 
 def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
@@ -49,11 +52,14 @@ def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
     ------
     ShapeMismatchError
         If a variant's parameter shapes differ from the first variant's; names it.
+    NonFiniteDataError
+        If a selected array of a checkpoint holds NaN or Inf; names variant, array and epoch.
     """
     sources: dict[str, tuple[Callable[[int], np.ndarray], int]] = {}
     epochs: dict[str, list[int]] = {}
     reference: tuple[Member, dict[str, tuple]] | None = None
     keys: list[str] = []
+    analyzer = vis.analyzers[0] if vis.analyzers else "parameters"
     for m in variants:
         ep = variants.epochs(m, vis)
         first = variants.data(m, vis, ep[0])
@@ -88,7 +94,8 @@ def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
                         f"but {shapes[k]} at epoch {ep[0]}, so they cannot share one PCA basis."
                         "\nKeep every checkpoint of a run the same architecture, or pick "
                         "epochs of one shape.")
-            return _flat(data, keys)
+            where = f"epoch {ep[i]} of variant {m.label!r} ({str(m.path)!r})"
+            return _flat(data, keys, where, analyzer)
 
         sources[m.label] = (load, len(ep))
     with single_blas_thread():
@@ -117,11 +124,11 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
     P = np.zeros((res.projections.shape[0], 3))
     P[:, : res.projections.shape[1]] = res.projections
     ratio = res.explained_variance_ratio
-    groups = list(variants.groups)
+    # one colour per run (or per group), assigned from the name as in every figure
+    named = assign_colors([m.group if m.group is not None else m.label for m in variants])
     color_of, dash_of = {}, {}
     for i, m in enumerate(variants):
-        g = groups.index(m.group) if m.group is not None else i
-        color_of[m.label] = PALETTE[g % len(PALETTE)]
+        color_of[m.label] = named[m.group if m.group is not None else m.label]
         seen = sum(1 for other in list(variants)[:i] if other.group == m.group)
         dash_of[m.label] = DASHES[seen % len(DASHES)] if m.group is not None else "solid"
     shares = ", ".join(f"PC{i + 1} {100 * r:.1f}%" for i, r in enumerate(ratio[:dims]))
@@ -168,7 +175,7 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
         traces = []
         for m in variants:
             ep = epochs[m.label]
-            i = None if epoch is None else int(np.argmin(np.abs(np.asarray(ep) - epoch)))
+            i = nearest_index(ep, epoch)
             traces.extend(trace(m, P[rows[m.label]], ep, i))
         fig = go.Figure({"data": traces, "layout": {"title": {"text": title}}})
         if vis.name == "parameter_trajectory_3d":

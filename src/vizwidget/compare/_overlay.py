@@ -1,23 +1,25 @@
-"""Overlays of over-epochs views: one line per variant, or a group's mean with a ±1 std band."""
+"""Overlays of over-epochs views: one line per variant, or a group's mean with a spread band."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .._epochs import nearest_index
+from ..colors import assign_colors
 from ..errors import ComparisonError
 from ..figures import axis_key
 from ..registry import Visualization
+from ._bands import BANDS, band_half_width, check_band, group_curves
 from ._variants import Member, Variants
 
 __all__ = ["Processing", "prepare_overlay"]
 
 Processing = Callable[[np.ndarray, np.ndarray], tuple[Any, Any]]
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000",
-           "#F0E442")
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 HIGHLIGHT = "#e4572e"
 
@@ -66,22 +68,14 @@ def _lines(variants: Variants, vis: Visualization, processing: Processing | None
     return layout, lines
 
 
-def _group_stats(lines: list[_Line]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean and std over members on their common epochs (else interpolated onto the first)."""
-    common = set(lines[0].x.tolist())
-    for line in lines[1:]:
-        common &= set(line.x.tolist())
-    if len(common) >= 2:
-        x = np.array(sorted(common))
-        ys = [line.y[np.searchsorted(line.x, x)] for line in lines]
-    else:
-        lo = max(line.x.min() for line in lines)
-        hi = min(line.x.max() for line in lines)
-        x = lines[0].x[(lines[0].x >= lo) & (lines[0].x <= hi)]
-        ys = [np.interp(x, line.x, line.y) for line in lines]
-    Y = np.vstack(ys)
-    std = Y.std(axis=0, ddof=1) if len(lines) > 1 else np.zeros(x.size)
-    return x, Y.mean(axis=0), std
+def _hold_data(layout: dict, lines: list[_Line]) -> None:
+    """Every x axis spans all variants' data (a renderer fixes it to its own run's)."""
+    for xa in {ln.xaxis for ln in lines}:
+        xs = np.concatenate([ln.x[np.isfinite(ln.x)] for ln in lines if ln.xaxis == xa])
+        spec = layout.get(axis_key(xa))
+        if spec and spec.get("range") is not None and spec.get("type") not in ("log", "date"):
+            layout[axis_key(xa)] = ({**spec, "range": [float(xs.min()), float(xs.max())]}
+                                    if xs.size else {**spec, "range": None, "autorange": True})
 
 
 def _rgba(hex_color: str, alpha: float) -> str:
@@ -89,64 +83,105 @@ def _rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _traces(variants: Variants, lines: list[_Line], layout: dict) -> list[dict]:
-    """(trace dicts) per variant, or mean line + band per group and series."""
+def _sparse_style(y: np.ndarray) -> dict:
+    """Lines bridge missing values; a point with no finite neighbour also gets a marker."""
+    ok = np.isfinite(y)
+    before = np.r_[False, ok[:-1]]
+    after = np.r_[ok[1:], False]
+    alone = ok & ~before & ~after
+    if not alone.any():
+        return {"mode": "lines", "connectgaps": True}
+    return {"mode": "lines+markers", "connectgaps": True,
+            "marker": {"size": np.where(alone, 7, 0).tolist()}}
+
+
+def _group_traces(name: str, label: str, own: list[_Line], color: str, dash: str, band: str,
+                  log_y: bool, notes: list[str]) -> list[dict]:
+    """A group's mean line and, with 2 or more members, its band on the shared epochs."""
+    x, Y = group_curves([(ln.x, ln.y) for ln in own])
+    xa, ya, series = own[0].xaxis, own[0].yaxis, own[0].series
+    n = len(own)
+    mean = Y.mean(axis=0) if x.size else np.zeros(0)
+    half = band_half_width(Y, band) if x.size else np.zeros(0)
+    kind = BANDS[band]
+    traces = []
+    if n >= 2 and band != "none" and x.size:
+        lo, hi = mean - half, mean + half
+        if log_y and np.any(lo <= 0):
+            clipped = int(np.sum(lo <= 0))
+            lo = np.where(lo <= 0, mean * 1e-3, lo)  # a log axis cannot show values <= 0
+            notes.append(f"{label}: band clipped to 1e-3 × mean at {clipped} epoch(s) where it "
+                         "reaches 0 or below (log axis)")
+        traces.append({
+            "type": "scatter", "x": np.r_[x, x[::-1]], "y": np.r_[hi, lo[::-1]],
+            "fill": "toself", "mode": "lines",
+            "line": {"width": 0}, "fillcolor": _rgba(color, 0.2), "hoverinfo": "skip",
+            "xaxis": xa, "yaxis": ya, "legendgroup": name, "showlegend": False,
+            "name": f"{label} {kind}", "meta": {"group": name, "series": series,
+                                                "band": True, "kind": band, "n": n},
+        })
+        legend = f"{label} (mean of {n} runs, band {kind})"
+    elif n >= 2:
+        legend = f"{label} (mean of {n} runs, no band)"
+    else:
+        legend = f"{label} (1 run, no band)"
+    hover = f"{label}: epoch %{{x}}, mean %{{y:.4g}} (N={n})<extra></extra>"
+    traces.append({
+        "type": "scatter", "x": x, "y": mean, "xaxis": xa, "yaxis": ya,
+        "legendgroup": name, "name": legend, "hovertemplate": hover,
+        "line": {"color": color, "dash": dash}, **_sparse_style(mean),
+        "meta": {"group": name, "series": series, "members": n, "spread": band},
+    })
+    return traces
+
+
+def _traces(variants: Variants, lines: list[_Line], layout: dict,
+            band: str = "sd") -> tuple[list[dict], list[str]]:
+    """Trace dicts per variant, or mean line + band per group and series; and notes."""
     multi = len({(ln.xaxis, ln.yaxis, ln.series) for ln in lines}) > 1
     series_dash: dict[tuple, str] = {}
     for ln in lines:
         series_dash.setdefault((ln.xaxis, ln.series), DASHES[
             sum(1 for key in series_dash if key[0] == ln.xaxis) % len(DASHES)])
     traces: list[dict] = []
+    notes: list[str] = []
     groups = variants.groups
     if not groups:
-        for i, m in enumerate(variants):
+        colors = assign_colors(m.label for m in variants)  # a run's colour, in every figure
+        for m in variants:
             for ln in (ln for ln in lines if ln.member is m):
                 traces.append({
-                    "type": "scatter", "x": ln.x, "y": ln.y, "mode": "lines",
+                    "type": "scatter", "x": ln.x, "y": ln.y, **_sparse_style(ln.y),
                     "xaxis": ln.xaxis, "yaxis": ln.yaxis, "legendgroup": m.label,
                     "name": f"{m.label} · {ln.series}" if multi else m.label,
-                    "line": {"color": PALETTE[i % len(PALETTE)],
+                    "line": {"color": colors[m.label],
                              "dash": series_dash[(ln.xaxis, ln.series)]},
                     "meta": {"variant": m.label, "series": ln.series},
                 })
-        return traces
-    for g, (name, members) in enumerate(groups.items()):
-        color = PALETTE[g % len(PALETTE)]
+        return traces, notes
+    colors = assign_colors(groups)
+    for name, members in groups.items():
         keys = dict.fromkeys((ln.xaxis, ln.yaxis, ln.series) for ln in lines
                              if ln.member in members)
         for xa, ya, series in keys:
             own = [ln for ln in lines if ln.member in members
                    and (ln.xaxis, ln.yaxis, ln.series) == (xa, ya, series)]
-            x, mean, std = _group_stats(own)
-            lo, hi = mean - std, mean + std
-            if (layout.get(axis_key(ya)) or {}).get("type") == "log":
-                lo = np.maximum(lo, mean * 1e-3)  # a log axis cannot show values <= 0
-            label = f"{name} · {series}" if multi else name
-            traces.append({
-                "type": "scatter", "x": np.concatenate([x, x[::-1]]),
-                "y": np.concatenate([hi, lo[::-1]]), "fill": "toself", "mode": "lines",
-                "line": {"width": 0}, "fillcolor": _rgba(color, 0.2), "hoverinfo": "skip",
-                "xaxis": xa, "yaxis": ya, "legendgroup": name, "showlegend": False,
-                "name": f"{label} ± std", "meta": {"group": name, "series": series,
-                                                   "band": True},
-            })
-            traces.append({
-                "type": "scatter", "x": x, "y": mean, "mode": "lines", "xaxis": xa,
-                "yaxis": ya, "legendgroup": name,
-                "name": f"{label} (mean of {len(own)})",
-                "line": {"color": color, "dash": series_dash[(xa, series)]},
-                "meta": {"group": name, "series": series, "members": len(own)},
-            })
-    return traces
+            log_y = (layout.get(axis_key(ya)) or {}).get("type") == "log"
+            traces += _group_traces(name, f"{name} · {series}" if multi else name, own,
+                                    colors[name], series_dash[(xa, series)],
+                                    band, log_y, notes)
+    return traces, notes
 
 
 def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict], list[dict]]:
     """A star on every line at its point nearest ``epoch``, and a dotted line per subplot."""
     stars, shapes = [], []
     for t in traces:
-        if t.get("fill") or not len(t["x"]):
+        x = np.asarray(t["x"], dtype=float)
+        ok = np.flatnonzero(np.isfinite(x) & np.isfinite(np.asarray(t["y"], dtype=float)))
+        if t.get("fill") or not ok.size:
             continue
-        i = int(np.argmin(np.abs(np.asarray(t["x"]) - epoch)))
+        i = int(ok[nearest_index(x[ok].tolist(), epoch)])
         stars.append({
             "type": "scatter", "x": [t["x"][i]], "y": [t["y"][i]], "mode": "markers",
             "xaxis": t["xaxis"], "yaxis": t["yaxis"], "showlegend": False,
@@ -163,33 +198,67 @@ def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict]
     return stars, shapes
 
 
+def _epoch_label(epoch: int, trace: dict, traces: list[dict]) -> dict:
+    """The "epoch N" label inside the first subplot, by the line on its roomier side.
+
+    Placed in the subplot's own box (``x domain``), it neither stretches the axis nor
+    meets the subplot's title above it.
+    """
+    xs = np.concatenate([np.asarray(t["x"], dtype=float) for t in traces
+                         if t["xaxis"] == trace["xaxis"]])
+    xs = xs[np.isfinite(xs)]
+    lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+    where = 0.5 if hi <= lo else min(max((epoch - lo) / (hi - lo), 0.0), 1.0)
+    return {"text": f"epoch {epoch}", "x": where, "xref": f"{trace['xaxis']} domain",
+            "y": 0.02, "yref": f"{trace['yaxis']} domain", "showarrow": False,
+            "xanchor": "right" if where > 0.5 else "left", "xshift": -4 if where > 0.5 else 4,
+            "yanchor": "bottom", "font": {"color": HIGHLIGHT, "size": 11}}
+
+
 def prepare_overlay(variants: Variants, vis: Visualization, *,
-                    processing: Processing | None = None, **kw: Any) -> Callable[..., Any]:
+                    processing: Processing | None = None, band: str | None = "sd",
+                    **kw: Any) -> Callable[..., Any]:
     """A function ``epoch -> go.Figure`` overlaying ``vis`` of every variant.
 
     The variants' figures are rendered once (through the registry); each call only moves
-    the current-epoch highlight.
+    the current-epoch highlight. Missing values are bridged (``connectgaps``), and a point
+    with no finite neighbour gets a marker.
+
+    Parameters
+    ----------
+    band : {"sd", "sem", "ci95", "none"} or None, default "sd"
+        Grouped variants only: the band around each group's mean, over the epochs every
+        member has a value at (see :func:`group_curves`). ``"sd"``: ±1 sample standard
+        deviation (n−1); ``"sem"``: ±SD/√n; ``"ci95"``: the 95% confidence interval of the
+        mean, ``±t(0.975, n−1)·SD/√n``. The legend names the band and the number of runs;
+        a one-run group draws no band and its legend says so. On a log axis a band reaching
+        0 or below is clipped, and a note under the figure says where.
     """
     import plotly.graph_objects as go
 
+    band = check_band(band)
     layout, lines = _lines(variants, vis, processing, kw)
-    traces = _traces(variants, lines, layout)
+    traces, notes = _traces(variants, lines, layout, band)
     base = {k: v for k, v in layout.items() if k not in ("shapes", "template")}
-    what = (f"{len(variants.groups)} groups of {len(variants)} variants (mean ± std)"
-            if variants.groups else f"{len(variants)} variants")
+    what = (f"{len(variants.groups)} groups of {len(variants)} variants (mean, band "
+            f"{BANDS[band]})" if variants.groups else f"{len(variants)} variants")
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
+    _hold_data(base, lines)
     base["showlegend"] = True
 
     def figure(epoch: int | None = None) -> go.Figure:
         fig = go.Figure({"data": traces, "layout": base})
+        if notes:
+            fig.add_annotation(text="<br>".join(html.escape(n) for n in notes), xref="paper",
+                               yref="paper", x=0, y=-0.12, xanchor="left", yanchor="top",
+                               showarrow=False, align="left", font={"size": 10},
+                               name="band note")
         if epoch is not None:
             stars, shapes = _highlight(traces, epoch, layout)
             fig.add_traces(stars)
             fig.update_layout(shapes=shapes)
-            fig.add_annotation(text=f"epoch {epoch}", x=epoch, xref=traces[0]["xaxis"],
-                               y=1, yref=f"{traces[0]['yaxis']} domain", showarrow=False,
-                               yanchor="bottom", font={"color": HIGHLIGHT})
+            fig.add_annotation(**_epoch_label(epoch, traces[0], traces))
         return fig
 
     return figure

@@ -5,12 +5,12 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._epochs import nearest_epoch
 from .._templates import format_template
-from ..analysis import nearest_index
 from ..artifacts import ArtifactLoader
 from ..errors import (
     AnalyzerNotFoundError,
@@ -22,6 +22,7 @@ from ..errors import (
     VariantNotFoundError,
 )
 from ..registry import Visualization, cross_epochs, load_data, render_visualization
+from ..trackers import mlflow_runs
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -48,6 +49,9 @@ class Member:
         Its ``config.json`` (empty when absent).
     group : str or None
         Its group label when the set is grouped.
+    source : dict or None
+        Where a tracked run came from (tracker, store, experiment, run id and name), for
+        runs read from an experiment tracker; None for folders.
     """
 
     label: str
@@ -55,6 +59,7 @@ class Member:
     loader: ArtifactLoader = field(repr=False)
     config: dict[str, Any] = field(repr=False, default_factory=dict)
     group: str | None = None
+    source: dict[str, Any] | None = field(repr=False, default=None)
 
 
 def _expand(dirs_or_glob: Paths) -> list[Path]:
@@ -171,6 +176,52 @@ class Variants:
                    group=_group(group_by, n, c))
             for n, ld, c in zip(names, loaders, configs, strict=True))
 
+    @classmethod
+    def from_mlflow(cls, tracking_uri: str | os.PathLike[str], experiment: str, *,
+                    filter_string: str | None = None, labels: Any = None,
+                    group_by: str | Callable[[str, dict], Any] | None = None,
+                    cache_dir: str | os.PathLike[str] | None = None,
+                    checkpoints: bool = True) -> Variants:
+        """The runs of an MLflow experiment as variants (needs ``vizwidget[mlflow]``).
+
+        Each run becomes a run folder under ``cache_dir`` (``config.json`` from its params
+        and tags, numeric-looking values as numbers, plus ``run_name`` and ``run_id``;
+        ``metrics.csv`` with every logged step of every metric; checkpoint artifacts), so
+        every comparison, export and the Dashboard read it like any run folder.
+
+        Parameters
+        ----------
+        tracking_uri : str or path
+            ``sqlite:///…``, ``http(s)://…`` or an ``mlruns`` folder.
+        experiment : str
+            Experiment name (or id).
+        filter_string : str, optional
+            MLflow search filter, e.g. ``"params.optimizer = 'adam'"``.
+        labels, group_by
+            As for :class:`Variants`, over the run's config (default labels: run names).
+        cache_dir : str or path, optional
+            Where run folders are written (default ``~/.cache/vizwidget/mlflow/<hash>``).
+        checkpoints : bool, default True
+            Download checkpoint artifacts (once per file).
+
+        Raises
+        ------
+        MissingDependencyError
+            mlflow is not installed.
+        VariantNotFoundError
+            Missing store, unknown experiment, or no matching run.
+        """
+        runs = mlflow_runs(tracking_uri, experiment, filter_string=filter_string,
+                           cache_dir=cache_dir, checkpoints=checkpoints)
+        if labels is None:
+            names = [r.run_name for r in runs]
+            labels = [n if names.count(n) == 1 else f"{n} ({r.run_id[:8]})"
+                      for n, r in zip(names, runs, strict=True)]
+        variants = cls([r.path for r in runs], labels=labels, group_by=group_by)
+        variants.members = tuple(replace(m, source=r.source)
+                                 for m, r in zip(variants.members, runs, strict=True))
+        return variants
+
     def __repr__(self) -> str:
         return f"Variants({', '.join(self.labels)})"
 
@@ -192,6 +243,11 @@ class Variants:
     def labels(self) -> list[str]:
         """The variants' labels, in order."""
         return [m.label for m in self.members]
+
+    @property
+    def paths(self) -> list[Path]:
+        """The variants' directories, in order (a Dashboard takes the set itself)."""
+        return [m.path for m in self.members]
 
     @property
     def groups(self) -> dict[str, list[Member]]:
@@ -246,7 +302,7 @@ class Variants:
         out = {}
         for m in self.members:
             epochs = self.epochs(m, vis)
-            out[m.label] = epochs[nearest_index(epochs, epoch)]
+            out[m.label] = nearest_epoch(epochs, epoch)
         return out
 
     def figure(self, m: Member, vis: Visualization, epoch: int | None = None,

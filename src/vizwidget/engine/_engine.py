@@ -104,6 +104,7 @@ class RenderEngine:
         self._thread: threading.Thread | None = None
         self._lifecycle = threading.Lock()
         self.starts = 0  # how many browsers this engine has launched
+        self.pages = 1  # warm pages (tabs) the browser keeps; see ensure_pages
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
@@ -134,7 +135,7 @@ class RenderEngine:
             )
             self._thread.start()
             kaleido = WarmKaleido(
-                n=1, timeout=None, mathjax=self.mathjax if self.mathjax else False,
+                n=self.pages, timeout=None, mathjax=self.mathjax if self.mathjax else False,
                 path=path, browser_cls=chromium_class(),
             )
             try:
@@ -205,7 +206,8 @@ class RenderEngine:
     ) -> bytes:
         """Render a figure dict to image bytes (png, jpeg, webp, svg, pdf or json).
 
-        Thread-safe; concurrent callers are served one after another on the warm page.
+        Thread-safe; concurrent callers share the warm pages (one figure at a time on each,
+        see :meth:`ensure_pages`).
         Without ``timeout``, the engine's :attr:`timeout` plus one second per
         :data:`POINTS_PER_SECOND` data values applies. ``on_sent`` is called (from a browser
         thread) once the figure is in the browser, the moment to start preparing the next
@@ -253,6 +255,29 @@ class RenderEngine:
                     with contextlib.suppress(ValueError):  # not sent: must not fire later
                         kaleido.sent_hooks.remove(on_sent)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def ensure_pages(self, n: int) -> None:
+        """Keep at least ``n`` warm pages, so ``n`` threads render at the same time.
+
+        Starts the browser if needed and opens the missing pages (each loads plotly.js
+        once); a browser started later opens them all. Pages are never closed: call
+        :meth:`close` to shrink.
+        """
+        self.start()
+        with self._lifecycle:
+            missing = int(n) - self.pages
+            if missing <= 0 or self._kaleido is None:
+                return
+            self._submit(self._kaleido.add_pages(missing), timeout=max(self.timeout, 60.0))
+            self.pages = int(n)
+
+    def page_timings(self) -> list[float]:
+        """Seconds plotly.js spent in each ``Plotly.toImage`` (draw and encode) since the last
+        call, measured in the page; the first call starts the measuring (a debug hook for
+        benchmarks: it tells the in-page floor of a render apart from the transport)."""
+        self.start()
+        return [ms / 1000 for ms in self._submit(self._kaleido.page_timings(),
+                                                 timeout=self.timeout)]
 
     def page_stats(self) -> dict[str, Any]:
         """Counts of plot divs, DOM nodes and JS heap bytes on the warm page."""

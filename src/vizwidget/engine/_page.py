@@ -8,6 +8,7 @@ behind (one devtools call, about a millisecond), which keeps WebGL contexts and 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -42,6 +43,26 @@ _STATS_JS = """function() {
     js_heap: mem.usedJSHeapSize || 0,
     plotly_version: window.Plotly ? Plotly.version : null,
   });
+}"""
+
+#: Wraps Plotly.toImage once so each call's duration (ms, draw and encode) is recorded;
+#: returns and clears the durations recorded so far.
+_TIMINGS_JS = """function() {
+  if (!window.__vizwidgetToImage) {
+    const original = Plotly.toImage;
+    window.__vizwidgetToImage = original;
+    window.__vizwidgetTimings = [];
+    Plotly.toImage = function() {
+      const start = performance.now();
+      return original.apply(this, arguments).then((result) => {
+        window.__vizwidgetTimings.push(performance.now() - start);
+        return result;
+      });
+    };
+  }
+  const out = window.__vizwidgetTimings;
+  window.__vizwidgetTimings = [];
+  return JSON.stringify(out);
 }"""
 
 
@@ -132,6 +153,17 @@ class WarmKaleido(Kaleido):
         finally:
             os.unlink(path)
         return _image_bytes(result, opts["format"])
+
+    async def add_pages(self, n: int) -> None:
+        """Open ``n`` more warm tabs (each loads the page, and so plotly.js, once)."""
+        await asyncio.gather(*(self._create_kaleido_tab() for _ in range(n)))
+
+    async def page_timings(self) -> list[float]:
+        tab = await self._get_kaleido_tab()
+        try:
+            return json.loads(await self._call(tab, _TIMINGS_JS))
+        finally:
+            await self.tabs_ready.put(tab)
 
     async def page_stats(self) -> dict[str, Any]:
         tab = await self._get_kaleido_tab()

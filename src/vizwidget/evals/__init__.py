@@ -5,7 +5,9 @@
     from vizwidget import evals
 
     table = evals.load_eval_logs("logs/")           # inspect-ai logs -> DataFrame
-    evals.scores_by_task(table)                      # go.Figure, Wilson intervals
+    evals.scores_by_task(table)                      # go.Figure, intervals named on it
+    samples = evals.load_eval_samples("logs/")      # one row per sample and epoch
+    evals.paired_difference(samples, model_a="a", model_b="b")  # B − A, paired CI
     evals.export_eval_report(table, "report/")       # every view + index.html + report.md
     evals.save_eval_artifacts(table, "runs/p59")     # artifacts/evals/epoch_N.json
 
@@ -16,9 +18,11 @@ Needs ``pip install 'vizwidget[evals]'`` (pandas) for tables and ``vizwidget[ins
 from ..errors import EvalTableError, NotApplicableError
 from ..scores import MetricInfo, detect_metrics, wilson_interval
 from ._artifacts import EVALS_ANALYZER, save_eval_artifacts
-from ._load import load_eval_logs, read_eval_table
+from ._load import load_eval_logs, load_eval_samples, read_eval_table
 from ._report import EvalReport, ViewResult, export_eval_report
 from ._views import (
+    paired_difference,
+    paired_differences,
     scores_by_factor,
     scores_by_model,
     scores_by_task,
@@ -37,6 +41,9 @@ __all__ = [
     "detect_metrics",
     "export_eval_report",
     "load_eval_logs",
+    "load_eval_samples",
+    "paired_difference",
+    "paired_differences",
     "read_eval_table",
     "save_eval_artifacts",
     "scores_by_factor",

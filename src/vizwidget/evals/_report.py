@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from ..errors import FormatError, describe, is_not_applicable
+from ..errors import FormatError, UsageError, describe, is_not_applicable
 from ..export import atomic_write, check_size, export_figure
 from ..formats import STILL_FORMATS, normalize, suffix_for
+from ..provenance import sha256_file
 from ..scores import (
+    MEAN_METRICS,
+    SAMPLE_ID,
     TableSpec,
+    check_ci,
     detect_metrics,
+    paired_difference,
+    paired_differences,
     resolve,
     scores_by_factor,
     scores_by_model,
@@ -26,112 +33,20 @@ from ..scores import (
     summarise,
 )
 from ..themes import theme_template
-from ..variants import safe_filename
-from ._load import read_eval_table
+from ..verbs import safe_filename
+from ._load import LOG_SUFFIXES, read_eval_table
 from ._report_text import render_html, render_markdown
+from ._results import EvalReport, ViewResult
 
 __all__ = ["EvalReport", "ViewResult", "export_eval_report"]
-
-
-@dataclass
-class ViewResult:
-    """One view of the report.
-
-    Attributes
-    ----------
-    view : str
-        The view function, e.g. ``"scores_heatmap"``.
-    name : str
-        Its label and file stem, e.g. ``"scores_by_model_addition"``.
-    status : {"written", "skipped", "failed"}
-        Skipped: the view does not apply to this table (the reason says why).
-    files : list of str
-        Files written (all formats, or those that succeeded).
-    reason : str or None
-        Why it was skipped or failed.
-    seconds : float
-        Time to build and write it.
-    """
-
-    view: str
-    name: str
-    status: Literal["written", "skipped", "failed"]
-    files: list[str] = field(default_factory=list)
-    reason: str | None = None
-    seconds: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return asdict(self)
-
-
-@dataclass
-class EvalReport:
-    """What :func:`export_eval_report` wrote.
-
-    Attributes
-    ----------
-    out_dir : Path
-        The output directory.
-    views : list of ViewResult
-        Every planned view, in order.
-    comparison : list of dict
-        The model comparison rows: task, model, score, lo, hi, n, wilson, best.
-    metric : str
-        The primary metric's label.
-    index, report : Path or None
-        ``index.html`` and ``report.md``.
-    """
-
-    out_dir: Path
-    views: list[ViewResult]
-    comparison: list[dict[str, Any]]
-    metric: str
-    index: Path | None = None
-    report: Path | None = None
-    seconds: float = 0.0
-
-    @property
-    def written(self) -> list[Path]:
-        """Every file written by the views (without index.html and report.md)."""
-        return [Path(f) for v in self.views for f in v.files]
-
-    @property
-    def failed(self) -> list[ViewResult]:
-        """Views that failed (with their error)."""
-        return [v for v in self.views if v.status == "failed"]
-
-    @property
-    def skipped(self) -> list[ViewResult]:
-        """Views that do not apply to this table (with the reason)."""
-        return [v for v in self.views if v.status == "skipped"]
-
-    @property
-    def ok(self) -> bool:
-        """True when no view failed (skipped views are fine)."""
-        return not self.failed
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready summary."""
-        return {"ok": self.ok, "out_dir": str(self.out_dir), "metric": self.metric,
-                "index": str(self.index) if self.index else None,
-                "report": str(self.report) if self.report else None,
-                "written": [str(p) for p in self.written],
-                "failed": [v.to_dict() for v in self.failed],
-                "skipped": [v.to_dict() for v in self.skipped],
-                "comparison": self.comparison, "seconds": round(self.seconds, 3)}
-
-    def __repr__(self) -> str:
-        return (f"EvalReport({len(self.written)} files, {len(self.skipped)} skipped, "
-                f"{len(self.failed)} failed, out_dir={str(self.out_dir)!r})")
 
 
 def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Callable, dict]]:
     """(view, name, function, options) for every view worth trying on this table."""
     r = resolve(df, spec)
-    columns = {k: v for k, v in vars(spec).items() if v is not None}
+    columns = {k: v for k, v in vars(spec).items() if v is not None and k != "cluster"}
     columns["score_value"] = r.score
-    with_ci = {**columns, "ci": ci}
+    with_ci = {**columns, "ci": ci, **({"cluster": spec.cluster} if spec.cluster else {})}
     plan: list[tuple[str, str, Callable, dict]] = [
         ("scores_by_task", "scores_by_task", scores_by_task, with_ci),
         ("scores_heatmap", "scores_heatmap", scores_heatmap, columns),
@@ -152,18 +67,80 @@ def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Ca
 
 
 def _comparison(df: Any, spec: TableSpec) -> tuple[list[dict], str]:
-    """Model comparison rows at the latest checkpoint, with 95 % intervals, and the metric."""
+    """Model comparison rows at the latest checkpoint, with 95 % intervals (one method, as
+    in the views), and the metric."""
     r = resolve(df, spec)
     s = summarise(select_epoch(df, r, None), r, [r.task, r.model], 0.95)
+    method, shown = s.attrs["method"], s.attrs["interval"]
     rows = []
     for task, part in s.groupby(r.task, sort=False):
         best = part["score"].min() if r.metric.lower_is_better else part["score"].max()
         for _, row in part.sort_values("score", ascending=r.metric.lower_is_better).iterrows():
             rows.append({"task": str(task), "model": str(row[r.model]),
                          "score": float(row["score"]), "lo": float(row["lo"]),
-                         "hi": float(row["hi"]), "n": float(row["n"]),
-                         "wilson": bool(row["wilson"]), "best": bool(row["score"] == best)})
+                         "hi": float(row["hi"]), "n": float(row["n"]), "method": method,
+                         "interval": shown, "best": bool(row["score"] == best)})
     return rows, r.metric.label
+
+
+def _stems(names: Sequence[str]) -> list[str]:
+    """File stems of the views: sanitised names, with a short hash of the name added to
+    those that would share a file (``x/y`` and ``x y``, or differ only in case)."""
+    stems = [safe_filename(n, max_length=150) for n in names]
+    counts = Counter(s.lower() for s in stems)
+    return [f"{s}-{hashlib.sha1(n.encode()).hexdigest()[:8]}" if counts[s.lower()] > 1 else s
+            for s, n in zip(stems, names, strict=True)]
+
+
+def _sample_score(df: Any, samples: Any, spec: TableSpec) -> str | None:
+    """The sample-table column of the report's metric: ``score_{scorer}`` for a scorer's
+    accuracy or mean (the headline's scorer for the headline), else the detected one."""
+    r = resolve(df, spec)
+    if SAMPLE_ID in df.columns:
+        return r.score
+    scorer = r.metric.scorer
+    column = f"score_{scorer}"
+    return column if scorer and r.metric.metric in MEAN_METRICS and column in samples.columns \
+        else None
+
+
+def _paired(table: Any, df: Any, samples: Any, paired: Sequence[str], spec: TableSpec,
+            ) -> tuple[Any, list[dict]]:
+    """The sample table and the paired difference rows (95 %) of ``paired = (A, B)``."""
+    if len(paired) != 2:
+        raise UsageError(f"paired needs two models (A, B), got {list(paired)!r}.\n"
+                         "Pass paired=('model_a', 'model_b').")
+    if samples is None:
+        if SAMPLE_ID in df.columns:
+            samples = df
+        elif isinstance(table, (str, os.PathLike)):
+            samples = read_eval_table(table, samples=True)
+        else:
+            raise UsageError("A paired comparison needs per-sample scores, but the eval table "
+                             "has one row per evaluation.\nPass inspect-ai logs, or "
+                             "samples=load_eval_samples(logs).")
+    elif isinstance(samples, (str, os.PathLike)):
+        samples = read_eval_table(samples, samples=True)
+    s = paired_differences(samples, paired[0], paired[1], task_name=spec.task_name,
+                           model=spec.model, score_value=_sample_score(df, samples, spec),
+                           epoch_column=spec.epoch_column, cluster=spec.cluster)
+    rows = [{**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()},
+             "interval": s.attrs["interval"]} for row in s.to_dict("records")]
+    return samples, rows
+
+
+def input_hashes(table: Any) -> dict[str, str]:
+    """``{file name: sha256}`` of the table file or log files a report reads ({} for data)."""
+    if not isinstance(table, (str, os.PathLike)):
+        return {}
+    root = Path(table).expanduser()
+    if root.is_file():
+        return {root.name: sha256_file(root)}
+    if not root.is_dir():
+        return {}
+    logs = sorted(f for f in root.rglob("*") if f.suffix in LOG_SUFFIXES and f.is_file()
+                  and not f.is_symlink())
+    return {f.relative_to(root).as_posix(): sha256_file(f) for f in logs}
 
 
 def export_eval_report(
@@ -178,6 +155,9 @@ def export_eval_report(
     sample_count: str | None = None,
     epoch_column: str | None = None,
     ci: float | None = 0.95,
+    paired: Sequence[str] | None = None,
+    samples: Any = None,
+    cluster: str | None = None,
     width: int = 1000,
     height: int = 600,
     scale: float = 2,
@@ -191,9 +171,12 @@ def export_eval_report(
     epochs, and scores by model for each task. A view that does not apply (a diagonal
     heatmap, no factor, one epoch, fewer than three radar spokes) is listed as skipped with
     the reason; a view that fails is listed with its error; neither stops the others.
-    ``report.md`` also has a model comparison table (score, 95 % CI — Wilson for proportions
-    with a sample count — and n) and the best model per task. File names are sanitised
-    (a metric such as ``kit/auc_score`` becomes ``kit_auc_score``).
+    ``report.md`` also has a model comparison table (score, 95 % CI with the method that
+    the views use, and n) and the best model per task; with ``paired=(A, B)`` a paired
+    comparison table (per task: paired samples, means, B − A with its paired 95 % CI,
+    unmatched samples) and the ``paired_difference`` view. File names are sanitised (a
+    metric such as ``kit/auc_score`` becomes ``kit_auc_score``); names that would share a
+    file (tasks ``x/y`` and ``x y``) get a short hash each.
 
     Parameters
     ----------
@@ -206,7 +189,14 @@ def export_eval_report(
     task_name, model, score_value, score_stderr, sample_count, epoch_column : str, optional
         Column names (default: detected).
     ci : float or None, default 0.95
-        Confidence level of the views' intervals.
+        Confidence level of the views' intervals, strictly between 0 and 1.
+    paired : (str, str), optional
+        Two models to compare on the same samples (B − A).
+    samples : DataFrame or path, optional
+        The sample table for ``paired`` (default: read from ``table`` when it is logs, or
+        ``table`` itself when it is a sample table).
+    cluster : str, optional
+        Sample tables: the column whose equal values form a cluster.
     width, height, scale, theme
         As in :func:`vizwidget.export_figure`.
     title : str
@@ -219,10 +209,11 @@ def export_eval_report(
 
     Raises
     ------
-    EvalTableError, MissingDependencyError, FormatError, SizeError, ThemeError
-        Bad input, before any file is written.
+    EvalTableError, MissingDependencyError, FormatError, SizeError, ThemeError, UsageError
+        Bad input (e.g. ``ci`` outside (0, 1)), before any file is written.
     """
     t0 = time.perf_counter()
+    check_ci(ci)
     if isinstance(formats, str):
         formats = formats.split(",")
     fmts = tuple(dict.fromkeys(normalize(f.strip(), STILL_FORMATS) for f in formats
@@ -232,14 +223,25 @@ def export_eval_report(
     check_size(width, height, scale)
     theme_template(theme)
     df = read_eval_table(table)
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
+                     cluster)
     comparison, metric = _comparison(df, spec)
     plan = _plan(df, spec, ci)
+    pairs: list[dict] = []
+    if paired is not None:
+        table_of_samples, pairs = _paired(table, df, samples, paired, spec)
+        plan.append(("paired_difference", "paired_difference",
+                     lambda _df, **o: paired_difference(table_of_samples, **o),
+                     {"model_a": paired[0], "model_b": paired[1], "ci": ci,
+                      **{k: v for k, v in (("task_name", task_name), ("model", model),
+                                           ("epoch_column", epoch_column),
+                                           ("cluster", cluster)) if v is not None}}))
     out = Path(out_dir).expanduser().resolve()
+    inputs = input_hashes(table)
     views = []
-    for view, name, fn, options in plan:
+    for (view, name, fn, options), stem in zip(plan, _stems([p[1] for p in plan]),
+                                               strict=True):
         t1 = time.perf_counter()
-        stem = safe_filename(name, max_length=150)
         try:
             fig = fn(df, **options)
         except Exception as err:
@@ -247,18 +249,20 @@ def export_eval_report(
             views.append(ViewResult(view, name, status, [], describe(err),
                                     time.perf_counter() - t1))
             continue
-        result = ViewResult(view, name, "written")
+        record = {"visualization": view, **({"artifacts": inputs} if inputs else {})}
+        result = ViewResult(view, name, "written", provenance=record)
         for fmt in fmts:
             try:
                 path = export_figure(fig, out / f"{stem}{suffix_for(fmt)}", format=fmt,
-                                     width=width, height=height, scale=scale, theme=theme)
+                                     width=width, height=height, scale=scale, theme=theme,
+                                     provenance=record)
             except Exception as err:
                 result.status, result.reason = "failed", f"{fmt}: {describe(err)}"
                 continue
             result.files.append(str(path))
         result.seconds = time.perf_counter() - t1
         views.append(result)
-    report = EvalReport(out, views, comparison, metric)
+    report = EvalReport(out, views, comparison, metric, pairs)
     report.seconds = time.perf_counter() - t0
     report.index = atomic_write(out / "index.html", render_html(report, title))
     report.report = atomic_write(out / "report.md", render_markdown(report, title))

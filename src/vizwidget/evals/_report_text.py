@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import html
+import json
 import math
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
-if TYPE_CHECKING:
-    from ._report import EvalReport
+from .._escape import html_text, markdown_text
+from .._record_summary import record_summary
+from ._results import EvalReport
 
 _CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #222; }
@@ -37,16 +38,11 @@ def _count(value: float) -> str:
 def _ci(row: dict[str, Any]) -> str:
     if not math.isfinite(row["lo"]):
         return "—"
-    kind = "Wilson" if row["wilson"] else "± z·stderr"
-    return f"[{row['lo']:.3f}, {row['hi']:.3f}] ({kind})"
+    return f"[{row['lo']:.3f}, {row['hi']:.3f}] ({row['interval']})"
 
 
 def _rel(path: str, out: Path) -> str:
     return quote(Path(os.path.relpath(path, out)).as_posix())
-
-
-def _cell(text: Any) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def _best(report: EvalReport) -> list[dict[str, Any]]:
@@ -68,30 +64,33 @@ def _summary(report: EvalReport) -> str:
 def render_markdown(report: EvalReport, title: str) -> str:
     """``report.md``: comparison table, best model per task, views, skipped and failed."""
     out = report.out_dir
-    lines = [f"# {title}", "", _summary(report), "",
-             f"## Model comparison — {report.metric} (latest checkpoint)", "",
+    m = markdown_text
+    lines = [f"# {m(title)}", "", m(_summary(report)), "",
+             f"## Model comparison — {m(report.metric)} (latest checkpoint)", "",
              "| task | model | score | 95 % CI | n |", "|---|---|---|---|---|"]
     for row in report.comparison:
         mark = "**" if row["best"] else ""
-        lines.append(f"| {_cell(row['task'])} | {mark}{_cell(row['model'])}{mark} | "
+        lines.append(f"| {m(row['task'])} | {mark}{m(row['model'])}{mark} | "
                      f"{_number(row['score'])} | {_ci(row)} | {_count(row['n'])} |")
     lines += ["", "## Best model per task", "", "| task | best model | score |",
               "|---|---|---|"]
-    lines += [f"| {_cell(b['task'])} | {_cell(b['models'])} | {_number(b['score'])} |"
+    lines += [f"| {m(b['task'])} | {m(b['models'])} | {_number(b['score'])} |"
               for b in _best(report)]
+    lines += _paired_markdown(report)
     lines += ["", "## Views", ""]
     for v in report.views:
         if v.status != "written":
             continue
         image = next((f for f in v.files if f.rsplit(".", 1)[-1] in _IMAGES), None)
-        links = " ".join(f"[{f.rsplit('.', 1)[-1]}]({_rel(f, out)})" for f in v.files)
-        lines += [f"### {v.name}", "", f"![{v.name}]({_rel(image, out)})" if image else "",
-                  links, ""]
+        links = " ".join(f"[{m(f.rsplit('.', 1)[-1])}]({_rel(f, out)})" for f in v.files)
+        summary = record_summary(v.provenance, visualization=False)
+        lines += [f"### {m(v.name)}", "", f"![{m(v.name)}]({_rel(image, out)})" if image else "",
+                  links + (f" · {m(summary)}" if summary else ""), ""]
     for heading, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         lines += [f"## {heading} ({len(items)})", ""]
         if items:
             lines += ["| view | reason |", "|---|---|"]
-            lines += [f"| {_cell(v.name)} | {_cell(v.reason or '')} |" for v in items]
+            lines += [f"| {m(v.name)} | {m(v.reason or '')} |" for v in items]
         else:
             lines.append("None.")
         lines.append("")
@@ -100,7 +99,7 @@ def render_markdown(report: EvalReport, title: str) -> str:
 
 def render_html(report: EvalReport, title: str) -> str:
     """``index.html``: the same content as a gallery of thumbnails."""
-    e = html.escape
+    e = html_text
     out = report.out_dir
     parts = [f"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>{e(title)}</title>"
              f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>"
@@ -113,7 +112,9 @@ def render_html(report: EvalReport, title: str) -> str:
         parts.append(f"<tr{cls}><td>{e(row['task'])}</td><td>{e(row['model'])}</td>"
                      f"<td>{_number(row['score'])}</td><td>{e(_ci(row))}</td>"
                      f"<td>{_count(row['n'])}</td></tr>")
-    parts.append("</table><h2>Views</h2><div class='grid'>")
+    parts.append("</table>")
+    parts += _paired_html(report)
+    parts.append("<h2>Views</h2><div class='grid'>")
     for v in report.views:
         if v.status != "written":
             continue
@@ -122,7 +123,12 @@ def render_html(report: EvalReport, title: str) -> str:
                  f"alt='{e(v.name)}'></a>" if image else "")
         links = " ".join(f"<a href='{_rel(f, out)}'>{e(f.rsplit('.', 1)[-1])}</a>"
                          for f in v.files)
-        parts.append(f"<div class='card'>{thumb}<h3>{e(v.name)}</h3><div>{links}</div></div>")
+        record = ("" if not v.provenance else
+                  f"<div class='record'>{e(record_summary(v.provenance, visualization=False))}"
+                  "</div><details><summary>full provenance record</summary><pre>"
+                  f"{e(json.dumps(v.provenance, indent=1, sort_keys=True))}</pre></details>")
+        parts.append(f"<div class='card'>{thumb}<h3>{e(v.name)}</h3><div>{links}</div>"
+                     f"{record}</div>")
     parts.append("</div>")
     for heading, items in (("Skipped", report.skipped), ("Failed", report.failed)):
         parts.append(f"<h2>{heading} ({len(items)})</h2>")
@@ -136,3 +142,50 @@ def render_html(report: EvalReport, title: str) -> str:
         parts.append("</table>")
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+_PAIRED_HEAD = ("task", "paired n", "mean A", "mean B", "B − A", "95 % CI", "unmatched A / B")
+
+
+def _paired_rows(report: EvalReport) -> list[tuple[str, ...]]:
+    return [(row["task"], str(row["n"]), _number(row["mean_a"]), _number(row["mean_b"]),
+             _number(row["difference"]), _ci(row),
+             f"{row['unmatched_a']} / {row['unmatched_b']}") for row in report.paired]
+
+
+def _paired_note(report: EvalReport) -> tuple[str, str]:
+    """The section heading and the sentence under it."""
+    first = report.paired[0]
+    a, b = first["model_a"], first["model_b"]
+    lost_a = sum(r["unmatched_a"] for r in report.paired)
+    lost_b = sum(r["unmatched_b"] for r in report.paired)
+    note = (f"A = {a}, B = {b}; samples matched by task, task arguments, sample id and "
+            f"epoch; interval of the per-sample differences ({first['interval']}). "
+            f"{lost_a} samples of A and {lost_b} of B had no partner and are left out.")
+    return f"Paired comparison — {report.metric}: {b} − {a}", note
+
+
+def _paired_markdown(report: EvalReport) -> list[str]:
+    """``report.md``'s paired comparison section (none without ``paired=``)."""
+    if not report.paired:
+        return []
+    heading, note = _paired_note(report)
+    lines = ["", f"## {markdown_text(heading)}", "", markdown_text(note), "",
+             "| " + " | ".join(_PAIRED_HEAD) + " |", "|" + "---|" * len(_PAIRED_HEAD)]
+    lines += ["| " + " | ".join(markdown_text(c) for c in row) + " |"
+              for row in _paired_rows(report)]
+    return lines
+
+
+def _paired_html(report: EvalReport) -> list[str]:
+    """``index.html``'s paired comparison section (none without ``paired=``)."""
+    if not report.paired:
+        return []
+    e = html_text
+    heading, note = _paired_note(report)
+    parts = [f"<h2>{e(heading)}</h2><p>{e(note)}</p><table><tr>"
+             + "".join(f"<th>{e(h)}</th>" for h in _PAIRED_HEAD) + "</tr>"]
+    parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>"
+              for row in _paired_rows(report)]
+    parts.append("</table>")
+    return parts

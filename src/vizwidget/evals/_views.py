@@ -10,17 +10,18 @@ from typing import Any
 from .. import scores
 from ._load import read_eval_table
 
-__all__ = ["scores_by_factor", "scores_by_model", "scores_by_task", "scores_heatmap",
-           "scores_over_epochs", "scores_radar"]
+__all__ = ["paired_difference", "paired_differences", "scores_by_factor", "scores_by_model",
+           "scores_by_task", "scores_heatmap", "scores_over_epochs", "scores_radar"]
 
 
-def _reading(view: Callable[..., Any]) -> Callable[..., Any]:
-    """``view`` with a path (CSV/JSON table, log file or log directory) read first."""
+def _reading(view: Callable[..., Any], samples: bool = False) -> Callable[..., Any]:
+    """``view`` with a path (CSV/JSON table, log file or log directory) read first; logs as
+    a sample table when ``samples``."""
 
     @functools.wraps(view)
     def wrapper(table: Any, *args: Any, **kwargs: Any) -> Any:
         if isinstance(table, (str, os.PathLike)):
-            table = read_eval_table(table)
+            table = read_eval_table(table, samples=samples)
         return view(table, *args, **kwargs)
 
     return wrapper
@@ -32,3 +33,5 @@ scores_radar = _reading(scores.scores_radar)
 scores_by_factor = _reading(scores.scores_by_factor)
 scores_by_model = _reading(scores.scores_by_model)
 scores_over_epochs = _reading(scores.scores_over_epochs)
+paired_difference = _reading(scores.paired_difference, samples=True)
+paired_differences = _reading(scores.paired_differences, samples=True)

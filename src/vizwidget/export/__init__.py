@@ -1,7 +1,7 @@
 """The pure export core: figures and frame-building callables in, files out.
 
 It never imports the loader, the registry, renderers or any front end; verbs that start
-from a variant directory live in :mod:`vizwidget.variants`.
+from a variant directory live in :mod:`vizwidget.verbs`.
 """
 
 from ._animation import FrameBuilder, animate_frames, resolve_animation_target
@@ -15,10 +15,12 @@ from ._metadata import (
     encode_record,
     provenance_comment,
 )
+from ._options import ImageOptions
 from ._readback import read_record
 
 __all__ = [
     "AnimationOptions",
+    "ImageOptions",
     "DEFAULT_FIGURE_LIMIT",
     "FrameBuilder",
     "Provenance",

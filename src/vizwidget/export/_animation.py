@@ -1,7 +1,7 @@
 """Animations: a frame-building callable swept over epochs, rendered on the warm page, streamed.
 
 The core knows figures and callables only; where the data comes from is the caller's business
-(see :mod:`vizwidget.variants` for the verbs that start from a variant directory).
+(see :mod:`vizwidget.verbs` for the verbs that start from a variant directory).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ..figures import as_figure_dict
 from ..formats import ANIMATION_FORMATS, FRAMES_FORMAT, resolve_output
 from ..themes import apply_theme
 from . import _writers
+from ._decimate import decimate_figure
 from ._frames import axis_extents, merge_extents, with_epoch_label, with_ranges
 from ._html import write_html_animation
 from ._io import atomic_output
@@ -148,15 +149,19 @@ def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob) ->
     hold the GIL the engine needs to send it.
     """
     opts = job.options
+
+    def drawn(epoch: int) -> dict:
+        return decimate_figure(frame(epoch), int(opts.width), int(opts.height), opts.scale)
+
     with ThreadPoolExecutor(1, thread_name_prefix="vizwidget-build") as builder:
         sent = threading.Event()
         sent.set()
-        following = builder.submit(_when_set, sent, frame, epochs[0])
+        following = builder.submit(_when_set, sent, drawn, epochs[0])
         for i in range(len(epochs)):
             job.check_cancel()
             current, sent = following, threading.Event()
             if i + 1 < len(epochs):
-                following = builder.submit(_when_set, sent, frame, epochs[i + 1])
+                following = builder.submit(_when_set, sent, drawn, epochs[i + 1])
             try:
                 png = engine.render(current.result(), "png", int(opts.width), int(opts.height),
                                     opts.scale, on_sent=sent.set)

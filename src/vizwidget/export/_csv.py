@@ -7,7 +7,8 @@ a 2-D ``z`` give one row per cell with its ``x``, ``y`` and ``z``. Scatter and b
 without ``x`` (or ``y``) get plotly's implicit coordinates ``x0 + i*dx``. A trace without point
 data (indicator, a trace with no arrays) is skipped and leaves a comment row whose first cell
 starts with ``#``. Lists inside cells (2-D ``customdata``) are written as JSON. Plotly's
-base64 typed arrays (``{"bdata", "dtype", "shape"}``) are decoded.
+base64 typed arrays (``{"bdata", "dtype", "shape"}``) are decoded. Text cells are made
+safe for spreadsheets by default (see :func:`figure_to_csv`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .._escape import csv_cell
 from ..figures import typed_array
 
 __all__ = ["POINT_KEYS", "decode_array", "figure_to_csv", "figure_rows"]
@@ -128,11 +130,20 @@ def figure_rows(figure: dict) -> tuple[list[str], list[list[Any]]]:
     return header, out
 
 
-def figure_to_csv(figure: dict, *, lineterminator: str = "\n") -> str:
-    """The data of a figure dict as CSV text (see the module docstring for the columns)."""
+def figure_to_csv(figure: dict, *, lineterminator: str = "\n",
+                  spreadsheet_safe: bool = True) -> str:
+    """The data of a figure dict as CSV text (see the module docstring for the columns).
+
+    With ``spreadsheet_safe`` (default) the file is safe to open in a spreadsheet: a text
+    cell (trace name, type, text, a category) starting with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return gets a leading ``'``, OWASP's advice against CSV injection, so it
+    shows as text instead of running as a formula. Numbers, negative ones included, and text
+    that is a plain decimal number (``"-1.5"``) are written unchanged. Pass False when only
+    programs read the file and need the strings exactly.
+    """
     header, rows = figure_rows(figure)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=lineterminator)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(cell, spreadsheet_safe) for cell in row] for row in rows)
     return buffer.getvalue()

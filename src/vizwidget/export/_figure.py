@@ -13,6 +13,8 @@ from ..figures import Figureish, as_figure_dict
 from ..formats import IMAGE_FORMATS, RASTER_FORMATS, STILL_FORMATS, normalize, resolve_output
 from ..themes import apply_theme
 from ._csv import figure_to_csv
+from ._decimate import decimate_figure
+from ._htmlpage import figure_page
 from ._imagecheck import check_image
 from ._io import atomic_write, check_target
 from ._metadata import Provenance, embed, finish_html, make_record
@@ -70,14 +72,19 @@ def figure_to_bytes(
     include_plotlyjs: bool | Literal["cdn"] = True,
     timeout: float | None = None,
     provenance: Provenance = False,
+    spreadsheet_safe: bool = True,
 ) -> bytes:
     """Render a figure to the bytes of a still format.
 
-    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; html, json and
-    csv (the figure's data, one row per point) need no browser. Raster images are exactly
-    ``width*scale`` by ``height*scale`` pixels. The same figure and options give the same
-    bytes (stable SVG ids and HTML div id, no PDF dates). ``provenance`` (True or a dict of
-    fields to add; default False here) embeds a record, see :func:`export_figure`.
+    Images (png, jpeg, webp, svg, pdf) come from the warm render engine; a line trace
+    longer than the pixels it is drawn on is drawn from each pixel column's first, last,
+    lowest and highest points (noted on the image), which draws the same line. html, json
+    and csv (the figure's data, one row per point) need no browser and keep every point.
+    Raster images are exactly ``width*scale`` by ``height*scale`` pixels. The same figure
+    and options give the same bytes (stable SVG ids and HTML div id, no PDF dates).
+    ``provenance`` (True or a dict of fields to add; default False here) embeds a record,
+    see :func:`export_figure`; ``spreadsheet_safe`` guards csv text cells against
+    formulas, see :func:`export_figure`.
     """
     fmt = normalize(format, STILL_FORMATS)
     check_size(width, height, scale, raster=fmt if fmt in RASTER_FORMATS else False)
@@ -87,21 +94,19 @@ def figure_to_bytes(
     if theme is not None:
         figure = apply_theme(figure, theme)
     if fmt in IMAGE_FORMATS:
-        data = engine.render(figure, fmt, int(width), int(height), scale, timeout=timeout)
+        drawn = decimate_figure(figure, int(width), int(height), scale)
+        data = engine.render(drawn, fmt, int(width), int(height), scale, timeout=timeout)
         if fmt in RASTER_FORMATS:
             check_image(data, fmt, width, height, scale)
         return embed(deterministic(data, fmt), fmt, record)
     if fmt == "csv":  # a plain table: a comment line would break most CSV readers
-        return figure_to_csv(figure).encode("utf-8")
-    import plotly.io as pio
-
+        return figure_to_csv(figure, spreadsheet_safe=spreadsheet_safe).encode("utf-8")
     if fmt == "json":
+        import plotly.io as pio
+
         return embed(pio.to_json(figure, validate=False).encode("utf-8"), fmt, record)
-    html = pio.to_html(
-        figure, include_plotlyjs=include_plotlyjs, include_mathjax=False, full_html=True,
-        validate=False, default_width=f"{int(width)}px", default_height=f"{int(height)}px",
-        div_id=_DIV_PLACEHOLDER,
-    )
+    html = figure_page(figure, div_id=_DIV_PLACEHOLDER, width=f"{int(width)}px",
+                       height=f"{int(height)}px", include_plotlyjs=include_plotlyjs)
     return finish_html(html.encode("utf-8"), _DIV_PLACEHOLDER, record)
 
 
@@ -121,6 +126,7 @@ def export_figure(
     include_plotlyjs: bool | Literal["cdn"] = True,
     timeout: float | None = None,
     provenance: Provenance = None,
+    spreadsheet_safe: bool = True,
 ) -> Path:
     """Export a figure to a file and return its path.
 
@@ -148,7 +154,17 @@ def export_figure(
         and the figure itself when it is small); a dict adds its fields (the joining layer
         passes visualization, variant, artifact hashes, epochs, kwargs); False embeds none.
         See :func:`vizwidget.read_provenance`.
+    spreadsheet_safe : bool, default True
+        CSV only: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return gets a leading ``'`` so a spreadsheet shows it as text instead of running it
+        as a formula (CSV injection); numbers, negative ones included, stay numbers. Pass
+        False for exact strings in a file only programs read.
 
+    Every string of the figure written into HTML is escaped, so a trace name or title such
+    as ``</script><script>...`` is shown as text and never becomes markup or script.
+
+    Notes
+    -----
     The figure is rendered before the file is touched, and written atomically: a failure
     never leaves a partial file nor clobbers an existing one.
     """
@@ -156,5 +172,6 @@ def export_figure(
     path, fmt = resolve_output(output_path, format, STILL_FORMATS)
     data = figure_to_bytes(fig, fmt, width, height, scale, theme=theme,
                            include_plotlyjs=include_plotlyjs, timeout=timeout,
-                           provenance=True if provenance is None else provenance)
+                           provenance=True if provenance is None else provenance,
+                           spreadsheet_safe=spreadsheet_safe)
     return atomic_write(path, data)

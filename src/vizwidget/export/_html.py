@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ._htmlpage import figure_page
 from ._job import FrameJob
 from ._metadata import finish_html
 
@@ -14,9 +15,11 @@ _DIV_PLACEHOLDER = "vizwidget-div-placeholder"
 
 def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int], dict],
                          job: FrameJob) -> None:
-    """Write every epoch's figure as a Plotly frame of one offline HTML file."""
-    import plotly.io as pio
+    """Write every epoch's figure as a Plotly frame of one offline HTML file.
 
+    Every string of the frames (trace names, titles, epoch labels) is escaped for the page's
+    script by :func:`figure_page`.
+    """
     frames: list[dict[str, Any]] = []
     base: dict[str, Any] | None = None
     for done, epoch in enumerate(epochs, start=1):
@@ -47,7 +50,6 @@ def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int
                      "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}],
     }]
     figure = {"data": base.get("data", []), "layout": layout, "frames": frames}
-    html = pio.to_html(figure, include_plotlyjs=True, include_mathjax=False, full_html=True,
-                       validate=False, auto_play=False, default_width=f"{int(opts.width)}px",
-                       default_height=f"{int(opts.height)}px", div_id=_DIV_PLACEHOLDER)
+    html = figure_page(figure, div_id=_DIV_PLACEHOLDER, width=f"{int(opts.width)}px",
+                       height=f"{int(opts.height)}px")
     path.write_bytes(finish_html(html.encode("utf-8"), _DIV_PLACEHOLDER, job.record))

@@ -23,7 +23,9 @@ import zlib
 from importlib import metadata
 from typing import Any
 
-from .. import __version__, engine
+from .. import engine
+from .._escape import script_json
+from .._version import __version__
 from ..errors import UsageError
 from ._stable import html_page, pdf_info
 
@@ -225,7 +227,7 @@ def svg_with_metadata(svg: bytes, text: str) -> bytes:
 
 def html_tags(text: str) -> bytes:
     """The record as a ``<meta>`` tag and a JSON ``<script>`` for an HTML page's head."""
-    script = text.replace("</", "<\\/")
+    script = script_json(text)
     return (f'<meta name="{KEY}-provenance" content="{html.escape(text, quote=True)}">'
             f'<script type="application/json" id="{KEY}-provenance">{script}</script>').encode()
 

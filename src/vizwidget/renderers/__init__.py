@@ -18,6 +18,9 @@ training_curves               cross_epoch  metrics     train/test loss and accur
 embedding_frequencies         per_epoch    parameters  Fourier norms of W_E, key freqs
 ============================  ===========  ==========  ==================================
 
+The sweep views of ``vizwidget.compare`` (``hparam_scatter``, ``parallel_coordinates``,
+``hparam_heatmap``; analyzer ``metrics``) compare runs only: one run alone is not applicable.
+
 ``evals`` registers the eval-score views of ``vizwidget.scores`` (``scores_*``, analyzer
 ``evals``); their functions live outside this package, so they do not count as built-in
 training visualizations.
@@ -25,4 +28,12 @@ training visualizations.
 
 from __future__ import annotations
 
-from . import curves, dimensionality, evals, flatness, frequencies, trajectory  # noqa: F401
+from . import (  # noqa: F401
+    curves,
+    dimensionality,
+    evals,
+    flatness,
+    frequencies,
+    sweep,
+    trajectory,
+)

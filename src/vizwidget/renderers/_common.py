@@ -6,9 +6,29 @@ from ..analysis import is_floating, non_floating_arrays, select_names
 
 HIGHLIGHT = "#e4572e"
 COLORSCALE = "Viridis"
-#: Colour-blind friendly palette (Okabe-Ito) for traces that must share a colour.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000")
+
+
+def epoch_marker(fig, epoch: float, span: tuple[float, float] | None, *, label: bool = True,
+                 row: int | None = None, col: int | None = None) -> None:
+    """A dotted line at ``epoch`` on a subplot, labelled inside the plot area.
+
+    The label is anchored in the subplot's own coordinates (``x domain``/``y domain``) and
+    put on the side of the line with more room, so it never extends the axis range or
+    leaves the plot area, whatever the epoch.
+    """
+    fig.add_vline(x=epoch, line={"color": HIGHLIGHT, "dash": "dot", "width": 1.5}, row=row,
+                  col=col)
+    if not label:
+        return
+    shape = fig.layout.shapes[-1]
+    xref = str(shape.xref).split(" ")[0]
+    yref = str(shape.yref).split(" ")[0]
+    where = 0.5 if span is None or span[1] <= span[0] else \
+        min(max((epoch - span[0]) / (span[1] - span[0]), 0.0), 1.0)
+    fig.add_annotation(text=f"epoch {epoch:g}", x=where, xref=f"{xref} domain", y=0.02,
+                       yref=f"{yref} domain", xanchor="right" if where > 0.5 else "left",
+                       xshift=-4 if where > 0.5 else 4, yanchor="bottom", showarrow=False,
+                       font={"color": HIGHLIGHT, "size": 11})
 
 
 def epoch_colorbar() -> dict:

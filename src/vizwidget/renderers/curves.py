@@ -9,9 +9,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..analysis import ema
+from ..colors import assign_colors
 from ..processing import Pipeline, Step, as_pipeline
 from ..registry import register_renderer
-from ._common import HIGHLIGHT, PALETTE, title
+from ._common import epoch_marker, title
 
 #: A column goes to a panel when one of the words of its name is one of the panel's words.
 _PANELS = {"loss": {"loss"}, "accuracy": {"acc", "accuracy"}}
@@ -27,10 +28,16 @@ def _words(name: str) -> set[str]:
     return {w for w in re.split(r"[^a-z0-9]+", spaced.lower()) if w}
 
 
-def _columns(snapshots: list[dict], kind: str) -> list[str]:
-    names: list[str] = []
-    for row in snapshots:
-        names.extend(k for k in row if k not in names and k != "epoch")
+def _names(snapshots: list[dict]) -> list[str]:
+    """Every column name of the rows, in first-seen order (rows share their keys mostly)."""
+    names: dict[str, None] = {}
+    for keys in dict.fromkeys(tuple(row) for row in snapshots):
+        names.update(dict.fromkeys(keys))
+    names.pop("epoch", None)
+    return list(names)
+
+
+def _columns(names: list[str], kind: str) -> list[str]:
     return [n for n in names if _words(n) & _PANELS[kind]]
 
 
@@ -83,22 +90,26 @@ def training_curves(
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=panels,
                         horizontal_spacing=0.12)
     drawn = 0
+    names = _names(snapshots)
+    colors = assign_colors(n for panel in panels for n in _columns(names, panel))
+    spans: list[np.ndarray] = []
     for col, panel in enumerate(panels, start=1):
         raws = []
-        for j, name in enumerate(_columns(snapshots, panel)):
-            raw = np.array([np.nan if r.get(name) is None else r[name] for r in snapshots],
-                           dtype=np.float64)
-            x = epochs
+        for name in _columns(names, panel):
+            raw = np.array([r.get(name) for r in snapshots], dtype=np.float64)  # None: NaN
+            x = np.asarray(epochs)
             if pipeline is not None:
                 x, raw = pipeline(epochs, raw)
             raws.append(raw)
-            color = PALETTE[j % len(PALETTE)]
+            spans.append(np.asarray(x, dtype=float))
+            color = colors[name]
             if smoothing > 0:
                 fig.add_trace(go.Scatter(x=x, y=raw, mode="lines", opacity=0.3,
                                          line={"color": color}, showlegend=False,
-                                         hoverinfo="skip"), row=1, col=col)
+                                         legendgroup=name, hoverinfo="skip"), row=1, col=col)
             fig.add_trace(go.Scatter(x=x, y=ema(raw, smoothing), mode="lines", name=name,
-                                     line={"color": color}, connectgaps=True), row=1, col=col)
+                                     legendgroup=name, line={"color": color},
+                                     connectgaps=True), row=1, col=col)
             drawn += 1
         fig.update_xaxes(title_text="epoch", row=1, col=col)
         if panel == "loss" and log_y:
@@ -111,14 +122,13 @@ def training_curves(
                          f"(columns: {', '.join(names)}).\n"
                          "Name columns with the word 'loss', 'acc' or 'accuracy', "
                          "e.g. train_loss, test_acc.")
+    xs = np.concatenate(spans) if spans else np.zeros(0)
+    xs = xs[np.isfinite(xs)]
+    if xs.size:  # the axes hold the data: a marker or its label never stretches them
+        fig.update_xaxes(range=[float(xs.min()), float(xs.max())], autorange=False)
     if current_epoch is not None:
         for col in range(1, len(panels) + 1):
-            label = {}
-            if col == len(panels):
-                label = {"annotation_text": f"epoch {current_epoch}",
-                         "annotation_position": "bottom right",
-                         "annotation_font_color": HIGHLIGHT}
-            fig.add_vline(x=current_epoch, line={"color": HIGHLIGHT, "dash": "dot", "width": 1.5},
-                          row=1, col=col, **label)
+            epoch_marker(fig, current_epoch, (float(xs.min()), float(xs.max())) if xs.size
+                         else None, label=col == len(panels), row=1, col=col)
     fig.update_layout(title=title("Training curves"))
     return fig

@@ -7,8 +7,9 @@ import plotly.graph_objects as go
 
 from ..analysis import effective_dimensionality as eff_dim
 from ..analysis import nearest_index, require_finite, singular_values
+from ..colors import assign_colors
 from ..registry import register_renderer
-from ._common import HIGHLIGHT, PALETTE, matrix_names, title
+from ._common import HIGHLIGHT, epoch_marker, matrix_names, title
 
 
 @register_renderer(
@@ -22,7 +23,9 @@ def singular_value_spectrum(
 ) -> go.Figure:
     """Singular values of each 2-D parameter matrix, optionally divided by the largest."""
     fig = go.Figure()
-    for name in matrix_names(data, matrices):
+    names = matrix_names(data, matrices)
+    colors = assign_colors(names)  # a matrix keeps its colour in every panel and file
+    for name in names:
         m = require_finite(data[name], name, f"epoch {epoch}")
         s = singular_values(m)
         if normalize and s[0] > 0:
@@ -30,7 +33,8 @@ def singular_value_spectrum(
         d = eff_dim(m)
         fig.add_trace(go.Scatter(
             x=np.arange(1, s.size + 1), y=s, mode="lines+markers",
-            name=f"{name} (PR {d['participation_ratio']:.1f})",
+            name=f"{name} (PR {d['participation_ratio']:.1f})", legendgroup=name,
+            line={"color": colors[name]}, marker={"color": colors[name]},
         ))
     fig.update_layout(title=title("Singular value spectrum", epoch), xaxis_title="index",
                       yaxis_title="σ / σ₁" if normalize else "σ",
@@ -58,14 +62,16 @@ def effective_dimensionality(
     names = matrix_names(snapshots[0], matrices) if snapshots else []
     fig = go.Figure()
     i = nearest_index(epochs, current_epoch)
-    for n, name in enumerate(names):
-        color = PALETTE[n % len(PALETTE)]
+    colors = assign_colors(names)
+    for name in names:
+        color = colors[name]
         dims = [eff_dim(require_finite(s[name], name, f"epoch {e}"))
                 for s, e in zip(snapshots, epochs, strict=True)]
         for m in measures:
             y = [d[m] for d in dims]
             fig.add_trace(go.Scatter(
                 x=epochs, y=y, mode="lines+markers", name=f"{name} · {_MEASURES[m]}",
+                legendgroup=name,
                 line={"color": color,
                       "dash": "solid" if m == "participation_ratio" else "dash"},
             ))
@@ -75,9 +81,10 @@ def effective_dimensionality(
                     marker={"color": HIGHLIGHT, "size": 11, "symbol": "star"},
                     hovertemplate=f"epoch {epochs[i]}: %{{y:.2f}}<extra>{name}</extra>",
                 ))
+    if epochs:  # the axis holds the data, whatever the marked epoch
+        fig.update_xaxes(range=[min(epochs), max(epochs)], autorange=False)
     if i is not None:
-        fig.add_vline(x=epochs[i], line={"color": HIGHLIGHT, "dash": "dot", "width": 1},
-                      annotation_text=f"epoch {epochs[i]}", annotation_position="top")
+        epoch_marker(fig, epochs[i], (min(epochs), max(epochs)))
     fig.update_layout(title=title("Effective dimensionality"), xaxis_title="epoch",
                       yaxis_title="effective dimension")
     return fig

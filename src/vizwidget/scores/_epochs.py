@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import EvalTableError, NotApplicableError
-from ._style import band_color, color
+from ._style import axis_title, band_color, color
 from ._style import title as make_title
-from ._table import EPOCH_CANDIDATES, TableSpec, as_frame, resolve, summarise
+from ._summary import summarise
+from ._table import EPOCH_CANDIDATES, TableSpec, as_frame, resolve
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -24,7 +25,7 @@ def scores_over_epochs(
     model: str | None = None, score_value: str | None = None,
     score_stderr: str | None = None, sample_count: str | None = None,
     epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    title: str | None = None,
+    cluster: str | None = None, title: str | None = None,
 ) -> go.Figure:
     """Score per checkpoint epoch: one line per series, with a confidence band.
 
@@ -36,13 +37,14 @@ def scores_over_epochs(
         one model, else both.
     current_epoch : int, optional
         Epoch highlighted with a dotted line (the cross-epoch renderer contract).
-    ci, interval
-        As in :func:`scores_by_task`.
+    ci, interval, cluster
+        As in :func:`scores_by_task`; one method for every band, named on the y axis.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Per series a ``go.Scatter`` line (``customdata`` ``[n, lower, upper]``) and, when
+        Per series a ``go.Scatter`` line (``customdata`` ``[n, lower, upper]``, n in the
+        hover) and, when
         intervals exist, a filled band trace named ``"{series} CI"`` before it.
 
     Raises
@@ -55,7 +57,7 @@ def scores_over_epochs(
 
     df = as_frame(table)
     r = resolve(df, TableSpec(task_name, model, score_value, score_stderr, sample_count,
-                              epoch_column))
+                              epoch_column, cluster))
     if r.epoch is None:
         raise NotApplicableError("The eval table has no checkpoint epoch column (looked for "
                                  f"{', '.join(EPOCH_CANDIDATES[:3])}, ...).\nAdd one, or pass "
@@ -71,7 +73,9 @@ def scores_over_epochs(
     keys = {"task": [r.task], "model": [r.model], "both": [r.model, r.task]}.get(by)
     if keys is None:
         raise EvalTableError(f"Unknown by={by!r}.\nUse 'auto', 'task', 'model' or 'both'.")
-    s = summarise(df, r, [*keys, "_epoch"], ci, interval).sort_values("_epoch", kind="stable")
+    s = summarise(df, r, [*keys, "_epoch"], ci, interval)
+    shown = s.attrs["interval"]
+    s = s.sort_values("_epoch", kind="stable")
     labels = s[keys].astype(str).agg(" · ".join, axis=1)
     fig = go.Figure()
     for j, name in enumerate(dict.fromkeys(labels)):
@@ -88,12 +92,13 @@ def scores_over_epochs(
             x=x, y=y, mode="lines+markers", name=name, line={"color": color(j)},
             customdata=np.column_stack([part["n"].to_numpy(float), lo, hi]),
             hovertemplate=("%{fullData.name}<br>epoch %{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f},"
-                           " %{customdata[2]:.3f}]<extra></extra>")))
+                           " %{customdata[2]:.3f}], n = %{customdata[0]:.0f}<extra></extra>")))
     if current_epoch is not None:
         fig.add_vline(x=current_epoch, line={"color": "#e4572e", "dash": "dot", "width": 1.5},
                       annotation_text=f"epoch {current_epoch}",
                       annotation_position="bottom right")
-    fig.update_layout(xaxis_title="checkpoint epoch", yaxis_title=r.metric.label,
+    fig.update_layout(xaxis_title="checkpoint epoch",
+                      yaxis_title=axis_title(r.metric.label, shown),
                       legend_title_text={"both": "model · task"}.get(by, by),
                       title=make_title(title or f"{r.metric.label} over checkpoints"))
     return fig

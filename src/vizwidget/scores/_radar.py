@@ -10,7 +10,8 @@ import numpy as np
 from ..errors import EvalTableError, NotApplicableError
 from ._style import band_color, color
 from ._style import title as make_title
-from ._table import TableSpec, detect_metrics, metric_info, resolve, summarise
+from ._summary import summarise
+from ._table import TableSpec, detect_metrics, metric_info, resolve
 from ._views import prepare
 
 if TYPE_CHECKING:

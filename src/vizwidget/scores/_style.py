@@ -30,6 +30,11 @@ def title(text: str, epoch: int | None = None, latest: bool = False) -> dict:
     return {"text": text}
 
 
+def axis_title(label: str, interval: str) -> str:
+    """A value axis title naming the figure's interval: ``"accuracy (95 % Wilson)"``."""
+    return f"{label} ({interval})" if interval else label
+
+
 def error_bars(score: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> dict | None:
     """Asymmetric plotly error bars from interval bounds (None when there are none)."""
     if not np.isfinite(lo).any():

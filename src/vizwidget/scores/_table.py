@@ -1,15 +1,16 @@
-"""Eval score tables: coercion to a DataFrame, column resolution, metrics, per-group summaries.
+"""Eval score tables: coercion to a DataFrame, column resolution, metrics, checkpoints.
 
 A table has one row per evaluation (task × model [× factor level] [× checkpoint epoch]) and
 columns for the task, the model, one or more scores, and optionally their stderr, the sample
-count, a boolean factor and the checkpoint epoch. Column names default to what
-``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model``, ``score_{scorer}_{metric}``,
-``completed_samples``) and are configurable per view.
+count, a boolean factor and the checkpoint epoch. A *sample table* (it has a ``sample_id``
+column; see ``vizwidget.evals.load_eval_samples``) has one row per sample and epoch of the
+eval; its groups' means and intervals are computed from the per-sample scores. Column names
+default to what ``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model``,
+``score_{scorer}_{metric}``, ``completed_samples``) and are configurable per view.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from ..errors import EvalTableError, NotApplicableError
-from ._stats import interval
+from ._cells import numbers, source_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +27,7 @@ __all__ = [
     "EvalTableError",
     "MetricInfo",
     "Resolved",
+    "SAMPLE_ID",
     "TableSpec",
     "as_frame",
     "detect_metrics",
@@ -33,9 +35,13 @@ __all__ = [
     "metric_info",
     "resolve",
     "select_epoch",
-    "summarise",
 ]
 
+#: The column that makes a table a sample table, and the one naming its evaluation.
+SAMPLE_ID = "sample_id"
+EVAL_ID = "eval_id"
+#: Metrics that are means of per-sample scores: the scorer's stderr and 0/1 flag are theirs.
+MEAN_METRICS = ("accuracy", "mean")
 TASK_CANDIDATES = ("task_name", "task", "task_display_name")
 MODEL_CANDIDATES = ("model_display_name", "model")
 COUNT_CANDIDATES = ("completed_samples", "total_samples", "sample_count", "samples", "n")
@@ -71,6 +77,7 @@ class TableSpec:
     score_stderr: str | None = None
     sample_count: str | None = None
     epoch_column: str | None = None
+    cluster: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +99,12 @@ class MetricInfo:
     lower_is_better : bool
         True for ECE, Brier score, NLL, losses and risks.
     stderr : str or None
-        The column with this metric's standard error, if any.
+        The column with this metric's standard error, if any: a scorer's ``_stderr``
+        column belongs to its mean metric (``accuracy`` or ``mean``) only, never to AUC,
+        ECE or another metric of the same scorer.
+    binary : str or None
+        The column saying whether the per-sample scores were all 0 or 1 (written by
+        ``load_eval_logs``), if any; only such scores get Wilson intervals.
     """
 
     column: str
@@ -102,6 +114,7 @@ class MetricInfo:
     kind: Literal["accuracy", "supplementary"]
     lower_is_better: bool
     stderr: str | None
+    binary: str | None = None
 
     @property
     def label(self) -> str:
@@ -120,6 +133,8 @@ class Resolved:
     count: str | None
     epoch: str | None
     metric: MetricInfo
+    sample_id: str | None = None
+    cluster: str | None = None
 
 
 def _pd():
@@ -201,18 +216,28 @@ def metric_info(table: Any, column: str) -> MetricInfo:
         if "score_headline_metric" in columns and df["score_headline_metric"].notna().any():
             name = str(df["score_headline_metric"].dropna().iloc[0])
         display, kind, lower = _describe(name)
-        stderr = "score_headline_stderr" if "score_headline_stderr" in columns else None
-        return MetricInfo(column, None, name, display, kind, lower, stderr)
+        scorer = None
+        if "score_headline_name" in columns and df["score_headline_name"].notna().any():
+            scorer = str(df["score_headline_name"].dropna().iloc[0])
+        mean = name in MEAN_METRICS
+        stderr = ("score_headline_stderr" if mean and "score_headline_stderr" in columns
+                  else None)
+        binary = f"score_{scorer}_binary"
+        return MetricInfo(column, scorer, name, display, kind, lower, stderr,
+                          binary if mean and binary in columns else None)
     for prefix in _scorer_prefixes(columns):
         if column.startswith(prefix + "_"):
             metric = column[len(prefix) + 1:]
             display, kind, lower = _describe(metric)
+            mean = metric in MEAN_METRICS
+            binary = f"{prefix}_binary" if mean and f"{prefix}_binary" in columns else None
             return MetricInfo(column, prefix[len("score_"):], metric, display, kind, lower,
-                              f"{prefix}_stderr")
+                              f"{prefix}_stderr" if mean else None, binary)
     metric = column[len("score_"):] if column.startswith("score_") else column
     display, kind, lower = _describe(metric)
     stderr = next((c for c in (f"{column}_stderr", "stderr") if c in columns), None)
-    return MetricInfo(column, None, metric, display, kind, lower, stderr)
+    binary = next((c for c in (f"{column}_binary", "binary") if c in columns), None)
+    return MetricInfo(column, None, metric, display, kind, lower, stderr, binary)
 
 
 def detect_metrics(table: Any) -> list[MetricInfo]:
@@ -225,8 +250,8 @@ def detect_metrics(table: Any) -> list[MetricInfo]:
     df = as_frame(table) if not hasattr(table, "columns") else table
     columns = [str(c) for c in df.columns]
     found = [metric_info(df, c) for c in columns
-             if c.startswith("score_") and c not in HEADLINE and not c.endswith("_stderr")
-             and _numeric(df, c)]
+             if c.startswith("score_") and c not in HEADLINE
+             and not c.endswith(("_stderr", "_binary")) and _numeric(df, c)]
     if not found and "score" in columns and _numeric(df, "score"):
         found = [metric_info(df, "score")]
     return ([m for m in found if m.kind == "accuracy"]
@@ -259,15 +284,27 @@ def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
         _pick(df, stderr, (), "stderr", "score_stderr")
     elif info.stderr in df.columns:
         stderr = info.stderr
-    count = _pick(df, spec.sample_count, COUNT_CANDIDATES, "sample-count", "sample_count",
-                  required=False)
+    sample_id = SAMPLE_ID if SAMPLE_ID in df.columns else None
+    count = None if sample_id else _pick(df, spec.sample_count, COUNT_CANDIDATES,
+                                         "sample-count", "sample_count", required=False)
+    cluster = spec.cluster
+    if cluster is not None:
+        _pick(df, cluster, (), "cluster", "cluster")
+        if sample_id is None:
+            raise EvalTableError(f"cluster={cluster!r} needs per-sample scores, but "
+                                 f"{source_of(df)} has one row per evaluation.\n"
+                                 "Pass a sample table (vizwidget.evals.load_eval_samples).")
+    for column, keyword in ((score, "score_value"), (stderr, "score_stderr"),
+                            (count, "sample_count")):
+        if column is not None:
+            numbers(df, column, keyword)  # raises naming the cells that are not numbers
     epoch = spec.epoch_column
     if epoch is not None:
         _pick(df, epoch, (), "epoch", "epoch_column")
     else:
         epoch = next((c for c in EPOCH_CANDIDATES if c in df.columns and _numeric(df, c)),
                      None)
-    return Resolved(task, model, score, stderr, count, epoch, info)
+    return Resolved(task, model, score, stderr, count, epoch, info, sample_id, cluster)
 
 
 def _epochs(df: pd.DataFrame, column: str) -> pd.Series:
@@ -292,50 +329,6 @@ def select_epoch(df: pd.DataFrame, r: Resolved, epoch: int | None) -> pd.DataFra
         return rows
     latest = epochs.groupby([df[r.task], df[r.model]]).transform("max")
     return df[epochs == latest]
-
-
-def _pool(score: np.ndarray, stderr: np.ndarray,
-          count: np.ndarray) -> tuple[float, float, float]:
-    """One (score, stderr, n) from several rows of the same group (e.g. two factor levels)."""
-    if len(score) == 1:
-        return float(score[0]), float(stderr[0]), float(count[0])
-    if np.isfinite(count).all() and count.sum() > 0:
-        total = count.sum()
-        se = math.sqrt(float(np.sum((stderr * count) ** 2))) / total
-        return float(np.sum(score * count) / total), se, float(total)
-    k = len(score)
-    se = math.sqrt(float(np.sum(stderr**2))) / k
-    n = float(np.nansum(count)) if np.isfinite(count).any() else math.nan
-    return float(np.mean(score)), se, n
-
-
-def summarise(df: pd.DataFrame, r: Resolved, keys: Sequence[str],
-              ci: float | None = 0.95, method: str = "auto") -> pd.DataFrame:
-    """One row per ``keys`` group: ``score``, ``stderr``, ``n``, ``lo``, ``hi``, ``wilson``.
-
-    Rows of one group are pooled: weighted by sample count when every row has one, else
-    averaged. Intervals: see :func:`vizwidget.scores.interval`.
-    """
-    pd = _pd()
-    data = df.dropna(subset=[r.score]).copy()
-    data["_score"] = pd.to_numeric(data[r.score], errors="coerce")
-    data["_se"] = (pd.to_numeric(data[r.stderr], errors="coerce") if r.stderr
-                   else np.nan)
-    data["_n"] = pd.to_numeric(data[r.count], errors="coerce") if r.count else np.nan
-    rows = []
-    for key, group in data.groupby(list(keys), sort=False, dropna=False):
-        key = key if isinstance(key, tuple) else (key,)
-        score, se, n = _pool(group["_score"].to_numpy(float), group["_se"].to_numpy(float),
-                             group["_n"].to_numpy(float))
-        rows.append({**dict(zip(keys, key, strict=True)), "score": score, "stderr": se,
-                     "n": n})
-    out = pd.DataFrame(rows, columns=[*keys, "score", "stderr", "n"])
-    proportion = (r.metric.kind == "accuracy" and bool(out["score"].between(0, 1).all()))
-    lo, hi, wilson = interval(out["score"].to_numpy(float),
-                              out["stderr"].to_numpy(float), out["n"].to_numpy(float),
-                              proportion, ci, method)
-    out["lo"], out["hi"], out["wilson"] = lo, hi, wilson
-    return out
 
 
 _TRUE = {"true", "1", "yes"}
@@ -379,7 +372,7 @@ def factor_values(df: pd.DataFrame, factor: str | None, exclude: Iterable[str] =
     ordered = sorted(df.columns, key=lambda c: (not str(c).startswith(("metadata_",
                                                                         "task_arg_")), 0))
     for column in ordered:
-        if column in skip:
+        if column in skip or str(column).startswith("score_") or column == SAMPLE_ID:
             continue
         values = _as_bool(df[column])
         if values is not None and values.dropna().nunique() == 2:

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import EvalTableError, NotApplicableError
-from ._style import color, error_bars
+from ._style import axis_title, color, error_bars
 from ._style import title as make_title
-from ._table import Resolved, TableSpec, as_frame, factor_values, resolve, select_epoch, summarise
+from ._summary import summarise
+from ._table import Resolved, TableSpec, as_frame, factor_values, resolve, select_epoch
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["prepare", "scores_by_factor", "scores_by_model", "scores_by_task", "scores_heatmap"]
 
 _HOVER = ("%{fullData.name}<br>%{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f}, "
-          "%{customdata[2]:.3f}], n = %{customdata[0]}<extra></extra>")
+          "%{customdata[2]:.3f}], n = %{customdata[0]:.0f}<extra></extra>")
 
 
 def prepare(table: Any, epoch: int | None,
@@ -45,8 +46,9 @@ def _unit_range(fig: go.Figure, scores: np.ndarray, r: Resolved, axis: str = "y"
 
 
 def _custom(s: pd.DataFrame) -> np.ndarray:
+    """``[n, lower, upper, clusters]`` per bar (the hover shows n and the interval)."""
     return np.column_stack([s["n"].to_numpy(float), s["lo"].to_numpy(float),
-                            s["hi"].to_numpy(float)])
+                            s["hi"].to_numpy(float), s["clusters"].to_numpy(float)])
 
 
 def scores_by_task(
@@ -54,7 +56,7 @@ def scores_by_task(
     model: str | None = None, score_value: str | None = None,
     score_stderr: str | None = None, sample_count: str | None = None,
     epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    title: str | None = None,
+    cluster: str | None = None, title: str | None = None,
 ) -> go.Figure:
     """Bars per task, one per model within a task, with confidence intervals.
 
@@ -68,20 +70,27 @@ def scores_by_task(
         Column names (default: detected, see ``vizwidget.scores``).
     ci : float or None, default 0.95
         Confidence level of the intervals; None draws none.
-    interval : {"auto", "wilson", "stderr"}
-        ``"auto"``: Wilson score intervals for accuracy-like proportions with a known sample
-        count, ``score ± z·stderr`` otherwise.
+    interval : {"auto", "wilson", "stderr", "clustered", "none"}
+        One method for every bar, named on the value axis (``"95 % Wilson"``, ``"95 % CI,
+        ±1.96 SE"``, ``"95 % CI, clustered SE"``); ``"auto"`` picks it as
+        :func:`vizwidget.scores.summarise` says: Wilson only for 0/1 scores, else the
+        metric's own stderr or a CLT interval of per-sample scores, clustered when samples
+        repeat or ``cluster`` is given.
+    cluster : str, optional
+        Sample tables: the column whose equal values form a cluster (e.g. a passage id).
     title : str, optional
         Figure title (default: the metric and the epoch).
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``go.Bar`` per model; ``customdata`` holds ``[n, lower, upper]`` per bar.
+        One ``go.Bar`` per model; ``customdata`` holds ``[n, lower, upper, clusters]`` per
+        bar.
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
+                     cluster)
     rows, r, at = prepare(table, epoch, spec)
     s = summarise(rows, r, [r.task, r.model], ci, interval)
     fig = go.Figure()
@@ -92,7 +101,8 @@ def scores_by_task(
             name=str(name), marker_color=color(j), customdata=_custom(part),
             error_y=error_bars(part["score"].to_numpy(float), part["lo"].to_numpy(float),
                                part["hi"].to_numpy(float)), hovertemplate=_HOVER))
-    fig.update_layout(barmode="group", xaxis_title="task", yaxis_title=r.metric.label,
+    fig.update_layout(barmode="group", xaxis_title="task",
+                      yaxis_title=axis_title(r.metric.label, s.attrs["interval"]),
                       legend_title_text="model",
                       title=make_title(title or f"{r.metric.label} by task", **at))
     _unit_range(fig, s["score"].to_numpy(float), r)
@@ -122,6 +132,8 @@ def scores_heatmap(
             "Every model was evaluated on one task only, so a model × task heatmap would be a "
             "diagonal.\nUse scores_by_task (or scores_by_model for one task) instead.")
     matrix = s.pivot_table(index=r.model, columns=r.task, values="score", sort=False)
+    counts = s.pivot_table(index=r.model, columns=r.task, values="n", sort=False,
+                           dropna=False).reindex(index=matrix.index, columns=matrix.columns)
     z = matrix.to_numpy(float)
     text = [["" if not np.isfinite(v) else f"{v:.{digits}f}" for v in row] for row in z]
     proportion = r.metric.kind == "accuracy" and np.nanmin(z) >= 0 and np.nanmax(z) <= 1
@@ -130,7 +142,8 @@ def scores_heatmap(
         texttemplate="%{text}", colorscale="Viridis", reversescale=r.metric.lower_is_better,
         zmin=0 if proportion else None, zmax=1 if proportion else None,
         colorbar={"title": {"text": r.metric.display}}, name=r.metric.label,
-        hovertemplate="%{y} on %{x}: %{z:.4g}<extra></extra>"))
+        customdata=counts.to_numpy(float),
+        hovertemplate="%{y} on %{x}: %{z:.4g}, n = %{customdata:.0f}<extra></extra>"))
     fig.update_layout(xaxis_title="task", yaxis_title="model", yaxis_autorange="reversed",
                       title=make_title(title or f"{r.metric.label}: model × task", **at))
     return fig
@@ -141,7 +154,7 @@ def scores_by_model(
     task_name: str | None = None, model: str | None = None, score_value: str | None = None,
     score_stderr: str | None = None, sample_count: str | None = None,
     epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    title: str | None = None,
+    cluster: str | None = None, title: str | None = None,
 ) -> go.Figure:
     """Models compared on one task: horizontal bars, best first, with confidence intervals.
 
@@ -157,7 +170,8 @@ def scores_by_model(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
+                     cluster)
     rows, r, at = prepare(table, epoch, spec)
     tasks = sorted({str(t) for t in rows[r.task]})
     if task is not None:
@@ -171,6 +185,7 @@ def scores_by_model(
             f"tasks ({', '.join(tasks[:6])}).\nPass task= to pick one, or use scores_heatmap "
             "or scores_by_task to compare several tasks.")
     s = summarise(rows, r, [r.model], ci, interval)
+    shown = s.attrs["interval"]
     s = s.sort_values("score", ascending=r.metric.lower_is_better, kind="stable")
     scores = s["score"].to_numpy(float)
     fig = go.Figure(go.Bar(
@@ -178,8 +193,9 @@ def scores_by_model(
         marker_color=[color(i) for i in range(len(s))], customdata=_custom(s),
         error_x=error_bars(scores, s["lo"].to_numpy(float), s["hi"].to_numpy(float)),
         hovertemplate=("%{y}: %{x:.4g}<br>CI [%{customdata[1]:.3f}, %{customdata[2]:.3f}], "
-                       "n = %{customdata[0]}<extra></extra>")))
-    fig.update_layout(xaxis_title=r.metric.label, yaxis_title="model",
+                       "n = %{customdata[0]:.0f}<extra></extra>")))
+    fig.update_layout(xaxis_title=axis_title(r.metric.label, shown),
+                      yaxis_title="model",
                       yaxis_autorange="reversed",
                       title=make_title(title or f"{r.metric.label} on {task or tasks[0]}", **at))
     _unit_range(fig, scores, r, axis="x")
@@ -192,7 +208,7 @@ def scores_by_factor(
     model: str | None = None, score_value: str | None = None,
     score_stderr: str | None = None, sample_count: str | None = None,
     epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    title: str | None = None,
+    cluster: str | None = None, title: str | None = None,
 ) -> go.Figure:
     """The effect of a boolean factor (e.g. with or without a hint) per model.
 
@@ -218,9 +234,10 @@ def scores_by_factor(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
+                     cluster)
     rows, r, at = prepare(table, epoch, spec)
-    exclude = [r.task, r.model, r.score, r.stderr, r.count, r.epoch]
+    exclude = [r.task, r.model, r.score, r.stderr, r.count, r.epoch, r.cluster]
     name, levels = factor_values(rows, factor, [c for c in exclude if c])
     rows = rows.assign(_level=levels).dropna(subset=["_level"])
     shown = name
@@ -242,7 +259,8 @@ def scores_by_factor(
             marker_color=color(j), customdata=_custom(part),
             error_y=error_bars(part["score"].to_numpy(float), part["lo"].to_numpy(float),
                                part["hi"].to_numpy(float)), hovertemplate=_HOVER))
-    fig.update_layout(barmode="group", yaxis_title=r.metric.label, legend_title_text=shown,
+    fig.update_layout(barmode="group", legend_title_text=shown,
+                      yaxis_title=axis_title(r.metric.label, s.attrs["interval"]),
                       xaxis_title="task · model" if several else "model",
                       title=make_title(title or f"{r.metric.label} by {shown}", **at))
     _unit_range(fig, s["score"].to_numpy(float), r)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .._cache import LRU
+from .._epochs import nearest_epoch
 from ..artifacts import ArtifactLoader
 from ..errors import EpochNotFoundError, UsageError
 from ..figures import as_figure_dict
@@ -29,13 +30,6 @@ class PanelSpec:
     variant: Path
     label: str
     epoch: int | None = None
-
-
-def nearest_epoch(epochs: Sequence[int], target: int) -> int:
-    """The epoch of ``epochs`` nearest to ``target``; the smaller one on a tie."""
-    if not epochs:
-        raise UsageError("A panel has no epochs to show.\nCheck its variant's artifacts.")
-    return min(epochs, key=lambda e: (abs(e - target), e))
 
 
 def _labels(paths: Sequence[Path]) -> list[str]:

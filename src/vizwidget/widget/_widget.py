@@ -21,6 +21,7 @@ import traitlets as t
 from ipywidgets import CallbackDispatcher
 
 from .._cache import LRU
+from .._epochs import nearest_epoch
 from .._paths import file_in, make_dir
 from ..artifacts import ArtifactLoader
 from ..errors import (
@@ -196,7 +197,7 @@ class ExportWidget(anywidget.AnyWidget):
         value = int(proposal["value"])
         if not self.epochs or value in self.epochs:
             return value
-        return min(self.epochs, key=lambda e: (abs(e - value), e))
+        return nearest_epoch(self.epochs, value)
 
     @t.observe("epochs")
     def _epochs_changed(self, change: Any) -> None:

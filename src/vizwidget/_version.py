@@ -1,0 +1,3 @@
+"""The package version, read by the build backend and by the package itself."""
+
+__version__ = "0.4.0"
