@@ -208,7 +208,7 @@ def test_corrupt_json_and_non_object_json(variant):
 @pytest.mark.parametrize("content, message", [
     ({"train_loss": [1.0]}, "no 'epoch' column"),
     ({"epoch": [0, 1], "loss": [1.0]}, "different lengths"),
-    ({"epoch": ["a"], "loss": [1.0]}, "non-integer"),
+    ({"epoch": ["a"], "loss": [1.0]}, "not a whole number"),
     ("oops", "not a table"),
 ])
 def test_bad_metrics(tmp_path, content, message):

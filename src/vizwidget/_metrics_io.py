@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
+import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ._untrusted import check_regular, read_text_bounded
 from .errors import CorruptArtifactError, MissingDependencyError, describe
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
@@ -37,6 +40,8 @@ def _number(text: str, path: Path, line: int, column: str) -> float | None:
     if not text or text.lower() in ("nan", "none", "null"):
         return None
     try:
+        if not text.isascii():  # float() would read Arabic-Indic and other digits
+            raise ValueError(text)
         value = float(text)
     except ValueError as err:
         raise CorruptArtifactError(
@@ -46,43 +51,53 @@ def _number(text: str, path: Path, line: int, column: str) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _x_value(row: dict, x_name: str, path: Path, line: int) -> int:
+    """The row's epoch (or step): a finite whole number written in ASCII digits."""
+    text = row.get(x_name) or ""
+    x = _number(text, path, line, x_name)
+    if x is None or not math.isfinite(x) or x != int(x):
+        raise CorruptArtifactError(
+            f"{str(path)!r} line {line}: {x_name} {text!r} is not a whole number.\n"
+            f"Write one finite whole {x_name} number per row, such as 0, 1, 2 "
+            "(no empty, nan or inf cell)."
+        )
+    return int(x)
+
+
 def read_csv_table(path: Path) -> dict[str, list]:
     """A ``metrics.csv`` as a table keyed by its ``epoch`` column (else its ``step`` column).
 
     Rows sharing an x value are merged, later non-empty cells winning (loggers such as
     PyTorch Lightning's CSVLogger write train and validation metrics on separate rows).
+    A UTF-8 byte-order mark (as Excel writes) is skipped.
 
     Raises
     ------
     CorruptArtifactError
-        No header, no epoch/step column, a non-integer x or a non-numeric cell.
+        No header, no epoch/step column, a non-integer or non-finite x, a non-numeric cell,
+        a file over :data:`MAX_TABLE_BYTES`, or not a regular file.
     """
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h for h in (reader.fieldnames or []) if h is not None]
-            x_name = next((c for c in _X_COLUMNS if c in header), None)
-            if x_name is None:
-                raise CorruptArtifactError(
-                    f"{str(path)!r} has no 'epoch' or 'step' column "
-                    f"(columns: {', '.join(header) or 'none'}).\n"
-                    "Add a header row with an 'epoch' (or 'step') column first."
-                )
-            series: dict[str, dict[int, float | None]] = {
-                c: {} for c in header if c != x_name and c.strip()
-            }
-            for row in reader:
-                line = reader.line_num
-                x = _number(row.get(x_name) or "", path, line, x_name)
-                if x is None or x != int(x):
-                    raise CorruptArtifactError(
-                        f"{str(path)!r} line {line}: {x_name} {row.get(x_name)!r} is not a whole "
-                        "number.\nWrite one whole epoch (or step) number per row."
-                    )
-                for name in series:
-                    value = _number(row.get(name) or "", path, line, name)
-                    if value is not None or int(x) not in series[name]:
-                        series[name][int(x)] = value
+        text = read_text_bounded(path, "Metrics table", encoding="utf-8-sig")
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [h for h in (reader.fieldnames or []) if h is not None]
+        x_name = next((c for c in _X_COLUMNS if c in header), None)
+        if x_name is None:
+            raise CorruptArtifactError(
+                f"{str(path)!r} has no 'epoch' or 'step' column "
+                f"(columns: {', '.join(header) or 'none'}).\n"
+                "Add a header row with an 'epoch' (or 'step') column first."
+            )
+        series: dict[str, dict[int, float | None]] = {
+            c: {} for c in header if c != x_name and c.strip()
+        }
+        for row in reader:
+            line = reader.line_num
+            x = _x_value(row, x_name, path, line)
+            for name in series:
+                value = _number(row.get(name) or "", path, line, name)
+                if value is not None or x not in series[name]:
+                    series[name][x] = value
     except (UnicodeDecodeError, csv.Error) as err:
         raise CorruptArtifactError(
             f"{str(path)!r} is not a readable CSV file ({describe(err)}).\n"
@@ -114,9 +129,44 @@ def _event_accumulator():
     return plugin_event_accumulator, tensor_util
 
 
+def _check_records(path: Path) -> None:
+    """Check every TFRecord's checksums; a torn last record (a busy writer) is allowed.
+
+    TensorBoard's reader stops quietly at the first bad record, which would drop every
+    later scalar; a bad record before the end of the file is an error here instead.
+    """
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    size = check_regular(path, "TensorBoard event file").st_size
+    offset = 0
+    with open(path, "rb") as fh:
+        while offset + 12 <= size:
+            header = fh.read(12)
+            if len(header) < 12:
+                return  # the file shrank: a torn tail
+            length, header_crc = struct.unpack("<QI", header)
+            if masked_crc32c(header[:8]) != header_crc:
+                raise _bad_record(path, offset, "record length")
+            if offset + 16 + length > size:
+                return  # a torn last record: the writer is still busy with it
+            data, (data_crc,) = fh.read(length), struct.unpack("<I", fh.read(4))
+            if masked_crc32c(data) != data_crc:
+                raise _bad_record(path, offset, "record data")
+            offset += 16 + length
+
+
+def _bad_record(path: Path, offset: int, what: str) -> CorruptArtifactError:
+    return CorruptArtifactError(
+        f"TensorBoard event file {str(path)!r} is corrupt: the checksum of the {what} at "
+        f"byte {offset} does not match.\n"
+        "Delete or restore the file (later scalars cannot be trusted)."
+    )
+
+
 def _scalars(path: Path) -> dict[str, dict[int, float]]:
     """``{tag: {step: value}}`` of one event file (v1 simple values and v2 scalar tensors)."""
     pea, tensor_util = _event_accumulator()
+    _check_records(path)  # refuses FIFOs and devices before TensorBoard opens the file
     try:
         acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 0})
         acc.Reload()

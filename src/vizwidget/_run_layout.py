@@ -22,8 +22,9 @@ __all__ = [
     "scan_template",
 ]
 
-EPOCH_FILE = re.compile(r"^epoch_(\d+)\.(npz|json|safetensors)$")
-CHECKPOINT_DIR = re.compile(r"^(?:checkpoint-|step_|epoch_)(\d+)$")
+#: Epoch numbers are ASCII digits only (``epoch_٣.npz`` is not epoch 3).
+EPOCH_FILE = re.compile(r"^epoch_([0-9]+)\.(npz|json|safetensors)$")
+CHECKPOINT_DIR = re.compile(r"^(?:checkpoint-|step_|epoch_)([0-9]+)$")
 EPOCH_FIELD = "{epoch}"
 
 
@@ -131,8 +132,8 @@ def scan_template(run_dir: Path, template: str, analyzer: str) -> Scan:
             watched.append(path)
             if not has_safetensors(path):
                 continue
-        elif path.suffix not in (".npz", ".json", ".safetensors"):
-            continue
+        elif path.suffix not in (".npz", ".json", ".safetensors") or not path.is_file():
+            continue  # FIFOs, devices and sockets named like artifacts are never opened
         _add(files, int(match.group(1)), path, analyzer)
     return Scan(files, tuple(watched))
 

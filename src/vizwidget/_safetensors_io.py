@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import struct
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._untrusted import check_regular, contained, read_text_bounded
 from .errors import ArtifactError, CorruptArtifactError, MissingDependencyError, describe
 
 if TYPE_CHECKING:  # numpy loads on first read, keeping ``import vizwidget`` light
@@ -18,6 +20,10 @@ __all__ = ["SafetensorsCheckpoint", "checkpoint_files", "has_safetensors"]
 
 INDEX_NAME = "model.safetensors.index.json"
 MODEL_NAME = "model.safetensors"
+#: Largest shard index read (a 1,000-shard index of a huge model is a few MB).
+MAX_INDEX_BYTES = 64 * 1024 * 1024
+#: Largest safetensors header read (the safetensors library's own limit).
+MAX_HEADER_BYTES = 100_000_000
 #: Stored dtypes numpy reads as they are (BF16 is widened to float32 separately).
 _NUMPY_DTYPES = frozenset({"BOOL", "U8", "I8", "U16", "I16", "U32", "I32", "U64", "I64", "F16",
                            "F32", "F64"})
@@ -47,47 +53,68 @@ def has_safetensors(directory: Path) -> bool:
     return any(directory.glob("*.safetensors"))
 
 
+def _shard_names(index: Path) -> list[object]:
+    try:
+        weight_map = json.loads(read_text_bounded(index, "Shard index", MAX_INDEX_BYTES))
+        return list(dict.fromkeys(weight_map["weight_map"].values()))
+    except CorruptArtifactError:
+        raise  # not a regular file, or too large: already says so
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        raise CorruptArtifactError(
+            f"Shard index {str(index)!r} is not a valid safetensors index "
+            f"({describe(err)}).\n"
+            'It must be JSON with a "weight_map" object {tensor name: shard file}.'
+        ) from err
+
+
 def checkpoint_files(directory: Path) -> list[Path]:
     """The safetensors files making up the checkpoint in ``directory``.
 
     ``model.safetensors.index.json`` (sharded Hugging Face checkpoints) names the shards;
-    otherwise ``model.safetensors``; otherwise every ``*.safetensors`` file, sorted.
+    otherwise ``model.safetensors``; otherwise every ``*.safetensors`` file, sorted. Every
+    shard the index names must be a file in ``directory`` itself (no ``..``, absolute path
+    or symlink out of it); this is checked before any shard is opened.
 
     Raises
     ------
     CorruptArtifactError
-        If the index is unreadable or names a shard that does not exist.
+        If the index is unreadable, names a shard outside the folder or one that does not
+        exist, or a file is not a regular file (a FIFO, a device).
     """
     index = directory / INDEX_NAME
     if index.is_file():
-        try:
-            weight_map = json.loads(index.read_text(encoding="utf-8"))["weight_map"]
-            shards = sorted({str(name) for name in weight_map.values()})
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as err:
-            raise CorruptArtifactError(
-                f"Shard index {str(index)!r} is not a valid safetensors index "
-                f"({describe(err)}).\n"
-                'It must be JSON with a "weight_map" object {tensor name: shard file}.'
-            ) from err
-        missing = [s for s in shards if not (directory / s).is_file()]
+        names = _shard_names(index)
+        files = [contained(directory, name, index) for name in names]  # all, before any open
+        missing = [str(n) for n, f in zip(names, files, strict=True) if not f.exists()]
         if missing:
             raise CorruptArtifactError(
                 f"Shard index {str(index)!r} names missing shard(s): {', '.join(missing)}.\n"
                 "Copy the missing files into the checkpoint folder, or delete the folder."
             )
-        return [directory / s for s in shards]
-    if (directory / MODEL_NAME).is_file():
-        return [directory / MODEL_NAME]
-    return sorted(directory.glob("*.safetensors"))
+        files = sorted(set(files))
+    elif (directory / MODEL_NAME).is_file():
+        files = [directory / MODEL_NAME]
+    else:
+        files = sorted(directory.glob("*.safetensors"))
+    for path in files:
+        check_regular(path, "Checkpoint file")
+    return files
 
 
 def _bfloat16_as_float32(path: Path, name: str, shape: list[int]) -> np.ndarray:
     """Read one BF16 tensor through a memory map and widen it to float32 (exact)."""
     import numpy as np
 
+    size = check_regular(path, "Checkpoint file").st_size
     with open(path, "rb") as fh:
         (header_size,) = struct.unpack("<Q", fh.read(8))
+        if header_size > min(MAX_HEADER_BYTES, size - 8):
+            raise ValueError(f"header of {header_size} bytes in a file of {size} bytes")
         begin, end = json.loads(fh.read(header_size))[name]["data_offsets"]
+    count = math.prod(shape)
+    if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin
+            and end - begin == 2 * count and 8 + header_size + end <= size):
+        raise ValueError(f"data_offsets {begin}..{end} do not hold {count} BF16 values")
     raw = np.memmap(path, dtype="<u2", mode="r", offset=8 + header_size + begin,
                     shape=((end - begin) // 2,))
     return (raw.astype(np.uint32) << 16).view(np.float32).reshape(shape)
@@ -118,6 +145,8 @@ class SafetensorsCheckpoint(Mapping[str, Any]):
         self.files = tuple(Path(f) for f in files)
         self._handles: list[Any] = []
         self._where: dict[str, int] = {}
+        for path in self.files:
+            check_regular(path, "Checkpoint file")  # a FIFO would block the open
         for i, path in enumerate(self.files):
             try:
                 handle = safe_open(str(path), framework="numpy")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
 import operator
 import os
 import time
@@ -54,12 +55,14 @@ from ._run_layout import (
     scan_template,
 )
 from ._safetensors_io import SafetensorsCheckpoint, checkpoint_files
+from ._untrusted import check_regular, read_text_bounded
 from .errors import (
     AnalyzerNotFoundError,
     ArtifactError,
     CorruptArtifactError,
     EpochNotFoundError,
     MissingDependencyError,
+    NotAVariantError,
     VariantNotFoundError,
 )
 
@@ -148,6 +151,7 @@ def _corrupt(path: Path, err: BaseException) -> CorruptArtifactError:
 def _read_npz(path: Path) -> dict[str, Any]:
     import numpy as np
 
+    check_regular(path, "Artifact file")
     try:
         with np.load(path, allow_pickle=False) as npz:
             data: dict[str, Any] = {}
@@ -165,9 +169,12 @@ def _read_npz(path: Path) -> dict[str, Any]:
 
 def _read_json(path: Path) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except (ValueError, UnicodeDecodeError) as err:
+        text = read_text_bounded(path, "Artifact file")
+    except UnicodeDecodeError as err:
+        raise _corrupt(path, err) from err
+    try:
+        return json.loads(text)
+    except (ValueError, UnicodeDecodeError, RecursionError) as err:
         raise _corrupt(path, err) from err
 
 
@@ -214,17 +221,26 @@ def _metrics_table(path: Path) -> dict[str, list]:
             f"Columns of {str(path)!r} have different lengths ({detail}).\n"
             "Every column needs one value per epoch row (use null for a missing value)."
         )
-    try:
-        epochs = [int(e) for e in raw["epoch"]]
-    except (TypeError, ValueError) as err:
-        raise CorruptArtifactError(
-            f"The 'epoch' column of {str(path)!r} holds non-integer values.\n"
-            "Write whole epoch numbers."
-        ) from err
+    epochs = [_json_epoch(e, path, row) for row, e in enumerate(raw["epoch"])]
     order = sorted(range(len(epochs)), key=epochs.__getitem__)
     table = {name: [col[i] for i in order] for name, col in raw.items()}
     table["epoch"] = [epochs[i] for i in order]
     return table
+
+
+def _json_epoch(value: Any, path: Path, row: int) -> int:
+    """An epoch of metrics.json: a finite whole number (or a string of ASCII digits)."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise CorruptArtifactError(
+        f"{str(path)!r} row {row}: epoch {value!r} is not a whole number.\n"
+        "Write one finite whole epoch number per row, such as 0, 1, 2 (no null, NaN or "
+        "Infinity)."
+    )
 
 
 def _table_index(table: dict[str, list]) -> dict[int, int]:
@@ -269,9 +285,10 @@ class ArtifactLoader:
     ------
     VariantNotFoundError
         If ``path`` does not exist or is not a directory.
+    NotAVariantError
+        If the directory holds nothing the loader can read and no ``layout`` is given.
     ArtifactError
-        If the directory holds nothing the loader can read and no ``layout`` is given, or
-        ``layout`` is malformed.
+        If ``layout`` is malformed.
 
     Notes
     -----
@@ -323,7 +340,7 @@ class ArtifactLoader:
         self._events: tuple[float, list[Path]] | None = None
         if not self.layout and not self._looks_like_a_run():
             found = sorted(p.name for p in self.variant_dir.iterdir())[:10]
-            raise ArtifactError(
+            raise NotAVariantError(
                 f"{str(self.variant_dir)!r} does not look like a variant directory: it has no "
                 "'artifacts/', 'metrics.json', 'metrics.csv', 'config.json', checkpoint "
                 f"folders with .safetensors files or TensorBoard event files (found: "
@@ -511,8 +528,10 @@ class ArtifactLoader:
         epochs = self.epochs(analyzer)
         if not epochs:
             where = self.layout.get(analyzer) or str(self.artifacts_dir / analyzer)
+            where = (self._where(analyzer) if self._virtual_metrics(analyzer)
+                     else repr(where))
             raise EpochNotFoundError(
-                f"Analyzer {analyzer!r} has no epoch files yet in {where!r}.\n"
+                f"Analyzer {analyzer!r} has no epoch files yet in {where}.\n"
                 "Expected files named epoch_{N}.npz, .json or .safetensors (or checkpoint-{N}/ "
                 "folders with .safetensors files); wait for the first checkpoint or check the "
                 "training job."
@@ -535,9 +554,19 @@ class ArtifactLoader:
             near += f" (available: {epochs[0]}..{epochs[-1]}, {len(epochs)} epochs)"
         return EpochNotFoundError(
             f"No artifact for epoch {epoch!r} of analyzer {analyzer!r} in "
-            f"{str(self.variant_dir)!r}.\n"
+            f"{self._where(analyzer)}.\n"
             f"Nearest available epochs: {near}."
         )
+
+    def _where(self, analyzer: str) -> str:
+        """Where ``analyzer`` is read from, for messages: the scalar table's file(s) by name."""
+        source = self._metrics_source() if self._virtual_metrics(analyzer) else None
+        if not source or not source[1]:
+            return repr(str(self.variant_dir))
+        kind, files = source
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        what = {"tensorboard": "TensorBoard event file"}.get(kind, kind.upper() + " table")
+        return f"{what} {str(files[0])!r}{more}"
 
     def load(self, analyzer: str, epoch: int) -> dict[str, Any]:
         """Load one epoch's artifact.

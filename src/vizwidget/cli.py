@@ -13,6 +13,7 @@ import argparse
 import filecmp
 import inspect
 import json
+import os
 import re
 import sys
 import time
@@ -193,7 +194,12 @@ def _animate_comparison(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
+    from .artifacts import ArtifactLoader
     from .batch import export_batch
+
+    for variant in args.variants:  # a folder that is no run is bad usage, not a failed job
+        if not _GLOB_CHARS & set(variant):
+            ArtifactLoader(variant)
 
     vis = ([n for group in args.vis for item in group for n in item.split(",") if n]
            if args.vis else None)
@@ -326,10 +332,10 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
     from .evals import export_eval_report, read_eval_table
     from .scores import TableSpec, resolve
 
-    if not Path(args.source).exists():
-        raise UsageError(f"{args.source!r} does not exist; pass an eval table (.csv, .json) "
-                         "or inspect-ai logs (a .eval file or their directory)")
-    table = read_eval_table(args.source)
+    try:
+        table = read_eval_table(args.source)
+    except EvalTableError as err:  # no logs in the folder, not a table: the wrong input
+        raise UsageError(one_line(err)) from err
     try:
         resolve(table, TableSpec(score_value=args.metric))
     except EvalTableError as err:
@@ -401,8 +407,49 @@ def _fail(out: _Output | None, prog: str, message: str, code: int, json_mode: bo
     return code
 
 
+#: The path arguments of each command, checked before it runs, and what each should be.
+_INPUTS = {"list": ("variant", "the directory of a training run"),
+           "export": ("variant", "the directory of a training run"),
+           "animate": ("variant", "the directory of a training run"),
+           "batch": ("variants", "the directory of a training run"),
+           "compare": ("variants", "the directory of a training run"),
+           "evals": ("source", "an eval table (.csv, .json) or inspect-ai logs (a .eval file "
+                     "or their directory)"),
+           "provenance": ("file", "a file vizwidget wrote"),
+           "reproduce": ("file", "a file vizwidget wrote")}
+_GLOB_CHARS = frozenset("*?[")
+
+
+def _check_inputs(args: argparse.Namespace) -> None:
+    """Missing paths and empty folders are bad usage, named before any work starts."""
+    attr, wanted = _INPUTS.get(args.command, (None, ""))
+    value = getattr(args, attr, None) if attr else None
+    for text in [value] if isinstance(value, str) else (value or []):
+        if _GLOB_CHARS & set(text):
+            continue  # a pattern: the command says when it matches nothing
+        path = Path(text).expanduser()
+        if not path.exists():
+            raise UsageError(f"{text!r} does not exist; pass {wanted}")
+        if path.is_dir() and next(os.scandir(path), None) is None:
+            raise UsageError(f"{text!r} is an empty folder; pass {wanted}")
+
+
+def _closed_pipe() -> int:
+    """stdout's reader went away (``| head``): stop quietly, as the Python docs advise."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the flush at exit must not raise again
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``vizwidget`` command line; returns the exit code."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        return _closed_pipe()
+
+
+def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     json_mode = "--json" in argv
     parser = build_parser()
@@ -415,7 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = _Output(args)
     prog = f"vizwidget {args.command}"
     try:
+        _check_inputs(args)
         return COMMANDS[args.command](args, out)
+    except BrokenPipeError:
+        raise  # main() ends quietly
     except KeyboardInterrupt:
         if args.debug:
             raise

@@ -62,6 +62,10 @@ class VariantNotFoundError(ArtifactError, FileNotFoundError):
     """The variant directory does not exist."""
 
 
+class NotAVariantError(VariantNotFoundError):
+    """The directory exists but holds nothing a training run writes (empty, or other files)."""
+
+
 class AnalyzerNotFoundError(ArtifactError, LookupError):
     """No artifacts directory for the requested analyzer."""
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
+import math
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,12 @@ def _check_dict(fig: dict) -> dict:
             raise FigureError(
                 f"Unknown trace type {kind!r}: plotly.js would silently draw nothing for it.\n"
                 f"Use one of: {', '.join(sorted(trace_types()))}.")
+    for i, trace in enumerate(data or ()):
+        _check_typed_arrays(trace, f"data[{i}]")
+    frames = fig.get("frames")
+    for k, frame in enumerate(frames if isinstance(frames, (list, tuple)) else ()):
+        if isinstance(frame, dict):
+            _check_typed_arrays(frame.get("data"), f"frames[{k}].data")
     for key in ("layout", "frames"):
         value = fig.get(key)
         expected = dict if key == "layout" else (list, tuple)
@@ -103,21 +110,73 @@ def as_figure_dict(fig: Figureish) -> dict:
     return fig if isinstance(fig, dict) else fig.to_dict()
 
 
-def typed_array(value: Any) -> np.ndarray | None:
+def typed_array(value: Any, where: str = "a typed array") -> np.ndarray | None:
     """plotly's base64 typed array ``{"dtype", "bdata"[, "shape"]}`` as a numpy array.
 
-    Returns None for anything else, an unknown dtype, or a shape that does not fit the data.
+    Parameters
+    ----------
+    value : object
+        Anything; only a dict with a ``"bdata"`` key is decoded.
+    where : str
+        Where ``value`` sits (``"data[0].y"``), named in the error.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        None when ``value`` is not a typed array (no ``"bdata"`` key).
+
+    Raises
+    ------
+    FigureError
+        For a malformed typed array: bad base64, an unknown dtype, a byte length that is not
+        a multiple of the item size, or a shape that does not fit the data.
     """
     import numpy as np  # not at module top: the registry imports this module, numpy-free
 
-    if not (isinstance(value, dict) and isinstance(value.get("bdata"), (str, bytes))
-            and value.get("dtype") in PLOTLY_DTYPES):
+    if not (isinstance(value, dict) and "bdata" in value):
         return None
-    raw = value["bdata"]
-    arr = np.frombuffer(base64.b64decode(raw) if isinstance(raw, str) else raw,
-                        dtype=PLOTLY_DTYPES[value["dtype"]])
-    shape = value.get("shape")
-    if not shape:
-        return arr
-    dims = [int(d) for d in (str(shape).split(",") if isinstance(shape, str) else shape)]
-    return arr.reshape(dims) if int(np.prod(dims)) == arr.size else None
+    dtype, raw = value.get("dtype"), value["bdata"]
+    if not isinstance(dtype, str) or dtype not in PLOTLY_DTYPES:
+        problem = f"has dtype {dtype!r}, not one of {', '.join(PLOTLY_DTYPES)}"
+    elif not isinstance(raw, (str, bytes)):
+        problem = f"has bdata of type {type(raw).__name__}, not base64 text"
+    else:
+        problem = ""
+    if not problem and isinstance(raw, str):
+        try:
+            raw = binascii.a2b_base64("".join(raw.split()), strict_mode=True)
+        except (binascii.Error, ValueError) as err:
+            problem = f"has bdata that is not valid base64 ({err})"
+    if not problem:
+        width = np.dtype(PLOTLY_DTYPES[dtype]).itemsize
+        if len(raw) % width:
+            problem = f"holds {len(raw)} bytes, not a multiple of {width} ({dtype})"
+    if not problem:
+        arr = np.frombuffer(raw, dtype=PLOTLY_DTYPES[dtype])
+        shape = value.get("shape")
+        if not shape:
+            return arr
+        try:
+            dims = [int(d) for d in (str(shape).split(",") if isinstance(shape, str) else shape)]
+        except (TypeError, ValueError):
+            dims = []
+        if dims and all(d >= 0 for d in dims) and math.prod(dims) == arr.size:
+            return arr.reshape(dims)
+        problem = f"has shape {shape!r}, which does not fit its {arr.size} values"
+    raise FigureError(f"The typed array at {where} {problem}.\n"
+                      "Write it with plotly (fig.to_json()), or pass a plain list instead.")
+
+
+def _check_typed_arrays(value: Any, where: str, depth: int = 0) -> None:
+    """Decode every typed array in a trace (bounded depth), so a bad one is named early."""
+    if depth > 8:
+        return
+    if isinstance(value, dict):
+        if "bdata" in value:
+            typed_array(value, where)
+            return
+        for key, item in value.items():
+            _check_typed_arrays(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, (list, tuple)) and value and isinstance(value[0], (dict, list)):
+        for i, item in enumerate(value):
+            _check_typed_arrays(item, f"{where}[{i}]", depth + 1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._deprecation import fold_legacy, renamed_keywords
-from ..errors import ComparisonError, FormatError
+from ..errors import ComparisonError, FormatError, UsageError
 from ..export import AnimationOptions, ImageOptions, animate_frames, export_figure
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS
 from ..grid import PanelLabel
@@ -117,6 +117,10 @@ def prepare_comparison(
     Expensive steps (rendering every variant's over-epochs figure, the joint PCA) run here,
     once; ``figure(epoch)`` only places the highlight or renders the panels of that epoch.
     """
+    if columns is not None and (isinstance(columns, bool) or not isinstance(columns, int)
+                                or columns < 1):
+        raise UsageError(f"columns={columns!r} is not a number of columns.\n"
+                         "Pass a positive integer, or leave it out for a near-square grid.")
     vs = as_variants(variants)
     vis = get_visualization(visualization)
     vs.require(vis)

@@ -77,14 +77,25 @@ def joint_pca(variants: Variants, vis: Visualization, n_components: int = 3,
                     if shapes.get(k) != ref_shapes.get(k)]
             raise ShapeMismatchError(
                 f"Variant {m.label!r} has other parameter shapes than {ref_label!r} "
-                f"({'; '.join(diff)}), so they cannot share one PCA basis.\n"
+                f"({'; '.join(diff)}; at epochs {ep[0]} and {epochs[ref_label][0]}), so they "
+                "cannot share one PCA basis.\n"
                 "Compare variants of one architecture jointly, or use "
                 "layout='small_multiples' for a basis per variant.")
         epochs[m.label] = ep
 
-        def load(i: int, m: Member = m, ep: list[int] = ep, keys: list[str] = keys):
+        def load(i: int, m: Member = m, ep: list[int] = ep, keys: list[str] = keys,
+                 shapes: dict[str, tuple] = shapes):
+            data = variants.data(m, vis, ep[i])
+            for k in keys:
+                shape = tuple(np.shape(data[k])) if k in data else None
+                if shape != shapes[k]:
+                    raise ShapeMismatchError(
+                        f"Variant {m.label!r}: array {k!r} has shape {shape} at epoch {ep[i]} "
+                        f"but {shapes[k]} at epoch {ep[0]}, so they cannot share one PCA basis."
+                        "\nKeep every checkpoint of a run the same architecture, or pick "
+                        "epochs of one shape.")
             where = f"epoch {ep[i]} of variant {m.label!r} ({str(m.path)!r})"
-            return _flat(variants.data(m, vis, ep[i]), keys, where, analyzer)
+            return _flat(data, keys, where, analyzer)
 
         sources[m.label] = (load, len(ep))
     with single_blas_thread():

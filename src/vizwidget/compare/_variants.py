@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._epochs import nearest_epoch
+from .._templates import format_template
 from ..artifacts import ArtifactLoader
 from ..errors import (
     AnalyzerNotFoundError,
@@ -17,6 +18,7 @@ from ..errors import (
     ComparisonError,
     EpochNotFoundError,
     RendererError,
+    UsageError,
     VariantNotFoundError,
 )
 from ..registry import Visualization, cross_epochs, load_data, render_visualization
@@ -83,8 +85,10 @@ def _expand(dirs_or_glob: Paths) -> list[Path]:
 
 def _format_label(template: str, path: Path, config: dict) -> str:
     try:
-        return template.format(**{**config, "name": path.name})
-    except (KeyError, IndexError, ValueError) as err:
+        return format_template(template, {**config, "name": path.name})
+    except UsageError:
+        raise
+    except (KeyError, IndexError, ValueError, TypeError) as err:
         raise ComparisonError(
             f"Label template {template!r} does not fit variant {path.name!r}: {err}.\n"
             f"Use {{name}} or keys of its config.json: {', '.join(sorted(config)) or 'none'}."

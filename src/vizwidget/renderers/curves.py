@@ -118,7 +118,8 @@ def training_curves(
             fig.update_yaxes(range=_accuracy_range(raws), row=1, col=col)
     if drawn == 0:
         names = sorted({k for r in snapshots for k in r if k != "epoch"})
-        raise ValueError(f"metrics.json has no {metrics} columns (columns: {', '.join(names)}).\n"
+        raise ValueError(f"The metrics table has no {metrics} columns "
+                         f"(columns: {', '.join(names)}).\n"
                          "Name columns with the word 'loss', 'acc' or 'accuracy', "
                          "e.g. train_loss, test_acc.")
     xs = np.concatenate(spans) if spans else np.zeros(0)

@@ -65,8 +65,8 @@ class GridSource:
     def __init__(self, panels: Sequence[Panel], columns: int | None = None,
                  cache_size: int = 64) -> None:
         self.panels = list(panels)
-        self.columns = int(columns) if columns else default_columns(len(self.panels))
-        if self.columns < 1:
+        self.columns = default_columns(len(self.panels)) if columns is None else columns
+        if isinstance(self.columns, bool) or not isinstance(self.columns, int) or self.columns < 1:
             raise UsageError(f"columns={columns!r} is not a number of columns.\n"
                              "Pass a positive integer, or leave it out.")
         self._figures = LRU(cache_size)
