@@ -15,7 +15,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "vizwidget"
 LAYERS: dict[str, tuple[str, ...]] = {
     "leaves": ("errors", "formats", "themes", "figures", "colors", "lod", "_paths", "_cache",
                "_progress", "_blas", "_version", "_escape", "_epochs", "_record_summary",
-               "_deprecation"),
+               "_deprecation", "_templates", "_untrusted"),
     "core": ("export", "engine"),
     "data": ("artifacts", "_run_layout", "_safetensors_io", "_metrics_io", "trackers"),
     "content": ("registry", "renderers", "analysis", "scores", "processing", "grid",
