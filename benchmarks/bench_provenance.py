@@ -24,7 +24,7 @@ FORMATS = ("png", "jpeg", "webp", "svg", "pdf", "html", "json")
 
 
 def main(n: int = 20) -> None:
-    from vizwidget.artifacts import ArtifactLoader
+    from vizwidget.runs import ArtifactLoader
     from vizwidget.demo import make_variant
     from vizwidget.export import export_figure, figure_to_bytes
     from vizwidget.export._metadata import embed, make_record

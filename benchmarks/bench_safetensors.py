@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from vizwidget import ArtifactLoader
-from vizwidget.artifacts import clear_cache
+from vizwidget.runs import clear_cache
 
 TENSORS = 256
 ELEMENTS = 1 << 20  # 4 MiB of float32

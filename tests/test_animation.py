@@ -149,7 +149,7 @@ def test_label_visibly_changes_pixels(variant, tmp_path):
 
 
 def test_cross_epoch_frames_differ_where_the_highlight_moves(variant, tmp_path):
-    from vizwidget.artifacts import ArtifactLoader
+    from vizwidget.runs import ArtifactLoader
 
     loader = ArtifactLoader(variant)
     snapshots = [loader.load("curve", e) for e in EPOCHS]
@@ -256,7 +256,7 @@ def test_renderer_kwargs_are_passed(variant, tmp_path):
 
 
 def test_registered_names_per_epoch_and_cross_epoch(demo_variant, tmp_path):
-    from vizwidget.artifacts import ArtifactLoader
+    from vizwidget.runs import ArtifactLoader
 
     epochs = ArtifactLoader(demo_variant).epochs("parameters")[:4]
     per_epoch = export_animation("singular_value_spectrum", demo_variant, None,

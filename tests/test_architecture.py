@@ -15,9 +15,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "vizwidget"
 LAYERS: dict[str, tuple[str, ...]] = {
     "leaves": ("errors", "formats", "themes", "figures", "colors", "lod", "_paths", "_cache",
                "_progress", "_blas", "_version", "_escape", "_epochs", "_record_summary",
-               "_deprecation", "_templates", "_untrusted"),
+               "_deprecation", "_templates"),
     "core": ("export", "engine"),
-    "data": ("artifacts", "_run_layout", "_safetensors_io", "_metrics_io", "trackers"),
+    "data": ("runs", "artifacts"),
     "content": ("registry", "renderers", "analysis", "scores", "processing", "grid",
                 "provenance", "source"),
     "joining": ("verbs", "compare", "batch", "_batch_results", "_batch_report", "evals",

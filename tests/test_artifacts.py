@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizwidget import artifacts
-from vizwidget.artifacts import ArtifactLoader
+from vizwidget.runs import _loader as artifacts
 from vizwidget.errors import (
     AnalyzerNotFoundError,
     ArtifactError,
@@ -18,6 +17,7 @@ from vizwidget.errors import (
     EpochNotFoundError,
     VariantNotFoundError,
 )
+from vizwidget.runs import ArtifactLoader
 
 
 def _bump_mtime(path: Path) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vizwidget.artifacts import ArtifactLoader
+from vizwidget.runs import ArtifactLoader
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,6 @@ from PIL import Image
 
 import vizwidget as vz
 from vizwidget.analysis import stack_parameters
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.compare import Variants, register_comparison
 from vizwidget.errors import (
     AnalyzerNotFoundError,
@@ -27,6 +26,7 @@ from vizwidget.errors import (
     VariantNotFoundError,
 )
 from vizwidget.registry import register_renderer, render_visualization
+from vizwidget.runs import ArtifactLoader
 
 
 @pytest.fixture(scope="session")

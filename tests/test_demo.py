@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import vizwidget
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.compare import SWEEP_VIEWS
 from vizwidget.demo import checkpoint_schedule, make_variant
+from vizwidget.runs import ArtifactLoader
 
 
 def test_grokking_shape(demo_variant):

@@ -18,9 +18,9 @@ import vizwidget as vz
 from vizwidget._cli_args import parse_epochs, select_epochs
 from vizwidget._epochs import epochs_in_range, nearest_epoch, nearest_index
 from vizwidget.analysis import nearest_index as analysis_nearest_index
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.compare import Variants
 from vizwidget.errors import UsageError
+from vizwidget.runs import ArtifactLoader
 from vizwidget.widget import ExportWidget
 from vizwidget.widget._panels import Panel, PanelSpec
 

@@ -13,11 +13,11 @@ from inspect_offline import EPOCHS, expected_accuracy
 from PIL import Image
 
 from vizwidget import evals, export_animation
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.batch import export_batch
 from vizwidget.cli import main
 from vizwidget.export import figure_to_bytes
 from vizwidget.registry import render_visualization
+from vizwidget.runs import ArtifactLoader
 from vizwidget.widget import ExportWidget
 
 SLASH = "score_risk_scorer_cruijff_kit/auc_score"

@@ -22,8 +22,8 @@ import pytest
 
 import vizwidget
 from vizwidget import errors as E
-from vizwidget.artifacts import ArtifactLoader, clear_cache
 from vizwidget.batch import export_batch
+from vizwidget.runs import ArtifactLoader, clear_cache
 from vizwidget.widget import ExportWidget
 
 pytestmark = pytest.mark.browser

@@ -23,8 +23,7 @@ from safetensors.numpy import save_file
 from tensorboard.summary import Writer
 
 import vizwidget as vz
-from vizwidget import _untrusted
-from vizwidget.artifacts import ArtifactLoader, clear_cache
+from vizwidget.runs import _untrusted
 from vizwidget.compare import Variants
 from vizwidget.errors import (
     CorruptArtifactError,
@@ -35,6 +34,7 @@ from vizwidget.errors import (
     VizWidgetError,
 )
 from vizwidget.figures import as_figure_dict
+from vizwidget.runs import ArtifactLoader, clear_cache
 
 SRC = Path(vz.__file__).parents[1]
 
@@ -167,7 +167,7 @@ def test_security_a_contained_shard_index_still_reads(tmp_path):
 def test_security_oversized_shard_index_is_refused(tmp_path, monkeypatch):
     folder = checkpoint(tmp_path / "run", 10)
     index = write_index(folder, "model-00001-of-00001.safetensors")
-    monkeypatch.setattr("vizwidget._safetensors_io.MAX_INDEX_BYTES", 16)
+    monkeypatch.setattr("vizwidget.runs._safetensors.MAX_INDEX_BYTES", 16)
     with pytest.raises(CorruptArtifactError) as info:
         ArtifactLoader(tmp_path / "run").load("parameters", 10)
     two_lines(info.value, index, "bytes")

@@ -24,7 +24,7 @@ from vizwidget.errors import (
     VariantNotFoundError,
 )
 from vizwidget.registry import render_visualization
-from vizwidget.trackers import _folders
+from vizwidget.runs.trackers import _folders
 
 mlflow = pytest.importorskip("mlflow", reason="the mlflow extra: pip install vizwidget[mlflow]")
 logging.getLogger("mlflow").setLevel(logging.WARNING)
@@ -313,7 +313,7 @@ def server(store):
 
 def test_a_tracking_server_gives_the_same_runs_and_histories(server, sweep, tmp_path,
                                                              monkeypatch):
-    from vizwidget.trackers import _mlflow
+    from vizwidget.runs.trackers import _mlflow
 
     requests_sent = []
     make_bulk = _mlflow._rest_bulk

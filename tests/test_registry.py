@@ -13,8 +13,8 @@ import pytest
 
 import vizwidget
 from vizwidget import registry
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.errors import EpochNotFoundError, RendererError, VisualizationNotFoundError
+from vizwidget.runs import ArtifactLoader
 
 BUILTINS = {
     "parameter_trajectory_2d": ("cross_epoch", ("parameters",)),

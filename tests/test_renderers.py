@@ -9,9 +9,9 @@ from PIL import Image
 
 import vizwidget
 from vizwidget import analysis
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.compare import SWEEP_VIEWS
 from vizwidget.registry import render_visualization
+from vizwidget.runs import ArtifactLoader
 
 BUILTIN = sorted(v.name for v in vizwidget.visualizations()
                  if v.fn.__module__.startswith("vizwidget.renderers")

@@ -23,7 +23,6 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 import vizwidget as vz
 from vizwidget.analysis import parameter_keys
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.errors import (
     AnalyzerNotFoundError,
     ArtifactError,
@@ -32,6 +31,7 @@ from vizwidget.errors import (
     RendererError,
     VizWidgetError,
 )
+from vizwidget.runs import ArtifactLoader
 
 STEPS = [10, 20, 50, 120]  # a non-uniform Trainer save schedule
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -224,7 +224,7 @@ def test_parameter_groups_by_name_and_glob(trainer_run):
                                                "model.layers.1.mlp.W_in"]
     assert parameter_keys(data, ["model.embed.bias", "model.layers.1.*"]) == [
         "model.embed.bias", "model.layers.1.attn.W_Q", "model.layers.1.mlp.W_in"]
-    vz.artifacts.clear_cache()  # the process-wide cache may hold this checkpoint already
+    vz.runs.clear_cache()  # the process-wide cache may hold this checkpoint already
     fresh = ArtifactLoader(trainer_run).load("parameters", 10)
     parameter_keys(fresh, "*.attn.*")
     assert "2 loaded" in repr(fresh.maps[-1])  # only the matched tensors were read

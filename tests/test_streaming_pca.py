@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from vizwidget import analysis as A
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.errors import ShapeMismatchError, VizWidgetError
+from vizwidget.runs import ArtifactLoader
 
 
 def _same_up_to_sign(a: np.ndarray, b: np.ndarray, atol: float) -> None:

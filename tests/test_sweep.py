@@ -11,12 +11,12 @@ import pytest
 from PIL import Image
 
 import vizwidget as vz
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.batch import export_batch
 from vizwidget.compare import SWEEP_VIEWS, Variants, metric_value
 from vizwidget.compare._sweep import t_quantile
 from vizwidget.errors import ComparisonError, NotApplicableError, is_not_applicable
 from vizwidget.registry import render_visualization
+from vizwidget.runs import ArtifactLoader
 
 LRS = (0.1, 0.01, 0.001)
 SEEDS = (0, 1, 2)

@@ -10,7 +10,6 @@ import pytest
 
 import vizwidget
 from vizwidget import registry
-from vizwidget.artifacts import ArtifactLoader
 from vizwidget.errors import (
     EpochNotFoundError,
     FormatError,
@@ -18,6 +17,7 @@ from vizwidget.errors import (
     VariantNotFoundError,
     VisualizationNotFoundError,
 )
+from vizwidget.runs import ArtifactLoader
 from vizwidget.verbs import export_variant_visualization, safe_filename
 
 

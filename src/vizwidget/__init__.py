@@ -21,7 +21,7 @@ _LAZY = {
     "export_animation": "vizwidget.verbs",
     "export_cross_epoch_animation": "vizwidget.verbs",
     "export_variant_visualization": "vizwidget.verbs",
-    "ArtifactLoader": "vizwidget.artifacts",
+    "ArtifactLoader": "vizwidget.runs",
     "register_renderer": "vizwidget.registry",
     "visualizations": "vizwidget.registry",
     "get_visualization": "vizwidget.registry",
@@ -65,7 +65,6 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .artifacts import ArtifactLoader
     from .batch import export_batch
     from .compare import (
         Variants,
@@ -77,6 +76,7 @@ if TYPE_CHECKING:
     from .provenance import read_provenance
     from .registry import Visualization, get_visualization, register_renderer, visualizations
     from .reproduction import reproduce
+    from .runs import ArtifactLoader
     from .source import FigureSource
     from .verbs import (
         export_animation,

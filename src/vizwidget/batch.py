@@ -33,13 +33,13 @@ from ._batch_report import write_reports
 from ._batch_results import BatchResult, JobResult
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress, progress_reporter
-from .artifacts import ArtifactLoader, resolve_variant_dir
 from .compare import JOINT_VIEWS, OVERLAY_VIEWS, SWEEP_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
 from .export import check_size, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
+from .runs import ArtifactLoader, resolve_variant_dir
 from .themes import theme_template
 from .verbs import variant_figure
 

@@ -94,7 +94,7 @@ def cmd_list(args: argparse.Namespace, out: _Output) -> int:
 
     loader = None
     if args.variant is not None:
-        from .artifacts import ArtifactLoader
+        from .runs import ArtifactLoader
 
         loader = ArtifactLoader(args.variant)
         present = set(loader.analyzers())
@@ -140,9 +140,9 @@ def cmd_export(args: argparse.Namespace, out: _Output) -> int:
 
 def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     from ._paths import safe_filename
-    from .artifacts import ArtifactLoader
     from .formats import ANIMATION_FORMATS, FRAMES_FORMAT, normalize, resolve_output, suffix_for
     from .registry import cross_epochs, get_visualization
+    from .runs import ArtifactLoader
     from .verbs import export_animation
 
     if len(args.variant) > 1:
@@ -194,8 +194,8 @@ def _animate_comparison(args: argparse.Namespace, out: _Output) -> int:
 
 
 def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
-    from .artifacts import ArtifactLoader
     from .batch import export_batch
+    from .runs import ArtifactLoader
 
     for variant in args.variants:  # a folder that is no run is bad usage, not a failed job
         if not _GLOB_CHARS & set(variant):

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from .artifacts import METRICS_ANALYZER, ArtifactLoader
 from .errors import ArtifactError, ProvenanceError, ProvenanceMismatchError, one_line
 from .export import Provenance, read_record
 from .registry import Visualization
+from .runs import METRICS_ANALYZER, ArtifactLoader
 
 __all__ = ["artifact_files", "artifact_hashes", "check_artifacts", "read_provenance",
            "renderer_name", "run_of", "variant_record"]

@@ -30,7 +30,6 @@ from importlib import import_module, metadata
 from typing import TYPE_CHECKING, Any, Literal
 
 from ._blas import single_blas_thread
-from .artifacts import METRICS_ANALYZER, ArtifactLoader
 from .errors import (
     EpochNotFoundError,
     FigureError,
@@ -43,6 +42,7 @@ from .errors import (
     one_line,
 )
 from .figures import Figureish, check_figure
+from .runs import METRICS_ANALYZER, ArtifactLoader
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -18,7 +18,6 @@ from typing import Any
 
 from ._cache import LRU
 from ._progress import Progress
-from .artifacts import ArtifactLoader
 from .errors import EpochNotFoundError, UsageError
 from .export import AnimationOptions, ImageOptions, animate_frames, export_figure
 from .figures import Figureish
@@ -33,6 +32,7 @@ from .registry import (
     load_snapshots,
     render_figure,
 )
+from .runs import ArtifactLoader
 
 __all__ = ["CROSS_EPOCH", "PER_EPOCH", "FigureSource"]
 

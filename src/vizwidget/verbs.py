@@ -16,13 +16,13 @@ from typing import Any
 from ._deprecation import fold_legacy, renamed_keywords
 from ._paths import file_in, make_dir, safe_filename
 from ._progress import Progress
-from .artifacts import ArtifactLoader
 from .errors import UsageError
 from .export import AnimationOptions, ImageOptions
 from .figures import Figureish
 from .formats import normalize, suffix_for
 from .provenance import Provenance
 from .registry import get_visualization
+from .runs import ArtifactLoader
 from .source import FigureSource
 
 __all__ = [

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 from .._epochs import nearest_epoch
 from .._templates import format_template
-from ..artifacts import ArtifactLoader
 from ..errors import (
     AnalyzerNotFoundError,
     ArtifactError,
@@ -22,7 +21,8 @@ from ..errors import (
     VariantNotFoundError,
 )
 from ..registry import Visualization, cross_epochs, load_data, render_visualization
-from ..trackers import mlflow_runs
+from ..runs import ArtifactLoader
+from ..runs.trackers import mlflow_runs
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go

@@ -16,9 +16,9 @@ from typing import Any
 
 from .._cache import LRU
 from .._epochs import nearest_epoch
-from ..artifacts import ArtifactLoader
 from ..errors import EpochNotFoundError, UsageError
 from ..figures import as_figure_dict
+from ..runs import ArtifactLoader
 from ._source import CROSS_EPOCH, FigureSource
 
 

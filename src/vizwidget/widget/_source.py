@@ -15,7 +15,6 @@ from typing import Any
 
 from .._cache import LRU
 from .._progress import Progress
-from ..artifacts import ArtifactLoader
 from ..errors import UsageError
 from ..export import AnimationOptions, animate_frames
 from ..figures import Figureish, check_figure
@@ -29,6 +28,7 @@ from ..registry import (
     load_data,
     load_snapshots,
 )
+from ..runs import ArtifactLoader
 
 PER_EPOCH, CROSS_EPOCH = KINDS
 

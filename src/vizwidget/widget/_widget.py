@@ -23,7 +23,6 @@ from ipywidgets import CallbackDispatcher
 from .._cache import LRU
 from .._epochs import nearest_epoch
 from .._paths import file_in, make_dir
-from ..artifacts import ArtifactLoader
 from ..errors import (
     ExportCancelled,
     MissingDependencyError,
@@ -35,6 +34,7 @@ from ..errors import (
 from ..export import AnimationOptions, export_figure, figure_to_bytes
 from ..figures import as_figure_dict
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
+from ..runs import ArtifactLoader
 from ..themes import THEMES
 from . import _assets as assets
 from ._jobs import JobRunner, Watcher

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._safetensors_io import has_safetensors
-from .errors import AnalyzerNotFoundError, ArtifactError
+from ..errors import AnalyzerNotFoundError, ArtifactError
+from ._safetensors import has_safetensors
 
 __all__ = [
     "CHECKPOINT_DIR",

@@ -10,8 +10,8 @@ import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from ..errors import CorruptArtifactError, MissingDependencyError, describe
 from ._untrusted import check_regular, read_text_bounded
-from .errors import CorruptArtifactError, MissingDependencyError, describe
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
            "read_tensorboard_table"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..errors import MissingDependencyError, UsageError, VariantNotFoundError, describe
+from ...errors import MissingDependencyError, UsageError, VariantNotFoundError, describe
 
 __all__ = ["MlflowRun", "read_experiment", "safe_uri"]
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..errors import ArtifactError, CorruptArtifactError, OutputPathError
-from ..export import atomic_write
+from ...errors import ArtifactError, CorruptArtifactError, OutputPathError
+from ...export import atomic_write
 from ._mlflow import MlflowRun
 
 __all__ = ["MAX_CHECKPOINT_BYTES", "default_cache_dir", "download_checkpoints", "write_run"]

@@ -10,8 +10,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ArtifactError, CorruptArtifactError, MissingDependencyError, describe
 from ._untrusted import check_regular, contained, read_text_bounded
-from .errors import ArtifactError, CorruptArtifactError, MissingDependencyError, describe
 
 if TYPE_CHECKING:  # numpy loads on first read, keeping ``import vizwidget`` light
     import numpy as np

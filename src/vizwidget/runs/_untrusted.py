@@ -6,7 +6,7 @@ import os
 import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from .errors import CorruptArtifactError
+from ..errors import CorruptArtifactError
 
 __all__ = ["MAX_TABLE_BYTES", "check_regular", "contained", "read_text_bounded"]
 
