@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from .._cache import LRU
 from .._progress import Progress
@@ -31,6 +31,24 @@ from ..registry import (
 )
 
 PER_EPOCH, CROSS_EPOCH = KINDS
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What a widget draws and exports: figures per epoch, their provenance, animations.
+
+    :class:`FigureSource` is one; a dashboard's grid of panels is another.
+    """
+
+    def epochs(self) -> list[int]: ...
+    def clear(self) -> None: ...
+    def figure(self, epoch: int | None) -> Figureish: ...
+    def preview(self, epoch: int | None) -> Figureish: ...
+    def record(self, epoch: int | None, output_path: Path,
+               frames: Sequence[int] | None = None) -> Any: ...
+    def animate(self, output_path: Path, epochs: Sequence[int], *, options: AnimationOptions,
+                progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> Path: ...
 
 
 class FigureSource:

@@ -39,7 +39,7 @@ from . import _assets as assets
 from ._jobs import JobRunner, Watcher
 from ._lod_view import TOKEN_KEY, full_indices, reduce_figure
 from ._payload import KnownArrays
-from ._source import CROSS_EPOCH, FigureSource
+from ._source import CROSS_EPOCH, FigureSource, Source
 
 PointCallback = Callable[[list[dict[str, Any]]], Any]
 
@@ -76,8 +76,10 @@ class ExportWidget(anywidget.AnyWidget):
     Parameters
     ----------
     render
-        A renderer function, a registered visualization name, or a plain plotly figure
-        (then there is no slider and nothing to animate).
+        A renderer function, a registered visualization name, a plain plotly figure
+        (then there is no slider and nothing to animate), or a ready figure source (an
+        object with the methods of :class:`~vizwidget.widget._source.Source`, e.g. a
+        dashboard's grid; then only widget options may follow).
     epochs
         Epoch numbers to offer. With a ``loader`` they restrict the epochs found on disk;
         without one they are required and a per-epoch renderer is called as
@@ -159,8 +161,19 @@ class ExportWidget(anywidget.AnyWidget):
     ) -> None:
         assets.check_bundle()
         options = {k: kwargs.pop(k) for k in list(kwargs) if k in WIDGET_OPTIONS}
-        self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer, kind=kind,
-                                    render_kwargs={**(render_kwargs or {}), **kwargs})
+        if isinstance(render, Source):
+            extra = sorted(kwargs) + [k for k, v in (("epochs", epochs), ("loader", loader),
+                                      ("analyzer", analyzer), ("kind", kind),
+                                      ("render_kwargs", render_kwargs)) if v is not None]
+            if extra:
+                raise UsageError(f"A figure source takes widget options only, not "
+                                 f"{', '.join(extra)}.\n"
+                                 f"Use: {', '.join(sorted(WIDGET_OPTIONS))}.")
+            self._source = render
+        else:
+            self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer,
+                                        kind=kind,
+                                        render_kwargs={**(render_kwargs or {}), **kwargs})
         available = self._source.epochs()
         options.setdefault("name", self._source.name)
         if available:
@@ -341,12 +354,17 @@ class ExportWidget(anywidget.AnyWidget):
         kind = content.get("kind")
         if kind not in self._dispatchers:
             return
+        self._dispatchers[kind](self._event_points(content))
+
+    def _event_points(self, content: dict[str, Any]) -> list[dict[str, Any]]:
+        """The points of an event message as callbacks get them (full-data indices)."""
         epoch = content.get("epoch")
-        points = [{**p, "epoch": epoch} for p in content.get("points") or []]
+        points = [{**p, "epoch": epoch} for p in content.get("points") or []
+                  if isinstance(p, dict)]
         maps = self._lod_maps.get(content.get("lod")) if content.get("lod") else None
         if maps:  # the preview drew a down-sampled trace: report full-data indices
             points = full_indices(points, maps)
-        self._dispatchers[kind](points)
+        return points
 
     def _register(self, kind: str, callback: PointCallback, remove: bool) -> None:
         self._dispatchers[kind].register_callback(callback, remove=remove)
