@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from e2e.fake_page import coloured_pixels, open_page, record
+from e2e.fake_page import coloured_pixels, drawn_pixels, open_page, record
 
 from vizwidget import ExportWidget
 
@@ -67,5 +67,73 @@ def test_a_widget_shown_twice_plays_once(browser):
         sets = page.evaluate("window.models[0].epochSets")
         assert 10 <= sets <= 17, f"{sets} epoch steps in 3 s at 5 fps"
         assert page.locator(".vzw-play").nth(1).text_content() == "Play"
+    finally:
+        context.close()
+
+
+def cloud(epoch, seed=0):
+    rng = np.random.default_rng(seed)
+    return go.Figure(go.Scattergl(x=rng.standard_normal(2000), y=rng.standard_normal(2000),
+                                  mode="markers", marker={"color": "rgb(230,20,20)", "size": 6}),
+                     layout={"margin": {"l": 30, "r": 10, "t": 10, "b": 30}})
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from vizwidget.demo import make_variant
+
+    root = tmp_path_factory.mktemp("gl")
+    return [make_variant(root / f"seed{i}", p=13, seed=i, epochs=30) for i in range(3)]
+
+
+GL_STATE = """() => {
+  const b = globalThis.__vizwidget__.glBudget;
+  return { plots: b.live.size, contexts: b.contexts };
+}"""
+DRAWN = """(i) => {
+  const root = document.querySelectorAll('.vizwidget')[i];
+  const plot = root.querySelector('.vzw-plot');
+  return plot.dataset.epoch !== undefined && !plot.dataset.asleep
+    && root.querySelector('.vzw-still').style.display !== 'block'
+    && plot.querySelector('canvas') !== null;
+}"""
+
+
+def test_many_webgl_plots_share_a_budget_and_all_redraw(browser, runs):
+    from vizwidget import Dashboard
+
+    widgets = [ExportWidget(cloud, epochs=[0], seed=i, preview_height=300) for i in range(20)]
+    dash = Dashboard([("parameter_trajectory_3d", runs[i % 3]) for i in range(9)],
+                     preview_height=600)
+    records = [record(displayed(w)) for w in widgets] + [record(displayed(dash), [dash.epoch])]
+    context, page, console = open_page(browser, records, viewport=(1000, 900))
+    try:
+        page.wait_for_function(DRAWN, arg=0)
+        worst = {"plots": 0, "contexts": 0}
+        height = page.evaluate("document.body.scrollHeight")
+        for y in [*range(0, height, 300), *range(height, -300, -300)]:  # to the end and back
+            page.evaluate("(y) => window.scrollTo(0, y)", y)
+            page.wait_for_timeout(120)
+            now = page.evaluate(GL_STATE)
+            worst = {k: max(worst[k], now[k]) for k in worst}
+        assert worst["plots"] <= 8 and worst["contexts"] <= 12, worst
+        asleep = page.evaluate("document.querySelectorAll('.vzw-plot[data-asleep]').length")
+        assert asleep >= 10  # plots out of view gave their contexts back
+        for i in range(21):  # every widget draws again when it comes into view
+            page.locator(".vizwidget").nth(i).scroll_into_view_if_needed()
+            page.wait_for_function(DRAWN, arg=i)
+            page.wait_for_timeout(100)
+            shot = page.locator(".vizwidget .vzw-stage").nth(i).screenshot()
+            if i < 20:
+                assert coloured_pixels(shot, RED) > 300, f"widget {i} shows no markers"
+            else:  # the 3-D grid: nine trajectories drawn
+                assert drawn_pixels(shot) > 5000
+        scene = page.evaluate("""() => {
+            const plot = document.querySelectorAll('.vizwidget')[20].querySelector('.vzw-plot');
+            return plot.querySelectorAll('canvas').length;
+        }""")
+        assert scene >= 9  # one WebGL canvas per 3-D panel
+        lost = [m for m in console if "Too many active WebGL contexts" in m]
+        assert not lost, lost
     finally:
         context.close()

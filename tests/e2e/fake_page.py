@@ -70,12 +70,12 @@ window.mount = async (records, { kernel = true, views = 1 } = {}) => {
 </script></body></html>"""
 
 
-def record(widget: Any) -> dict:
-    """A widget's synced state and its figure message for every epoch (in full)."""
+def record(widget: Any, epochs: list[int] | None = None) -> dict:
+    """A widget's synced state and its figure message for ``epochs`` (default: all), in full."""
     sent: list[tuple[dict, list]] = []
     widget.send = lambda content, buffers=None: sent.append((content, buffers or []))
     replies = {}
-    for epoch in widget.epochs or [0]:
+    for epoch in epochs if epochs is not None else widget.epochs or [0]:
         sent.clear()
         widget._on_custom_msg(widget, {"type": "figure", "epoch": epoch, "full": True}, [])
         content, buffers = sent[-1]
@@ -123,3 +123,14 @@ def coloured_pixels(png: bytes, rgb: tuple[int, int, int], tol: int = 40) -> int
 
     arr = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     return int((np.abs(arr - np.array(rgb)).max(axis=2) <= tol).sum())
+
+
+def drawn_pixels(png: bytes) -> int:
+    """Pixels of a screenshot that are neither white nor near-white (something drawn)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    arr = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return int((arr.min(axis=2) < 200).sum())
