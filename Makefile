@@ -11,6 +11,7 @@ demo: setup
 	$(PY) -m vizwidget demo demo-run
 
 test: setup
+	cd js && (test -x node_modules/.bin/vitest || npm ci --no-audit --no-fund) && npm test
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 setup: $(STAMP) browser build-js

@@ -1,8 +1,8 @@
 // A WebGL budget per page: browsers keep about 16 live WebGL contexts and drop the oldest
 // beyond that, so however many widgets a page holds, at most MAX_PLOTS plots (and
-// MAX_CONTEXTS contexts: a 3-D grid holds one per scene) keep theirs. A plot out of view,
-// or the least recently used one when another needs room, gives its contexts back and
-// shows its figure as an image; it redraws when it comes back into view.
+// MAX_CONTEXTS contexts: a 3-D grid holds one per scene) keep theirs. When a plot needs
+// room, the plots out of view, then the least recently used, give their contexts back and
+// show their figure as an image; they redraw when they come (back) into view.
 
 export const MAX_PLOTS = 8;
 export const MAX_CONTEXTS = 12;
@@ -32,7 +32,8 @@ export function contextsFor(data) {
 
 /**
  * Live plots by least recent use; a plot asks for room before it draws with WebGL.
- * An entry is any object with `sleep()`: give the contexts back (asynchronously is fine).
+ * An entry is any object with `sleep()` (give the contexts back) and `inView` (false when
+ * it is out of the viewport: such entries are put to sleep first).
  */
 export class GlBudget {
   constructor(maxPlots = MAX_PLOTS, maxContexts = MAX_CONTEXTS) {
@@ -54,7 +55,10 @@ export class GlBudget {
     if (weight <= 0) return;
     const over = () => this.live.size + 1 > this.maxPlots ||
       this.contexts + weight > this.maxContexts;
-    for (const other of [...this.live.keys()]) {
+    const oldest = [...this.live.keys()];
+    const victims = [...oldest.filter((e) => e.inView === false),
+      ...oldest.filter((e) => e.inView !== false)]; // plots out of view go first
+    for (const other of victims) {
       if (!over()) break;
       this.live.delete(other);
       other.sleep();

@@ -60,13 +60,17 @@ export const MSG = {
 
 /**
  * Listen to model events (space-separated, e.g. "change:epoch change:epochs") until `signal`
- * aborts; then the listener is removed with `model.off`.
+ * aborts; then the listener is removed with `model.off`. Each event is registered on its
+ * own: anywidget's documented model API takes one name per call (marimo's model ignores a
+ * space-separated list, so the preview would never hear of a new epoch there).
  * @param {WidgetModel} model
  * @param {string} events
  * @param {(...args: any[]) => void} fn
  * @param {AbortSignal} signal
  */
 export function observe(model, events, fn, signal) {
-  model.on(events, fn);
-  signal.addEventListener("abort", () => model.off(events, fn), { once: true });
+  for (const event of events.split(/\s+/).filter(Boolean)) {
+    model.on(event, fn);
+    signal.addEventListener("abort", () => model.off(event, fn), { once: true });
+  }
 }

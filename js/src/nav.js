@@ -60,6 +60,15 @@ export function bindNav(model, ui, goTo, signal) {
       step(e.key === "ArrowLeft" ? -1 : 1);
     }
   });
+  // ← → on the focused slider step through the epochs here, before the page sees them: a
+  // host that binds the arrows in the capture phase (Notebook 7) would otherwise swallow them.
+  window.addEventListener("keydown", (e) => {
+    if (e.target !== ui.slider || e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    e.preventDefault();
+    e.stopPropagation();
+    if (!model.get("static")) step(e.key === "ArrowLeft" ? -1 : 1);
+  }, { capture: true, signal });
   observe(model, "change:epoch change:epochs change:static", sync, signal);
   sync();
 }

@@ -74,8 +74,10 @@ export class Preview {
     this.failed = false; // the error shown came from a renderer: clear it on the next draw
     this.eventsBound = false;
     this.asleep = false; // WebGL contexts given back; the still image stands in
+    this.weight = 0; // WebGL contexts the drawn figure holds
     this.inView = true;
     this.restore = null; // the user's zoom and selection to apply at the next draw
+    this.zoom = null; // [xrange, yrange] of a zoomed down-sampled plot, null when whole
     this.ready = new Promise((resolve) => this.load(resolve));
     this.watch();
   }
@@ -97,7 +99,7 @@ export class Preview {
     observe(model, "change:preview_height", () => this.syncHeight(), signal);
     observe(model, "change:_image", () => this.syncStill(), signal);
     store.onView((epoch, fig) => {
-      if (epoch === this.drawn && this.Plotly && !signal.aborted) this.draw(epoch, fig);
+      if (epoch === this.drawn && this.Plotly && !signal.aborted) this.draw(epoch, fig, true);
     }, signal);
     store.onInvalidate(() => {
       this.drawn = null;
@@ -142,8 +144,8 @@ export class Preview {
 
   visible(inView) {
     this.inView = inView;
-    if (!inView) this.sleep();
-    else if (this.asleep) this.wake();
+    if (!inView) return; // it keeps its plot until another one needs the room
+    if (this.asleep) this.wake();
     else this.showCurrent();
   }
 
@@ -151,7 +153,7 @@ export class Preview {
   sleep() {
     if (this.asleep || this.drawn === null || !this.Plotly) return;
     this.budget.release(this);
-    if (!this.ui.plot.querySelector("canvas")) return; // no WebGL: nothing to give back
+    if (!this.weight) return; // no WebGL: nothing to give back
     this.asleep = true;
     this.restore = viewState(this.ui.plot);
     this.syncStill();
@@ -159,6 +161,7 @@ export class Preview {
     this.Plotly.purge(this.ui.plot);
     this.eventsBound = false;
     this.drawn = null;
+    delete this.ui.plot.dataset.epoch;
     this.ui.plot.dataset.asleep = "1";
   }
 
@@ -184,24 +187,33 @@ export class Preview {
 
   /** A zoom of a down-sampled figure: the whole-range sample on reset, else ask the kernel. */
   zoomed(xrange, yrange) {
+    this.zoom = xrange === null && yrange === null ? null : [xrange, yrange];
     const cached = this.store.peek(this.drawn);
     if (xrange === null && yrange === null && cached) this.draw(this.drawn, cached);
     else this.model.send({ type: MSG.view, epoch: this.drawn, xrange, yrange });
   }
 
-  async draw(epoch, fig) {
+  /** Draw `fig` as `epoch`; `refined` for a zoomed view's points the kernel sent. */
+  async draw(epoch, fig, refined = false) {
     const { ui, Plotly, signal } = this;
     const shaped = forPreview(fig);
     const restore = this.restore;
     this.restore = null;
     const { data, layout } = withView(shaped.data, shaped.layout, restore);
-    this.budget.admit(this, contextsFor(data));
+    this.weight = contextsFor(data);
+    this.budget.admit(this, this.weight);
     this.drawn = epoch;
-    ui.plot.dataset.epoch = String(epoch);
     this.titles = shaped.titles;
     showTitles(ui.titles, ui.plot, this.titles); // the new text at once, placed as before
     await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
     if (signal.aborted) return;
+    if (this.asleep) { // put to sleep while drawing: give the new contexts back too
+      loseContexts(ui.plot);
+      Plotly.purge(ui.plot);
+      return;
+    }
+    if (this.drawn !== epoch) return; // another epoch is being drawn
+    ui.plot.dataset.epoch = String(epoch);
     showTitles(ui.titles, ui.plot, this.titles); // placed by the plot area just drawn
     this.syncStill();
     // asked after the draw: on two cores a kernel rendering them would slow this draw down
@@ -210,9 +222,9 @@ export class Preview {
       this.eventsBound = true;
       forwardEvents(ui.plot, this.model, () => this.drawn, (x, y) => this.zoomed(x, y));
     }
-    if (restore && layout.vizwidgetLod && (layout.xaxis?.range || layout.yaxis?.range)) {
-      this.zoomed(layout.xaxis?.range ?? null, layout.yaxis?.range ?? null); // refine again
-    }
+    if (!refined && this.zoom && layout.vizwidgetLod) {
+      this.model.send({ type: MSG.view, epoch, xrange: this.zoom[0], yrange: this.zoom[1] });
+    } // a zoomed, down-sampled plot stays refined at a new epoch and after sleeping
     this.stage.message("");
     this.clearFailure();
   }
