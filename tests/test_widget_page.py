@@ -137,3 +137,49 @@ def test_many_webgl_plots_share_a_budget_and_all_redraw(browser, runs):
         assert not lost, lost
     finally:
         context.close()
+
+
+def test_slider_arrows_step_even_when_the_host_page_takes_arrow_keys(browser):
+    w = ExportWidget(waves, epochs=[0, 10, 20, 30])
+    context, page, _ = open_page(browser, [record(w)])
+    try:
+        # a host that binds the arrows in the capture phase, as Notebook 7's shortcuts do
+        page.evaluate("""document.addEventListener('keydown', (e) => {
+            if (e.key.startsWith('Arrow')) { e.preventDefault(); e.stopPropagation(); }
+        }, true)""")
+        page.wait_for_selector(".vzw-plot[data-epoch='0']")
+        page.locator(".vzw-slider").focus()
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector(".vzw-plot[data-epoch='20']")
+        assert page.evaluate("window.models[0].get('epoch')") == 20
+        assert page.locator(".vzw-slider").input_value() == "2"  # one step per key press
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_selector(".vzw-plot[data-epoch='10']")
+    finally:
+        context.close()
+
+
+def test_a_zoomed_down_sampled_plot_stays_refined_at_the_next_epoch(browser):
+    x = np.linspace(0, 100, 150_000)
+
+    def long_line(epoch):
+        return go.Figure(go.Scattergl(x=x, y=np.sin(x + epoch), mode="lines"))
+
+    w = ExportWidget(long_line, epochs=[0, 1], lod_points=2_000)
+    context, page, _ = open_page(browser, [record(w)])
+    try:
+        page.wait_for_selector(".vzw-plot[data-epoch='0']")
+        page.evaluate("""() => {  // zoom as a drag would (plotly.js of the page, no global)
+            const gd = document.querySelector('.vzw-plot');
+            const P = globalThis.__vizwidget__.plotly;
+            return P.then((Plotly) => Plotly.relayout(gd, {'xaxis.range': [10, 20]}));
+        }""")
+        views = "window.models[0].sent.filter((m) => m.type === 'view')"
+        page.wait_for_function(f"{views}.length === 1")
+        page.locator(".vzw-btn", has_text="▶").click()
+        page.wait_for_function(f"{views}.length === 2")
+        last = page.evaluate(f"{views}[1]")
+        assert last["epoch"] == 1 and last["xrange"] == [10, 20]
+    finally:
+        context.close()
