@@ -66,6 +66,19 @@ export class GlBudget {
     this.live.set(entry, weight);
   }
 
+  /** Whether `entry` (out of view) fits once every other plot out of view has slept. */
+  roomOutOfView(entry, weight) {
+    if (weight <= 0) return true;
+    let plots = 1;
+    let contexts = weight;
+    for (const [other, w] of this.live) {
+      if (other === entry || other.inView === false) continue;
+      plots += 1;
+      contexts += w;
+    }
+    return plots <= this.maxPlots && contexts <= this.maxContexts;
+  }
+
   /** `entry` was used (drawn, hovered): it is the most recent now. */
   touch(entry) {
     const weight = this.live.get(entry);

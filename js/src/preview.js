@@ -144,9 +144,7 @@ export class Preview {
 
   visible(inView) {
     this.inView = inView;
-    if (!inView) return; // it keeps its plot until another one needs the room
-    if (this.asleep) this.wake();
-    else this.showCurrent();
+    if (inView && this.asleep) this.wake(); // out of view, it keeps its plot until needed
   }
 
   /** Give the plot's WebGL contexts back; the still image shows the figure meanwhile. */
@@ -154,15 +152,20 @@ export class Preview {
     if (this.asleep || this.drawn === null || !this.Plotly) return;
     this.budget.release(this);
     if (!this.weight) return; // no WebGL: nothing to give back
-    this.asleep = true;
     this.restore = viewState(this.ui.plot);
-    this.syncStill();
     loseContexts(this.ui.plot);
     this.Plotly.purge(this.ui.plot);
     this.eventsBound = false;
+    this.rest();
+  }
+
+  /** No plot: the still image stands in until `wake`. */
+  rest() {
+    this.asleep = true;
     this.drawn = null;
     delete this.ui.plot.dataset.epoch;
     this.ui.plot.dataset.asleep = "1";
+    this.syncStill();
   }
 
   /** Draw again at the current epoch, zoom and selection. */
@@ -198,9 +201,13 @@ export class Preview {
     const { ui, Plotly, signal } = this;
     const shaped = forPreview(fig);
     const restore = this.restore;
-    this.restore = null;
     const { data, layout } = withView(shaped.data, shaped.layout, restore);
     this.weight = contextsFor(data);
+    if (!this.inView && !this.budget.roomOutOfView(this, this.weight)) {
+      this.rest(); // the room is taken by plots in view: draw when this one comes into view
+      return;
+    }
+    this.restore = null;
     this.budget.admit(this, this.weight);
     this.drawn = epoch;
     this.titles = shaped.titles;
@@ -249,7 +256,6 @@ export class Preview {
     this.wanted = epoch;
     if (!this.Plotly || signal.aborted || this.asleep) return;
     const cached = store.peek(epoch);
-    if (cached && !this.inView) return; // drawn when it comes into view
     if (cached) {
       if (this.drawn !== epoch || ui.plot.dataset.generation !== String(store.generation)) {
         ui.plot.dataset.generation = String(store.generation);

@@ -27,6 +27,18 @@ describe("GlBudget", () => {
     expect(log).toEqual(["b"]);
   });
 
+  it("has room for a plot out of view only where plots out of view can make it", () => {
+    const budget = new GlBudget(2, 100);
+    const [a, b, c] = ["a", "b", "c"].map((n) => plot(n, []));
+    budget.admit(a, 1);
+    budget.admit(b, 1);
+    c.inView = false;
+    expect(budget.roomOutOfView(c, 1)).toBe(false); // both others are in view
+    b.inView = false;
+    expect(budget.roomOutOfView(c, 1)).toBe(true);
+    expect(budget.roomOutOfView(c, 0)).toBe(true);
+  });
+
   it("counts contexts: a 3-D grid makes room for itself", () => {
     const log = [];
     const budget = new GlBudget(8, 12);

@@ -66,6 +66,11 @@ class Source(Protocol):
     :class:`FigureSource` is one; a dashboard's grid of panels is another.
     """
 
+    name: str
+    kind: str | None
+    static: bool
+    loader: Any
+
     def epochs(self) -> list[int]: ...
     def clear(self) -> None: ...
     def figure(self, epoch: int | None) -> Figureish: ...

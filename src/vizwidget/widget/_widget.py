@@ -83,9 +83,10 @@ class ExportWidget(anywidget.AnyWidget):
     ----------
     render
         A renderer function, a registered visualization name, a plain plotly figure
-        (then there is no slider and nothing to animate), or a ready figure source (an
-        object with the methods of :class:`~vizwidget.widget._source.Source`, e.g. a
-        dashboard's grid; then only widget options may follow).
+        (then there is no slider and nothing to animate), or a ready figure source such as
+        a dashboard's grid (``epochs``, ``figure``, ``preview``, ``record``, ``animate`` and
+        ``clear`` methods, ``name``, ``kind``, ``static`` and ``loader`` attributes); then
+        only widget options may follow.
     epochs
         Epoch numbers to offer. With a ``loader`` they restrict the epochs found on disk;
         without one they are required and a per-epoch renderer is called as
