@@ -144,7 +144,9 @@ def test_slider_arrows_step_even_when_the_host_page_takes_arrow_keys(browser):
     context, page, _ = open_page(browser, [record(w)])
     try:
         # a host that binds the arrows in the capture phase, as Notebook 7's shortcuts do
+        # (lumino's way: an event already handled is left alone)
         page.evaluate("""document.addEventListener('keydown', (e) => {
+            if (e.defaultPrevented) { window.leftAlone = (window.leftAlone || 0) + 1; return; }
             if (e.key.startsWith('Arrow')) { e.preventDefault(); e.stopPropagation(); }
         }, true)""")
         page.wait_for_selector(".vzw-plot[data-epoch='0']")
@@ -156,6 +158,7 @@ def test_slider_arrows_step_even_when_the_host_page_takes_arrow_keys(browser):
         assert page.locator(".vzw-slider").input_value() == "2"  # one step per key press
         page.keyboard.press("ArrowLeft")
         page.wait_for_selector(".vzw-plot[data-epoch='10']")
+        assert page.evaluate("window.leftAlone") == 3  # the host saw them, handled
     finally:
         context.close()
 

@@ -61,12 +61,13 @@ export function bindNav(model, ui, goTo, signal) {
     }
   });
   // ← → on the focused slider step through the epochs here, before the page sees them: a
-  // host that binds the arrows in the capture phase (Notebook 7) would otherwise swallow them.
+  // host that binds the arrows in the capture phase (Notebook 7) would otherwise take them.
+  // The default is prevented (the slider's own step, and the host's shortcuts: lumino skips
+  // handled events); the event still travels on for other listeners.
   window.addEventListener("keydown", (e) => {
     if (e.target !== ui.slider || e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     e.preventDefault();
-    e.stopPropagation();
     if (!model.get("static")) step(e.key === "ArrowLeft" ? -1 : 1);
   }, { capture: true, signal });
   observe(model, "change:epoch change:epochs change:static", sync, signal);
