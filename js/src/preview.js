@@ -210,6 +210,7 @@ export class Preview {
     this.restore = null;
     this.budget.admit(this, this.weight);
     this.drawn = epoch;
+    ui.plot.dataset.epoch = String(epoch);
     this.titles = shaped.titles;
     showTitles(ui.titles, ui.plot, this.titles); // the new text at once, placed as before
     await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
@@ -220,7 +221,6 @@ export class Preview {
       return;
     }
     if (this.drawn !== epoch) return; // another epoch is being drawn
-    ui.plot.dataset.epoch = String(epoch);
     showTitles(ui.titles, ui.plot, this.titles); // placed by the plot area just drawn
     this.syncStill();
     // asked after the draw: on two cores a kernel rendering them would slow this draw down
