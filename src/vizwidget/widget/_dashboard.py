@@ -162,8 +162,9 @@ class Dashboard(ExportWidget):
     Parameters
     ----------
     panels
-        Variant directories (a list, or an object with ``.paths`` and ``.labels`` such as
-        ``vizwidget.Variants``) when ``visualizations`` is given: one panel per visualization
+        When ``visualizations`` is given, the runs as the comparison verbs take them: a
+        ``vizwidget.Variants``, a variant directory, a glob pattern (``"runs/seed*"``), a list
+        of them, or any object with ``.paths`` and ``.labels``; one panel per visualization
         and variant, a row per visualization. Otherwise ``(visualization, variant)`` or
         ``(visualization, variant, epoch)`` tuples; a panel with an epoch stays pinned there.
     visualizations
@@ -198,15 +199,11 @@ class Dashboard(ExportWidget):
             variants = len({s.variant for s in specs})
             columns = variants if variants <= 4 else None
         grid = GridSource([Panel(s) for s in specs], columns)
-        available = grid.epochs()
         options = dict(widget_options)
-        options.setdefault("name", "dashboard")
         options.setdefault("width", PANEL_SIZE[0] * grid.columns)
         options.setdefault("height", PANEL_SIZE[1] * grid.rows)
         options.setdefault("preview_height", PANEL_PREVIEW_HEIGHT * grid.rows)
-        if available:
-            options.setdefault("epoch", available[0])
-        super().__init__(grid, **options)
+        super().__init__(grid, **options)  # the grid's epochs, name "dashboard", the rest
 
     @property
     def panels(self) -> list[Panel]:
