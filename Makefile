@@ -19,6 +19,7 @@ demo-run/exports/index.html:
 	$(MAKE) demo
 
 test: setup
+	cd js && (test -x node_modules/.bin/vitest || npm ci --no-audit --no-fund) && npm test
 	$(PY) -m pytest tests notebooks --nbval-lax --nbval-current-env
 
 setup: $(STAMP) browser build-js

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vizwidget.runs import _loader as artifacts
 from vizwidget.errors import (
     AnalyzerNotFoundError,
     ArtifactError,
@@ -18,6 +17,7 @@ from vizwidget.errors import (
     VariantNotFoundError,
 )
 from vizwidget.runs import ArtifactLoader
+from vizwidget.runs import _loader as artifacts
 
 
 def _bump_mtime(path: Path) -> None:

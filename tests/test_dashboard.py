@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
-from widget_messages import Sent, request
+from widget_messages import Sent, decode, request
 
 import vizwidget
 from vizwidget.errors import EpochNotFoundError, UsageError, VizWidgetError
@@ -75,6 +75,26 @@ def test_bad_panels_say_what_to_pass(args):
 def test_variants_without_visualizations_is_an_error(variants):
     with pytest.raises(UsageError, match="no visualizations"):
         Dashboard(FakeVariants(variants, ["a", "b"]))
+    with pytest.raises(UsageError, match="no visualizations"):
+        Dashboard(vizwidget.Variants(variants))
+
+
+def test_takes_the_run_inputs_of_the_comparison_verbs(variants):
+    runs = vizwidget.Variants(variants, labels=["slow", "fast"])
+    d = Dashboard(runs, ["singular_value_spectrum"])
+    assert [p.spec.label for p in d.panels] == ["slow", "fast"]
+    assert [p.spec.variant for p in d.panels] == [m.path for m in runs]
+    pattern = str(variants[0].parent / "seed*")
+    assert [s.label for s in plan_panels(pattern, "training_curves")] == ["seed0", "seed1"]
+    with pytest.raises(VizWidgetError) as err:
+        Dashboard(str(variants[0].parent / "nothing*"), ["training_curves"])
+    assert len(str(err.value).splitlines()) == 2
+
+
+def test_is_an_export_widget_by_construction(variants):
+    d = Dashboard(variants, ["training_curves"])
+    assert isinstance(d, vizwidget.ExportWidget)
+    assert {"_views", "_lod_maps", "_payloads", "_known", "_jobs"} <= set(vars(d))
 
 
 def test_unknown_widget_option_is_an_error(variants):
@@ -302,3 +322,35 @@ def test_grid_figure_arrays_are_shared_between_epochs(variants):
     a, b = d._source.figure(10), d._source.figure(20)
     # the pinned panel's traces are the very same arrays at every slider epoch
     assert np.array_equal(np.asarray(a["data"][-1]["y"]), np.asarray(b["data"][-1]["y"]))
+
+
+def test_a_large_panel_is_down_sampled_and_its_events_report_full_data_points(
+        variants, scratch_registry):
+    n = 150_000
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal(n), rng.standard_normal(n)
+
+    @vizwidget.register_renderer("big_cloud", analyzer="parameters")
+    def big_cloud(data, epoch):
+        return go.Figure(go.Scattergl(x=x, y=y, mode="markers", customdata=np.arange(n)))
+
+    d = Dashboard([("training_curves", variants[0]), ("big_cloud", variants[0])])
+    got = []
+    d.on_click(got.append)
+    sent = Sent(d)
+    request(d, type="figure", epoch=30, reset=True)
+    (content, buffers), = sent.of("figure")
+    assert "error" not in content and d.error == ""
+    fig = decode(content, buffers)
+    counts = d._source.compose(30)[1]
+    drawn = fig["data"][counts[0]]  # the cloud: first trace of the second panel
+    assert d.lod_points * 0.8 <= drawn["x"].size <= d.lod_points * 1.1 < n
+    token = fig["layout"]["vizwidgetLod"]
+    k = 11
+    point = {"trace": counts[0], "point": k, "x": float(drawn["x"][k]),
+             "y": float(drawn["y"][k])}
+    request(d, type="event", kind="click", epoch=30, points=[point], lod=token)
+    (clicked,), = got
+    full = int(drawn["customdata"][k])
+    assert clicked["point"] == full and (x[full], y[full]) == (point["x"], point["y"])
+    assert (clicked["panel"], clicked["trace"], clicked["visualization"]) == (1, 0, "big_cloud")

@@ -23,7 +23,6 @@ from safetensors.numpy import save_file
 from tensorboard.summary import Writer
 
 import vizwidget as vz
-from vizwidget.runs import _untrusted
 from vizwidget.compare import Variants
 from vizwidget.errors import (
     CorruptArtifactError,
@@ -34,7 +33,7 @@ from vizwidget.errors import (
     VizWidgetError,
 )
 from vizwidget.figures import as_figure_dict
-from vizwidget.runs import ArtifactLoader, clear_cache
+from vizwidget.runs import ArtifactLoader, _untrusted, clear_cache
 
 SRC = Path(vz.__file__).parents[1]
 

@@ -369,3 +369,38 @@ def test_registered_visualization_on_demo_variant(demo_variant, tmp_path, name):
         assert gif.n_frames == 3
     still = w.export("svg")
     assert still.read_text().lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_a_plain_function_of_the_epoch_needs_no_loader():
+    def by_epoch(epoch, offset=0):
+        return go.Figure(go.Scatter(y=[epoch, offset]))
+
+    def named(epoch, scale=2):
+        return go.Figure(go.Scatter(y=[epoch * scale]))
+
+    w = ExportWidget(by_epoch, epochs=[3, 5], offset=7)
+    assert w.name == "by_epoch"
+    assert list(w.figure(5).data[0].y) == [5, 7]
+    assert list(ExportWidget(named, epochs=[4]).figure().data[0].y) == [8]
+    assert list(ExportWidget(line, epochs=[2]).figure().data[0].y) == [2, 3, 0]  # (data, epoch)
+
+
+def test_animate_reports_frames_and_time_left(monkeypatch, tmp_path):
+    seen = []
+
+    def fake_animate(self, path, epochs, *, progress, cancel, **options):
+        seen.append((list(w.frames), w.seconds_left))
+        for i in range(len(epochs)):
+            time.sleep(0.05)
+            progress(i + 1, len(epochs))
+            seen.append((list(w.frames), w.seconds_left))
+        path.write_bytes(b"GIF89a")
+        return path
+
+    w = ExportWidget(line, epochs=[0, 1, 2, 3], output_dir=str(tmp_path))
+    monkeypatch.setattr(type(w._source), "animate", fake_animate)
+    w.animate("gif")
+    assert seen[0] == ([0, 4], -1.0)  # shown from the start, time left once a frame is done
+    assert [f for f, _ in seen[1:]] == [[1, 4], [2, 4], [3, 4], [4, 4]]
+    assert 0.1 < seen[1][1] < 0.6 and seen[-1][1] == 0.0
+    assert (w.frames, w.seconds_left) == ([], -1.0)  # cleared when the job ends

@@ -295,10 +295,12 @@ def test_ten_widgets_load_plotly_once_and_save_small(lab, browser):
     try:
         open_notebook(page, lab, "many.ipynb")
         run_cell(page, 0)
-        page.wait_for_function(
-            "document.querySelectorAll('.vizwidget .js-plotly-plot .gl-container').length >= 10"
-            " || document.querySelectorAll('.vizwidget [data-epoch]').length >= 10",
-            timeout=300_000)
+        # plots draw when they come into view, at most eight WebGL plots at a time
+        for i in range(10):
+            root = page.locator(".jp-Notebook .vizwidget").nth(i)
+            root.scroll_into_view_if_needed()
+            root.locator(".vzw-plot[data-epoch] .gl-container").wait_for(state="attached",
+                                                                          timeout=300_000)
         assert page.evaluate(
             "document.querySelectorAll('script[data-vizwidget-plotly]').length") == 1
         run_cell(page, 1)

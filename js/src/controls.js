@@ -30,13 +30,16 @@ export function buildControls() {
   ui.cancelBtn = button("vzw-cancel", "Cancel");
   ui.progress = h("progress", { className: "vzw-progress", max: 1, value: 0 });
   ui.status = h("span", { className: "vzw-status" });
+  ui.frames = h("span", { className: "vzw-frames" });
   ui.link = h("a", { className: "vzw-link", target: "_blank", rel: "noopener" });
   ui.thumb = h("img", { className: "vzw-thumb", alt: "" });
   ui.plot = h("div", { className: "vzw-plot" });
   ui.message = h("div", { className: "vzw-message", textContent: "Loading plotly.js…" });
   ui.error = h("div", { className: "vzw-error", role: "alert" });
   ui.titles = h("div", { className: "vzw-titles" });
-  ui.stage = h("div", { className: "vzw-stage" }, [ui.plot, ui.titles, ui.message, ui.error]);
+  ui.still = h("img", { className: "vzw-still", alt: "" });
+  ui.stage = h("div", { className: "vzw-stage" },
+    [ui.plot, ui.still, ui.titles, ui.message, ui.error]);
   const field = (text, input) => h("label", { className: "vzw-field" }, [text, input]);
   ui.nav = h("div", { className: "vzw-row vzw-nav" }, [
     ui.prev, ui.slider, ui.next, ui.epochBox, ui.play, ui.label]);
@@ -48,10 +51,25 @@ export function buildControls() {
       field("Scale", ui.scale), field("Theme", ui.theme), ui.exportBtn,
       h("span", { className: "vzw-sep" }), field("Animation", ui.animFormat),
       field("fps", ui.fps), ui.animateBtn, ui.cancelBtn]),
-    h("div", { className: "vzw-row vzw-status-row" }, [ui.progress, ui.status]),
+    h("div", { className: "vzw-row vzw-status-row" }, [ui.progress, ui.frames, ui.status]),
     h("div", { className: "vzw-row vzw-file-row" }, [ui.link, ui.thumb]),
   ]);
   return ui;
+}
+
+/** "12 s", "3 min 05 s": a short duration. */
+export function duration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, "0")} s`;
+}
+
+/** "frame 3/31 · 12 s left" while an animation runs, "" otherwise. */
+export function framesText(frames, secondsLeft) {
+  if (!Array.isArray(frames) || frames.length !== 2) return "";
+  const [done, total] = frames;
+  const left = secondsLeft >= 0 && done < total ? ` · ${duration(secondsLeft)} left` : "";
+  return `frame ${done}/${total}${left}`;
 }
 
 /**
@@ -70,6 +88,7 @@ export function bindControls(model, ui, signal) {
     ui.progress.value = model.get("progress") || 0;
     ui.progress.style.visibility = busy || model.get("progress") > 0 ? "visible" : "hidden";
     ui.status.textContent = model.get("status") || "";
+    ui.frames.textContent = framesText(model.get("frames"), model.get("seconds_left"));
     ui.root.dataset.busy = busy ? "1" : "0";
   }
   function syncFile() {
@@ -91,7 +110,8 @@ export function bindControls(model, ui, signal) {
     setOptions(ui.theme, model.get("_themes"), model.get("theme"));
   }
 
-  observe(model, "change:busy change:progress change:status change:static", syncJob, signal);
+  observe(model, "change:busy change:progress change:status change:static change:frames " +
+    "change:seconds_left", syncJob, signal);
   observe(model, "change:last_file", syncFile, signal);
   observe(model, "change:_formats change:_animation_formats change:_themes", syncChoices,
     signal);

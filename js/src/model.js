@@ -23,9 +23,13 @@
  * @property {string} status            one line of status text
  * @property {boolean} busy             an export or animation is running
  * @property {number} progress          0..1 progress of the running job
+ * @property {number[]} frames          [done, total] frames of the running animation, [] for none
+ * @property {number} seconds_left      estimated seconds left of the animation (-1: unknown)
  * @property {string} last_file         absolute path of the last written file
  * @property {string} error             error message shown in the widget ("" for none)
  * @property {number} preview_height    preview height in px
+ * @property {string} _image          PNG data URL of the figure shown (the kernel draws it), shown
+ *   until plotly.js draws, without a kernel, and while the plot sleeps; "" for none
  * @property {number} browser_cache_size number of figures kept in the browser
  * @property {boolean} prefetch        fetch the neighbouring epochs after each visit
  * @property {number} lod_threshold   scatter traces with more points are down-sampled
@@ -56,13 +60,17 @@ export const MSG = {
 
 /**
  * Listen to model events (space-separated, e.g. "change:epoch change:epochs") until `signal`
- * aborts; then the listener is removed with `model.off`.
+ * aborts; then the listener is removed with `model.off`. Each event is registered on its
+ * own: anywidget's documented model API takes one name per call (marimo's model ignores a
+ * space-separated list, so the preview would never hear of a new epoch there).
  * @param {WidgetModel} model
  * @param {string} events
  * @param {(...args: any[]) => void} fn
  * @param {AbortSignal} signal
  */
 export function observe(model, events, fn, signal) {
-  model.on(events, fn);
-  signal.addEventListener("abort", () => model.off(events, fn), { once: true });
+  for (const event of events.split(/\s+/).filter(Boolean)) {
+    model.on(event, fn);
+    signal.addEventListener("abort", () => model.off(event, fn), { once: true });
+  }
 }

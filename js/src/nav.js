@@ -4,8 +4,12 @@ import { bind, num } from "./dom.js";
 import { epochList, indexOf, nearest, stepFrom } from "./epochs.js";
 import { observe } from "./model.js";
 
-/** Controls where the arrow keys already mean something (caret, spin, native slider step). */
+/** Controls where the arrow keys already mean something (caret, spin). */
 const KEEPS_ARROWS = new Set(["INPUT", "SELECT", "TEXTAREA"]);
+
+/** ← or → without a modifier. */
+const isArrow = (e) => (e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.altKey &&
+  !e.ctrlKey && !e.metaKey;
 
 /**
  * @param {import("./model.js").WidgetModel} model
@@ -48,18 +52,25 @@ export function bindNav(model, ui, goTo, signal) {
   // Keys pressed in the widget's controls are ours: JupyterLab's notebook shortcuts (arrows,
   // digits) would otherwise swallow them. Escape still leaves for the notebook's command mode,
   // and with only the widget's background focused, keys other than ← → (Shift+Enter…) reach
-  // the notebook. ← → step through the epochs wherever the focus is in the widget, except in
-  // controls that use the arrows themselves (the slider steps natively, boxes move the caret).
+  // the notebook. ← → step through the epochs wherever the focus is in the widget (the
+  // slider too), except in controls that use the arrows themselves (boxes move the caret).
   listen(ui.root, "keydown", (e) => {
     if (e.key === "Escape") return;
-    const arrow = (e.key === "ArrowLeft" || e.key === "ArrowRight") && !e.altKey && !e.ctrlKey
-      && !e.metaKey;
+    const arrow = isArrow(e);
     if (e.target !== ui.root || arrow) e.stopPropagation();
-    if (arrow && !KEEPS_ARROWS.has(e.target.tagName) && !model.get("static")) {
+    const ours = e.target === ui.slider || !KEEPS_ARROWS.has(e.target.tagName);
+    if (arrow && ours && !model.get("static")) {
       e.preventDefault();
       step(e.key === "ArrowLeft" ? -1 : 1);
     }
   });
+  // ← → on the focused slider are marked handled before the page sees them: a host that
+  // binds the arrows in the capture phase (Notebook 7) would otherwise take them, and lumino
+  // leaves handled events alone. The slider's own step is prevented with it; the listener
+  // on the root below steps instead, once the event arrives there.
+  window.addEventListener("keydown", (e) => {
+    if (e.target === ui.slider && isArrow(e)) e.preventDefault();
+  }, { capture: true, signal });
   observe(model, "change:epoch change:epochs change:static", sync, signal);
   sync();
 }

@@ -1,30 +1,22 @@
-// The live preview: the stage (plot, loading message, error banner) drawn with plotly.js.
-// Figures come from the model's FigureStore: one fetch in flight per view, the latest wish
-// wins; after each draw the neighbours (slider direction first) are prefetched. Plot events
-// the Python side listens to (click, hover, select) are forwarded as custom messages.
+// The live preview: the stage (plot, still image, loading message, error banner) drawn with
+// plotly.js. Figures come from the model's FigureStore: one fetch in flight per view, the
+// latest wish wins; after each draw the neighbours (slider direction first) are prefetched.
+// Until plotly.js has drawn, and whenever the plot sleeps to give its WebGL contexts back
+// (gl_budget.js), the stage shows the kernel's still image of the figure.
 import { epochList } from "./epochs.js";
+import { contextsFor, loseContexts, pageBudget } from "./gl_budget.js";
 import { MSG, observe } from "./model.js";
 import { loadPlotly } from "./plotly_loader.js";
+import { forwardEvents } from "./plot_events.js";
+import { Stage } from "./stage.js";
 import { showTitles, takeTitles } from "./titles.js";
 
 const PLOT_CONFIG = { responsive: true, displaylogo: false, displayModeBar: "hover" };
-const EVENT_KINDS = { plotly_click: "click", plotly_hover: "hover", plotly_selected: "select" };
-
-/** Points of a Plotly event, reduced to what Python needs. */
-function points(ev) {
-  return (ev?.points || []).map((p) => ({
-    trace: p.curveNumber,
-    point: p.pointNumber ?? p.pointIndex ?? null,
-    x: p.x ?? null,
-    y: p.y ?? null,
-    z: p.z ?? null,
-    customdata: p.customdata ?? null,
-    text: p.text ?? null,
-  }));
-}
+const AXIS = /^(xaxis|yaxis)\d*$/;
+const SCENE = /^scene\d*$/;
 
 /** A figure ready for the preview: fitted to its box, zoom kept across epochs, titles apart. */
-function forPreview(fig) {
+export function forPreview(fig) {
   const layout = { ...(fig.layout || {}), autosize: true };
   delete layout.width;
   delete layout.height;
@@ -33,191 +25,275 @@ function forPreview(fig) {
   return { data: (fig.data || []).map((t) => ({ ...t })), layout, titles };
 }
 
-/**
- * Draw the model's epoch into `ui.plot` and keep it drawn until `signal` aborts.
- * @param {import("./model.js").WidgetModel} model
- * @param {import("./figure_store.js").FigureStore} store
- * @param {{stage: HTMLElement, plot: any, message: HTMLElement, error: HTMLElement}} ui
- * @param {AbortSignal} signal
- * @returns {{goTo: (epoch: number) => void, ready: Promise<void>}} `goTo` asks for an epoch
- *   (the one shown is drawn again, or fetched again after an error); `ready` resolves once
- *   plotly.js is loaded and stays pending if it never loads
- */
-export function createPreview(model, store, ui, signal) {
-  let Plotly = null;
-  let drawn = null; // epoch drawn in the plot
-  let titles = []; // its panel titles, shown as HTML labels (titles.js)
-  let wanted = null; // epoch asked for last
-  let fetching = false; // a fetch of this view is in flight
-  let direction = 1; // the way the user moves through the epochs, for prefetching
-  let failed = false; // the error shown came from a renderer: clear it on the next draw
-  let eventsBound = false;
+/** What the user did to the drawn plot (zoom, camera, selection), to apply after a redraw. */
+export function viewState(gd) {
+  const layout = {};
+  for (const [key, value] of Object.entries(gd.layout || {})) {
+    if (AXIS.test(key) && value?.range && value.autorange === false) {
+      layout[key] = { range: [...value.range], autorange: false };
+    } else if (SCENE.test(key) && value?.camera) {
+      layout[key] = { camera: value.camera };
+    }
+  }
+  if (gd.layout?.selections?.length) layout.selections = gd.layout.selections;
+  const selected = (gd.data || []).map((t) => t.selectedpoints);
+  return { layout, selected };
+}
 
-  const showError = (text) => {
-    ui.error.textContent = text || "";
-    ui.error.style.display = text ? "block" : "none";
-  };
-  const showMessage = (text) => {
-    ui.message.textContent = text || "";
-    ui.message.style.display = text ? "flex" : "none";
-  };
+/** `view` (from viewState) applied to a figure about to be drawn. */
+export function withView(data, layout, view) {
+  if (!view) return { data, layout };
+  const merged = { ...layout };
+  for (const [key, value] of Object.entries(view.layout)) {
+    merged[key] = { ...(layout[key] || {}), ...value };
+  }
+  const traces = data.map((t, i) =>
+    (view.selected[i] !== undefined ? { ...t, selectedpoints: view.selected[i] } : t));
+  return { data: traces, layout: merged };
+}
 
-  function prefetchNeighbours(epoch) {
+/** One view's preview; `goTo` asks for an epoch, `ready` resolves once plotly.js is loaded. */
+export class Preview {
+  /**
+   * @param {import("./model.js").WidgetModel} model
+   * @param {import("./figure_store.js").FigureStore} store
+   * @param {{stage: HTMLElement, plot: any, message: HTMLElement, error: HTMLElement,
+   *   still: HTMLImageElement, titles: HTMLElement}} ui
+   * @param {AbortSignal} signal
+   */
+  constructor(model, store, ui, signal) {
+    Object.assign(this, { model, store, ui, signal });
+    this.stage = new Stage(ui);
+    this.budget = pageBudget();
+    this.Plotly = null;
+    this.drawn = null; // epoch drawn in the plot
+    this.titles = []; // its panel titles, shown as HTML labels (titles.js)
+    this.wanted = null; // epoch asked for last
+    this.fetching = false; // a fetch of this view is in flight
+    this.direction = 1; // the way the user moves through the epochs, for prefetching
+    this.failed = false; // the error shown came from a renderer: clear it on the next draw
+    this.eventsBound = false;
+    this.asleep = false; // WebGL contexts given back; the still image stands in
+    this.weight = 0; // WebGL contexts the drawn figure holds
+    this.inView = true;
+    this.restore = null; // the user's zoom and selection to apply at the next draw
+    this.zoom = null; // [xrange, yrange] of a zoomed down-sampled plot, null when whole
+    this.ready = new Promise((resolve) => this.load(resolve));
+    this.watch();
+  }
+
+  load(resolve) {
+    loadPlotly(this.model).then((P) => {
+      if (this.signal.aborted) return;
+      this.Plotly = P;
+      this.ui.plot.dataset.ready = "1";
+      this.showCurrent();
+      resolve();
+    }, (err) => this.stage.message(err.message));
+  }
+
+  watch() {
+    const { model, store, signal, ui } = this;
+    observe(model, "change:epoch change:epochs change:static", () => this.showCurrent(), signal);
+    observe(model, "change:error", () => this.stage.error(model.get("error")), signal);
+    observe(model, "change:preview_height", () => this.syncHeight(), signal);
+    observe(model, "change:_image", () => this.syncStill(), signal);
+    store.onView((epoch, fig) => {
+      if (epoch === this.drawn && this.Plotly && !signal.aborted) this.draw(epoch, fig, true);
+    }, signal);
+    store.onInvalidate(() => {
+      this.drawn = null;
+      this.showCurrent();
+    }, signal);
+    this.syncHeight();
+    this.stage.error(model.get("error"));
+    this.syncStill();
+    const resize = new ResizeObserver(() => this.resize());
+    resize.observe(ui.plot);
+    const seen = typeof IntersectionObserver === "undefined" ? null
+      : new IntersectionObserver((entries) => this.visible(entries.at(-1).isIntersecting),
+        { rootMargin: "100px" });
+    seen?.observe(ui.stage);
+    ui.plot.addEventListener("pointerdown", () => this.budget.touch(this), { signal });
+    signal.addEventListener("abort", () => {
+      resize.disconnect();
+      seen?.disconnect();
+      this.budget.release(this);
+      loseContexts(ui.plot);
+      this.Plotly?.purge(ui.plot); // also removes the plot's event handlers
+    }, { once: true });
+  }
+
+  syncHeight() {
+    this.ui.stage.style.height = `${this.model.get("preview_height")}px`;
+  }
+
+  /** The kernel's image stands in until the plot is drawn, and while it sleeps. */
+  syncStill() {
+    const covered = this.drawn === null || this.asleep;
+    this.stage.still(covered ? this.model.get("_image") : "");
+  }
+
+  resize() {
+    const { Plotly, ui } = this;
+    if (Plotly && this.drawn !== null && !this.asleep && ui.plot.offsetWidth > 0) {
+      Plotly.Plots.resize(ui.plot).then(() => showTitles(ui.titles, ui.plot, this.titles),
+        () => {});
+    }
+  }
+
+  visible(inView) {
+    this.inView = inView;
+    if (inView && this.asleep) this.wake(); // out of view, it keeps its plot until needed
+  }
+
+  /** Give the plot's WebGL contexts back; the still image shows the figure meanwhile. */
+  sleep() {
+    if (this.asleep || this.drawn === null || !this.Plotly) return;
+    this.budget.release(this);
+    if (!this.weight) return; // no WebGL: nothing to give back
+    this.restore = viewState(this.ui.plot);
+    loseContexts(this.ui.plot);
+    this.Plotly.purge(this.ui.plot);
+    this.eventsBound = false;
+    this.rest();
+  }
+
+  /** No plot: the still image stands in until `wake`. */
+  rest() {
+    this.asleep = true;
+    this.drawn = null;
+    delete this.ui.plot.dataset.epoch;
+    this.ui.plot.dataset.asleep = "1";
+    this.syncStill();
+  }
+
+  /** Draw again at the current epoch, zoom and selection. */
+  wake() {
+    this.asleep = false;
+    delete this.ui.plot.dataset.asleep;
+    this.showCurrent();
+  }
+
+  prefetchNeighbours(epoch) {
+    const { model, store } = this;
     if (!model.get("prefetch") || model.get("playing")) return;
     const list = epochList(model);
     const i = list.indexOf(epoch);
     if (i < 0) return;
-    for (const j of [i + direction, i - direction]) {
+    for (const j of [i + this.direction, i - this.direction]) {
       if (j >= 0 && j < list.length && !store.has(list[j]) && !store.pending.has(list[j])) {
         store.fetch(list[j], { prefetch: true }).catch(() => {});
       }
     }
   }
 
-  function forwardEvents() {
-    eventsBound = true;
-    for (const [plotlyName, kind] of Object.entries(EVENT_KINDS)) {
-      let last = 0;
-      ui.plot.on(plotlyName, (ev) => {
-        if (!(model.get("_events") || []).includes(kind)) return;
-        const now = performance.now();
-        if (kind === "hover" && now - last < 50) return; // hover is throttled
-        last = now;
-        model.send({ type: MSG.event, kind, epoch: drawn, points: points(ev),
-          lod: ui.plot.layout?.vizwidgetLod ?? null });
-      });
-    }
-    ui.plot.on("plotly_relayout", onRelayout);
+  /** A zoom of a down-sampled figure: the whole-range sample on reset, else ask the kernel. */
+  zoomed(xrange, yrange) {
+    this.zoom = xrange === null && yrange === null ? null : [xrange, yrange];
+    const cached = this.store.peek(this.drawn);
+    if (xrange === null && yrange === null && cached) this.draw(this.drawn, cached);
+    else this.model.send({ type: MSG.view, epoch: this.drawn, xrange, yrange });
   }
 
-  /** A zoom, pan or reset of a down-sampled figure asks Python for that range's points. */
-  function onRelayout(ev) {
-    if (!ev || drawn === null || !ui.plot.layout?.vizwidgetLod) return;
-    const range = (axis) => {
-      if (ev[`${axis}.autorange`]) return null;
-      const r = ev[`${axis}.range`] ||
-        (ev[`${axis}.range[0]`] !== undefined ? [ev[`${axis}.range[0]`], ev[`${axis}.range[1]`]]
-          : undefined);
-      return r === undefined ? undefined : r;
-    };
-    let xrange = range("xaxis");
-    let yrange = range("yaxis");
-    if (xrange === undefined && yrange === undefined) return; // not a change of the ranges
-    const full = ui.plot._fullLayout || {};
-    if (xrange === undefined) xrange = full.xaxis?.autorange ? null : full.xaxis?.range ?? null;
-    if (yrange === undefined) yrange = full.yaxis?.autorange ? null : full.yaxis?.range ?? null;
-    const cached = store.peek(drawn);
-    if (xrange === null && yrange === null && cached) {
-      draw(drawn, cached); // reset: the whole-range sample is in the cache
+  /** Draw `fig` as `epoch`; `refined` for a zoomed view's points the kernel sent. */
+  async draw(epoch, fig, refined = false) {
+    const { ui, Plotly, signal } = this;
+    const shaped = forPreview(fig);
+    const restore = this.restore;
+    const { data, layout } = withView(shaped.data, shaped.layout, restore);
+    this.weight = contextsFor(data);
+    if (!this.inView && !this.budget.roomOutOfView(this, this.weight)) {
+      this.rest(); // the room is taken by plots in view: draw when this one comes into view
       return;
     }
-    model.send({ type: MSG.view, epoch: drawn, xrange, yrange });
-  }
-
-  async function draw(epoch, fig) {
-    const { data, layout, titles: panelTitles } = forPreview(fig);
-    drawn = epoch;
+    this.restore = null;
+    this.budget.admit(this, this.weight);
+    this.drawn = epoch;
     ui.plot.dataset.epoch = String(epoch);
-    titles = panelTitles;
-    showTitles(ui.titles, ui.plot, titles); // the new text at once, placed as before
+    this.titles = shaped.titles;
+    showTitles(ui.titles, ui.plot, this.titles); // the new text at once, placed as before
     await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
     if (signal.aborted) return;
-    showTitles(ui.titles, ui.plot, titles); // placed by the plot area just drawn
+    if (this.asleep) { // put to sleep while drawing: give the new contexts back too
+      loseContexts(ui.plot);
+      Plotly.purge(ui.plot);
+      return;
+    }
+    if (this.drawn !== epoch) return; // another epoch is being drawn
+    showTitles(ui.titles, ui.plot, this.titles); // placed by the plot area just drawn
+    this.syncStill();
     // asked after the draw: on two cores a kernel rendering them would slow this draw down
-    prefetchNeighbours(epoch);
-    if (!eventsBound) forwardEvents();
-    showMessage("");
-    if (failed) {
-      failed = false;
-      showError("");
-      if (model.get("error")) {
-        model.set("error", "");
-        model.save_changes();
-      }
+    this.prefetchNeighbours(epoch);
+    if (!this.eventsBound) {
+      this.eventsBound = true;
+      forwardEvents(ui.plot, this.model, () => this.drawn, (x, y) => this.zoomed(x, y));
+    }
+    if (!refined && this.zoom && layout.vizwidgetLod) {
+      this.model.send({ type: MSG.view, epoch, xrange: this.zoom[0], yrange: this.zoom[1] });
+    } // a zoomed, down-sampled plot stays refined at a new epoch and after sleeping
+    this.stage.message("");
+    this.clearFailure();
+  }
+
+  clearFailure() {
+    if (!this.failed) return;
+    this.failed = false;
+    this.stage.error("");
+    if (this.model.get("error")) {
+      this.model.set("error", "");
+      this.model.save_changes();
     }
   }
 
   /** Draw `epoch`: at once when cached, else fetch it (one request at a time, latest wins). */
-  function show(epoch) {
-    const list = epochList(model);
-    const from = list.indexOf(wanted);
+  show(epoch) {
+    const { store, ui, signal } = this;
+    const list = epochList(this.model);
+    const from = list.indexOf(this.wanted);
     const to = list.indexOf(epoch);
-    if (from >= 0 && to >= 0 && from !== to) direction = to > from ? 1 : -1;
-    wanted = epoch;
-    if (!Plotly || signal.aborted) return;
+    if (from >= 0 && to >= 0 && from !== to) this.direction = to > from ? 1 : -1;
+    this.wanted = epoch;
+    if (!this.Plotly || signal.aborted || this.asleep) return;
     const cached = store.peek(epoch);
     if (cached) {
-      if (drawn !== epoch || ui.plot.dataset.generation !== String(store.generation)) {
+      if (this.drawn !== epoch || ui.plot.dataset.generation !== String(store.generation)) {
         ui.plot.dataset.generation = String(store.generation);
-        draw(epoch, cached);
+        this.draw(epoch, cached);
       }
       return;
     }
-    if (fetching) return;
-    fetching = true;
-    store.fetch(epoch).then(
-      () => {
-        fetching = false;
-        show(wanted);
-      },
-      (err) => {
-        fetching = false;
-        if (signal.aborted) return;
-        failed = true;
-        showError(err.message);
-        ui.plot.dataset.failedEpoch = String(err.epoch ?? epoch);
-        if (wanted !== epoch) show(wanted);
-      },
-    );
+    if (this.fetching) return;
+    this.fetching = true;
+    store.fetch(epoch).then(() => {
+      this.fetching = false;
+      this.show(this.wanted);
+    }, (err) => {
+      this.fetching = false;
+      if (signal.aborted) return;
+      this.failed = true;
+      this.stage.error(err.message);
+      ui.plot.dataset.failedEpoch = String(err.epoch ?? epoch);
+      if (this.wanted !== epoch) this.show(this.wanted);
+    });
   }
 
-  const showCurrent = () => show(model.get("epoch"));
-  const syncHeight = () => {
-    ui.stage.style.height = `${model.get("preview_height")}px`;
-  };
-  observe(model, "change:epoch change:epochs change:static", showCurrent, signal);
-  observe(model, "change:error", () => showError(model.get("error")), signal);
-  observe(model, "change:preview_height", syncHeight, signal);
-  store.onView((epoch, fig) => {
-    if (epoch === drawn && Plotly && !signal.aborted) draw(epoch, fig);
-  }, signal);
-  store.onInvalidate(() => {
-    drawn = null;
-    showCurrent();
-  }, signal);
-  syncHeight();
-  showError(model.get("error"));
+  showCurrent() {
+    this.show(this.model.get("epoch"));
+  }
 
-  const resize = new ResizeObserver(() => {
-    if (Plotly && drawn !== null && ui.plot.offsetWidth > 0) {
-      Plotly.Plots.resize(ui.plot).then(() => showTitles(ui.titles, ui.plot, titles), () => {});
-    }
-  });
-  resize.observe(ui.plot);
-  signal.addEventListener("abort", () => {
-    resize.disconnect();
-    Plotly?.purge(ui.plot); // also removes the plot's event handlers
-  }, { once: true });
+  goTo(epoch) {
+    if (epoch === this.model.get("epoch")) return this.show(epoch);
+    this.model.set("epoch", epoch);
+    this.model.save_changes();
+  }
+}
 
-  const ready = new Promise((resolve) => {
-    loadPlotly(model).then(
-      (P) => {
-        if (signal.aborted) return;
-        Plotly = P;
-        ui.plot.dataset.ready = "1";
-        showCurrent();
-        resolve();
-      },
-      (err) => showMessage(err.message),
-    );
-  });
-
-  return {
-    goTo(epoch) {
-      if (epoch === model.get("epoch")) return show(epoch);
-      model.set("epoch", epoch);
-      model.save_changes();
-    },
-    ready,
-  };
+/**
+ * Draw the model's epoch into `ui.plot` and keep it drawn until `signal` aborts.
+ * @returns {{goTo: (epoch: number) => void, ready: Promise<void>}}
+ */
+export function createPreview(model, store, ui, signal) {
+  const preview = new Preview(model, store, ui, signal);
+  return { goTo: (epoch) => preview.goTo(epoch), ready: preview.ready, preview };
 }

@@ -3,7 +3,7 @@
 import { bindControls, buildControls } from "./controls.js";
 import { FigureStore } from "./figure_store.js";
 import { bindNav } from "./nav.js";
-import { bindPlayer } from "./player.js";
+import { Player, bindPlayButton } from "./player.js";
 import { createPreview } from "./preview.js";
 
 /** @typedef {import("./model.js").Model} Model */
@@ -16,10 +16,16 @@ import { createPreview } from "./preview.js";
 export default () => {
   /** @type {FigureStore} figures and pending requests of this model */
   let store;
+  /** @type {Player} the model's playback, one for all its views */
+  let player;
   return {
     initialize({ model }) {
       store = new FigureStore(model);
-      return () => store.dispose();
+      player = new Player(model, store);
+      return () => {
+        player.dispose();
+        store.dispose();
+      };
     },
     render({ model, el }) {
       const lifetime = new AbortController();
@@ -30,7 +36,7 @@ export default () => {
       Object.assign(ui.root, { vizwidgetStore: store }); // for tests, benchmarks: cache, stats
       const preview = createPreview(model, store, ui, signal);
       bindNav(model, ui, preview.goTo, signal);
-      bindPlayer(model, store, ui.play, preview.goTo, preview.ready, signal);
+      bindPlayButton(model, player, ui.play, preview.ready, signal);
       bindControls(model, ui, signal);
       return () => {
         lifetime.abort(); // removes every listener and timer added above, purges the plot

@@ -18,9 +18,6 @@ from pathlib import Path
 from threading import Event
 from typing import Any
 
-import anywidget
-from ipywidgets import CallbackDispatcher
-
 from .._cache import LRU
 from .._progress import Progress
 from ..errors import UsageError, one_line
@@ -28,11 +25,10 @@ from ..export import AnimationOptions, animate_frames
 from ..formats import STILL_FORMATS, normalize
 from . import _assets as assets
 from ._grid import compose_grid, default_columns
-from ._jobs import JobRunner, Watcher
+from ._jobs import Watcher
 from ._panels import Panel, plan_panels
-from ._payload import KnownArrays
 from ._source import CROSS_EPOCH
-from ._widget import BROWSER_ARRAY_BUDGET, EVENT_KINDS, WIDGET_OPTIONS, ExportWidget
+from ._widget import WIDGET_OPTIONS, ExportWidget
 
 #: Pixels per panel of an export (width, height) and of the preview (height).
 PANEL_SIZE = (560, 420)
@@ -166,8 +162,9 @@ class Dashboard(ExportWidget):
     Parameters
     ----------
     panels
-        Variant directories (a list, or an object with ``.paths`` and ``.labels`` such as
-        ``vizwidget.Variants``) when ``visualizations`` is given: one panel per visualization
+        When ``visualizations`` is given, the runs as the comparison verbs take them: a
+        ``vizwidget.Variants``, a variant directory, a glob pattern (``"runs/seed*"``), a list
+        of them, or any object with ``.paths`` and ``.labels``; one panel per visualization
         and variant, a row per visualization. Otherwise ``(visualization, variant)`` or
         ``(visualization, variant, epoch)`` tuples; a panel with an epoch stays pinned there.
     visualizations
@@ -201,40 +198,25 @@ class Dashboard(ExportWidget):
         if columns is None and visualizations is not None:
             variants = len({s.variant for s in specs})
             columns = variants if variants <= 4 else None
-        self._source = GridSource([Panel(s) for s in specs], columns)
-        available = self._source.epochs()
-        rows, cols = self._source.rows, self._source.columns
+        grid = GridSource([Panel(s) for s in specs], columns)
         options = dict(widget_options)
-        options.setdefault("name", "dashboard")
-        options.setdefault("width", PANEL_SIZE[0] * cols)
-        options.setdefault("height", PANEL_SIZE[1] * rows)
-        options.setdefault("preview_height", PANEL_PREVIEW_HEIGHT * rows)
-        if available:
-            options.setdefault("epoch", available[0])
-        self._payloads = LRU(256)
-        self._known = KnownArrays(BROWSER_ARRAY_BUDGET // 2)
-        self._jobs = JobRunner()
-        self._watcher = None
-        self._dispatchers = {kind: CallbackDispatcher() for kind in EVENT_KINDS}
-        anywidget.AnyWidget.__init__(self, epochs=available, static=False, **options)
-        self.on_msg(self._on_custom_msg)
+        options.setdefault("width", PANEL_SIZE[0] * grid.columns)
+        options.setdefault("height", PANEL_SIZE[1] * grid.rows)
+        options.setdefault("preview_height", PANEL_PREVIEW_HEIGHT * grid.rows)
+        super().__init__(grid, **options)  # the grid's epochs, name "dashboard", the rest
 
     @property
     def panels(self) -> list[Panel]:
         """The panels, row-major."""
         return self._source.panels
 
-    def _dispatch_event(self, content: dict[str, Any]) -> None:
-        kind = content.get("kind")
-        if kind not in self._dispatchers:
-            return
+    def _event_points(self, content: dict[str, Any]) -> list[dict[str, Any]]:
+        """Event points in full-data indices, each naming its panel, variant and epoch."""
+        points = super()._event_points(content)
         epoch = content.get("epoch")
-        points = []
-        for point in content.get("points") or []:
-            where = self._source.locate(int(epoch), point.get("trace")) if epoch is not None \
-                else {}
-            points.append({**point, "epoch": epoch, **where})
-        self._dispatchers[kind](points)
+        if epoch is None:
+            return points
+        return [{**p, **self._source.locate(int(epoch), p.get("trace"))} for p in points]
 
     def export_async(self, format: str | None = None) -> Future:
         """Start :meth:`export` in a background thread; returns a Future of the path."""

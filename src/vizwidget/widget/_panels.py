@@ -16,6 +16,7 @@ from typing import Any
 
 from .._cache import LRU
 from .._epochs import nearest_epoch
+from ..compare import Variants, as_variants
 from ..errors import EpochNotFoundError, UsageError
 from ..figures import as_figure_dict
 from ..runs import ArtifactLoader
@@ -41,16 +42,21 @@ def _labels(paths: Sequence[Path]) -> list[str]:
 
 
 def _variants(variants: Any) -> tuple[list[Path], list[str]]:
-    """Paths and labels of a variant directory, a list of them, or a Variants-like object."""
-    if hasattr(variants, "paths"):  # duck-typed vizwidget.Variants
+    """Paths and labels of the run inputs the comparison verbs take.
+
+    A :class:`~vizwidget.compare.Variants`, a variant directory, a glob pattern, a list of
+    them, or any object with ``.paths`` and ``.labels``.
+    """
+    if hasattr(variants, "paths") and not isinstance(variants, Variants):  # duck-typed
         paths = [Path(p) for p in variants.paths]
         labels = [str(x) for x in getattr(variants, "labels", None) or _labels(paths)]
-    elif isinstance(variants, (str, os.PathLike)):
-        paths = [Path(variants)]
-        labels = _labels(paths)
     else:
-        paths = [Path(p) for p in variants]
-        labels = _labels(paths)
+        if not isinstance(variants, (Variants, str, os.PathLike)):
+            variants = list(variants)
+        paths, labels = [], []
+        if variants:
+            runs = as_variants(variants)
+            paths, labels = [m.path for m in runs], runs.labels
     if not paths:
         raise UsageError("The dashboard got no variants.\n"
                          "Pass variant directories (or a Variants object) with at least one.")
@@ -82,7 +88,7 @@ def plan_panels(panels: Any, visualizations: Any = None) -> list[PanelSpec]:
         A visualization name (or renderer), or a list of them.
     """
     if visualizations is None:
-        if hasattr(panels, "paths") or isinstance(panels, (str, os.PathLike)):
+        if hasattr(panels, "paths") or isinstance(panels, (Variants, str, os.PathLike)):
             raise UsageError("The dashboard got variants but no visualizations.\n"
                              "Pass them too: Dashboard(variants, ['training_curves', ...]).")
         items = list(panels)

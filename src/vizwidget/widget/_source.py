@@ -6,12 +6,13 @@ animation, batch and CLI paths use, so a visualization gets the same data everyw
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from .._cache import LRU
 from .._progress import Progress
@@ -33,13 +34,63 @@ from ..runs import ArtifactLoader
 PER_EPOCH, CROSS_EPOCH = KINDS
 
 
+def _takes_epoch_only(fn: Any) -> bool:
+    """True for ``fn(epoch, **kw)``: one positional parameter, or a first one named epoch."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) == 1 or bool(positional and positional[0].name == "epoch")
+
+
+def _epoch_renderer(fn: Any) -> Any:
+    """``fn(epoch, **kw)`` as the per-epoch renderer ``(data, epoch, **kw)`` it stands for."""
+    def by_epoch(_data: Any, epoch: int, **kw: Any) -> Any:
+        return fn(epoch, **kw)
+
+    params = list(inspect.signature(fn).parameters.values())
+    data = inspect.Parameter("data", inspect.Parameter.POSITIONAL_ONLY)
+    by_epoch.__signature__ = inspect.Signature([data, *params])  # type: ignore[attr-defined]
+    by_epoch.__name__ = by_epoch.__qualname__ = getattr(fn, "__name__", "figure")
+    by_epoch.__doc__ = fn.__doc__
+    return by_epoch
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What a widget draws and exports: figures per epoch, their provenance, animations.
+
+    :class:`FigureSource` is one; a dashboard's grid of panels is another.
+    """
+
+    name: str
+    kind: str | None
+    static: bool
+    loader: Any
+
+    def epochs(self) -> list[int]: ...
+    def clear(self) -> None: ...
+    def figure(self, epoch: int | None) -> Figureish: ...
+    def preview(self, epoch: int | None) -> Figureish: ...
+    def record(self, epoch: int | None, output_path: Path,
+               frames: Sequence[int] | None = None) -> Any: ...
+    def animate(self, output_path: Path, epochs: Sequence[int], *, options: AnimationOptions,
+                progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> Path: ...
+
+
 class FigureSource:
     """Figures per epoch for one widget.
 
     Parameters mirror :class:`~vizwidget.widget.ExportWidget`. A per-epoch renderer gets
     ``fn(data, epoch, **kw)`` with the data the registry loads for it (``None`` without a
     loader; then ``epochs`` is required). A cross-epoch renderer gets ``fn(snapshots, epochs,
-    current_epoch=epoch, **kw)`` and needs a loader. A plain figure has no epochs.
+    current_epoch=epoch, **kw)`` and needs a loader. A plain figure has no epochs. Without
+    a loader, a function of the epoch alone (one positional parameter, or a first one named
+    ``epoch``) is called as ``fn(epoch, **kw)``.
     """
 
     def __init__(
@@ -66,6 +117,9 @@ class FigureSource:
             check_figure(render)
             self.figure_obj, self.kind, self.name = render, None, "figure"
             return
+        if (self.loader is None and callable(render) and kind in (None, PER_EPOCH)
+                and _takes_epoch_only(render)):
+            render = _epoch_renderer(render)  # a plain function of the epoch
         if not isinstance(render, str) and analyzer is None and self.loader is not None:
             analyzer = self._only_analyzer(getattr(render, "__name__", "figure"))
         self.vis = as_visualization(render, kind=kind, analyzer=analyzer)

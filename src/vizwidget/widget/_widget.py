@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -40,7 +42,7 @@ from . import _assets as assets
 from ._jobs import JobRunner, Watcher
 from ._lod_view import TOKEN_KEY, full_indices, reduce_figure
 from ._payload import KnownArrays
-from ._source import CROSS_EPOCH, FigureSource
+from ._source import CROSS_EPOCH, FigureSource, Source
 
 PointCallback = Callable[[list[dict[str, Any]]], Any]
 
@@ -52,6 +54,10 @@ WIDGET_OPTIONS = frozenset({
 })
 #: Width in CSS pixels of the PNG a saved notebook shows in place of the live widget.
 STATIC_IMAGE_WIDTH = 800
+#: Largest PNG (bytes) the view carries in its state to show before plotly draws.
+STILL_BUDGET = 200_000
+#: Seconds after the last epoch change before the view's still image is redrawn.
+STILL_DELAY = 2.0
 EVENT_KINDS = ("click", "hover", "select")
 #: Bytes of arrays the browser keeps by content hash (js/src/figure_store.js: ARRAY_BUDGET).
 BROWSER_ARRAY_BUDGET = 256 * 2**20
@@ -77,12 +83,16 @@ class ExportWidget(anywidget.AnyWidget):
     Parameters
     ----------
     render
-        A renderer function, a registered visualization name, or a plain plotly figure
-        (then there is no slider and nothing to animate).
+        A renderer function, a registered visualization name, a plain plotly figure
+        (then there is no slider and nothing to animate), or a ready figure source such as
+        a dashboard's grid (``epochs``, ``figure``, ``preview``, ``record``, ``animate`` and
+        ``clear`` methods, ``name``, ``kind``, ``static`` and ``loader`` attributes); then
+        only widget options may follow.
     epochs
         Epoch numbers to offer. With a ``loader`` they restrict the epochs found on disk;
         without one they are required and a per-epoch renderer is called as
-        ``render(None, epoch, **render_kwargs)``.
+        ``render(None, epoch, **render_kwargs)``, or ``render(epoch, **render_kwargs)`` when
+        it takes the epoch alone (one positional parameter, or a first one named ``epoch``).
     loader
         An :class:`~vizwidget.artifacts.ArtifactLoader` (or a variant directory). A per-epoch
         renderer gets ``render(loader.load(analyzer, epoch), epoch, **kw)``; a cross-epoch one
@@ -122,11 +132,18 @@ class ExportWidget(anywidget.AnyWidget):
     status = t.Unicode("", help="One line about the last or running job.").tag(sync=True)
     busy = t.Bool(False, help="An export or animation is running.").tag(sync=True)
     progress = t.Float(0.0, help="Progress of the running job, 0..1.").tag(sync=True)
+    frames = t.List(t.Int(), [], help="[done, total] frames of the running animation ([] for "
+                    "none).").tag(sync=True)
+    seconds_left = t.Float(-1.0, help="Estimated seconds until the running animation is "
+                           "done (-1 until the first frame is).").tag(sync=True)
     last_file = t.Unicode("", help="Absolute path of the last written file.").tag(sync=True)
     error = t.Unicode("", help="Error shown in the widget ('' for none).").tag(sync=True)
     preview_height = t.Int(420, help="Preview height in pixels.").tag(sync=True)
     static_image = t.Bool(True, help="Add a PNG of the figure shown to the widget's display, so "
                           "saved notebooks show it without a kernel (GitHub, nbconvert).")
+    _image = t.Unicode("", help="PNG data URL of the figure shown, drawn by the export engine "
+                       "when displayed and after the epoch settles: the view shows it until "
+                       "plotly.js draws, and with no kernel at all.").tag(sync=True)
     browser_cache_size = t.Int(32, help="Figures kept in the browser for instant revisits.").tag(
         sync=True)
     prefetch = t.Bool(True, help="After each visit, fetch the neighbouring epochs (the slider's "
@@ -160,8 +177,19 @@ class ExportWidget(anywidget.AnyWidget):
     ) -> None:
         assets.check_bundle()
         options = {k: kwargs.pop(k) for k in list(kwargs) if k in WIDGET_OPTIONS}
-        self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer, kind=kind,
-                                    render_kwargs={**(render_kwargs or {}), **kwargs})
+        if isinstance(render, Source):
+            extra = sorted(kwargs) + [k for k, v in (("epochs", epochs), ("loader", loader),
+                                      ("analyzer", analyzer), ("kind", kind),
+                                      ("render_kwargs", render_kwargs)) if v is not None]
+            if extra:
+                raise UsageError(f"A figure source takes widget options only, not "
+                                 f"{', '.join(extra)}.\n"
+                                 f"Use: {', '.join(sorted(WIDGET_OPTIONS))}.")
+            self._source = render
+        else:
+            self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer,
+                                        kind=kind,
+                                        render_kwargs={**(render_kwargs or {}), **kwargs})
         available = self._source.epochs()
         options.setdefault("name", self._source.name)
         if available:
@@ -342,12 +370,17 @@ class ExportWidget(anywidget.AnyWidget):
         kind = content.get("kind")
         if kind not in self._dispatchers:
             return
+        self._dispatchers[kind](self._event_points(content))
+
+    def _event_points(self, content: dict[str, Any]) -> list[dict[str, Any]]:
+        """The points of an event message as callbacks get them (full-data indices)."""
         epoch = content.get("epoch")
-        points = [{**p, "epoch": epoch} for p in content.get("points") or []]
+        points = [{**p, "epoch": epoch} for p in content.get("points") or []
+                  if isinstance(p, dict)]
         maps = self._lod_maps.get(content.get("lod")) if content.get("lod") else None
         if maps:  # the preview drew a down-sampled trace: report full-data indices
             points = full_indices(points, maps)
-        self._dispatchers[kind](points)
+        return points
 
     def _register(self, kind: str, callback: PointCallback, remove: bool) -> None:
         self._dispatchers[kind].register_callback(callback, remove=remove)
@@ -390,7 +423,7 @@ class ExportWidget(anywidget.AnyWidget):
                     self.status, self.error = f"{label} failed.", str(err)
                 raise
             finally:
-                self.busy = False
+                self.busy, self.frames, self.seconds_left = False, [], -1.0
             self.progress, self.last_file, self.status = 1.0, str(path), f"Wrote {path.name}"
             return path
 
@@ -445,15 +478,24 @@ class ExportWidget(anywidget.AnyWidget):
         options = AnimationOptions(fps=self.fps, width=self.width, height=self.height,
                                    scale=self.scale, theme=self.theme or None)
 
-        def progress(done: int, total: int) -> None:
-            self.progress = done / total if total else 0.0
-            self.status = f"Animating… frame {done}/{total}"
-
         def work(cancel: Event) -> Path:
-            return self._source.animate(path, chosen, options=options, progress=progress,
-                                        cancel=cancel)
+            return self._source.animate(path, chosen, options=options,
+                                        progress=self._frame_counter(len(chosen)), cancel=cancel)
 
         return self._submit("Animating", work)
+
+    def _frame_counter(self, total: int) -> Callable[[int, int], None]:
+        """Set :attr:`frames` to 0/total now; the callback updates it and the time left."""
+        start = time.monotonic()
+        self.frames, self.seconds_left = [0, total], -1.0
+
+        def progress(done: int, total: int) -> None:
+            elapsed = time.monotonic() - start
+            self.progress = done / total if total else 0.0
+            self.seconds_left = (elapsed / done * (total - done)) if done else -1.0
+            self.frames = [done, total]
+
+        return progress
 
     def animate(self, format: str | None = None, epochs: Sequence[int] | None = None) -> Path:
         """Write an animation over ``epochs`` (default: all) and return its path.
@@ -519,22 +561,50 @@ class ExportWidget(anywidget.AnyWidget):
         span = f" {self.epochs[0]}..{self.epochs[-1]}" if self.epochs else ""
         return f"ExportWidget({self.name!r}: epoch {self.epoch} of {len(self.epochs)}{span})"
 
+    def _still_png(self) -> bytes | None:
+        """A PNG of the figure shown (the export engine draws it); None if that fails."""
+        try:
+            return figure_to_bytes(self._source.figure(None if self.static else self.epoch),
+                                   "png", STATIC_IMAGE_WIDTH, self.preview_height, 1,
+                                   theme=self.theme or None)
+        except VizWidgetError:  # the live widget shows the error; the image is optional
+            return None
+
+    def _set_image(self, png: bytes | None) -> None:
+        """Carry ``png`` in the view's state when it is small enough, else nothing."""
+        small = png is not None and len(png) <= STILL_BUDGET
+        self._image = ("data:image/png;base64," + base64.b64encode(png).decode("ascii")
+                       if small else "")
+
+    @t.observe("epoch", "theme")
+    def _schedule_image(self, change: Any) -> None:
+        """Redraw the still image once the epoch has settled (not at every step of Play)."""
+        if not self._image:
+            return
+        timer = getattr(self, "_image_timer", None)
+        if timer is not None:
+            timer.cancel()
+        self._image_timer = threading.Timer(STILL_DELAY, self._refresh_image)
+        self._image_timer.daemon = True
+        self._image_timer.start()
+
+    def _refresh_image(self) -> None:
+        if self.comm is not None and not self._jobs.running:
+            self._set_image(self._still_png())
+
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         """The widget view plus, unless ``static_image=False``, a PNG of the figure shown.
 
-        Front ends with a kernel draw the live widget; viewers without one (GitHub, nbconvert
-        HTML) show the PNG instead. The PNG shows the epoch at display time.
+        Front ends with a kernel draw the live widget (showing the PNG until plotly.js has
+        drawn); viewers without one show the PNG: GitHub and nbconvert HTML without widget
+        state as an image output, with widget state inside the view.
         """
+        png = self._still_png() if self.static_image else None
+        self._set_image(png)
         bundle = super()._repr_mimebundle_(**kwargs)
-        if not self.static_image or bundle is None:
+        if png is None or bundle is None:
             return bundle
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        try:
-            png = figure_to_bytes(self._source.figure(None if self.static else self.epoch),
-                                  "png", STATIC_IMAGE_WIDTH, self.preview_height, 1,
-                                  theme=self.theme or None)
-        except VizWidgetError:  # the live widget shows the error; the fallback is optional
-            return data, metadata
         data = {**data, "image/png": base64.b64encode(png).decode("ascii")}
         return data, metadata
 
@@ -557,6 +627,9 @@ class ExportWidget(anywidget.AnyWidget):
     def close(self) -> None:
         """Stop watch mode and any running job, then close the widget."""
         self.unwatch()
+        timer = getattr(self, "_image_timer", None)
+        if timer is not None:
+            timer.cancel()
         jobs = getattr(self, "_jobs", None)
         if jobs is not None:
             jobs.cancel()
