@@ -92,16 +92,16 @@ def test_keywords_split_between_widget_and_renderer():
         calls.append((data, epoch, offset, width))
         return go.Figure()
 
-    w = ExportWidget(rend, epochs=[3], offset=7, width=640, render_kwargs={"width": 5})
+    w = ExportWidget(rend, epochs=[3], offset=7, width=640, renderer_options={"width": 5})
     w.figure()
     assert w.width == 640
     assert calls == [(None, 3, 7, 5)]
 
 
 def test_renderer_needs_epochs_or_loader():
-    with pytest.raises(VizWidgetError, match="needs epochs or a loader"):
+    with pytest.raises(VizWidgetError, match="needs epochs or a run"):
         ExportWidget(line)
-    with pytest.raises(VizWidgetError, match="needs a loader"):
+    with pytest.raises(VizWidgetError, match="needs a run"):
         ExportWidget(line, epochs=[1], kind="cross_epoch")
     with pytest.raises(TypeError):
         ExportWidget(42)

@@ -9,6 +9,7 @@ a cross-epoch renderer's snapshots between frames and caches recent figures.
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from ._cache import LRU
 from ._progress import Progress
 from .errors import EpochNotFoundError, UsageError
 from .export import AnimationOptions, ImageOptions, animate_frames, export_figure
-from .figures import Figureish
+from .figures import Figureish, check_figure
 from .provenance import Provenance, variant_record
 from .registry import (
     KINDS,
@@ -40,13 +41,41 @@ PER_EPOCH, CROSS_EPOCH = KINDS
 Run = ArtifactLoader | str | os.PathLike[str] | None
 
 
+def _takes_epoch_only(fn: Any) -> bool:
+    """True for ``fn(epoch, **kw)``: one positional parameter, or a first one named epoch."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return False
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        return False
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) == 1 or bool(positional and positional[0].name == "epoch")
+
+
+def _epoch_renderer(fn: Any) -> Any:
+    """``fn(epoch, **kw)`` as the per-epoch renderer ``(data, epoch, **kw)`` it stands for."""
+    def by_epoch(_data: Any, epoch: int, **kw: Any) -> Any:
+        return fn(epoch, **kw)
+
+    params = list(inspect.signature(fn).parameters.values())
+    data = inspect.Parameter("data", inspect.Parameter.POSITIONAL_ONLY)
+    by_epoch.__signature__ = inspect.Signature([data, *params])  # type: ignore[attr-defined]
+    by_epoch.__name__ = by_epoch.__qualname__ = getattr(fn, "__name__", "figure")
+    by_epoch.__doc__ = fn.__doc__
+    return by_epoch
+
+
 class FigureSource:
-    """The figures of one visualization on one run, per epoch.
+    """The figures of one visualization on one run, per epoch (or one fixed figure).
 
     Parameters
     ----------
-    visualization : str, Visualization or callable
-        A registered name, or a renderer function (see :mod:`vizwidget.registry`).
+    visualization : str, Visualization, callable or figure
+        A registered name, a renderer function (see :mod:`vizwidget.registry`), or a plotly
+        figure (then there are no epochs). Without a run, a function of the epoch alone
+        (one positional parameter, or a first one named ``epoch``) is called as
+        ``fn(epoch, **kw)``.
     run : ArtifactLoader or path, optional
         The run to read. Without one, a per-epoch renderer gets ``data=None`` and
         ``epochs`` must be given; a cross-epoch one needs ``snapshots``.
@@ -69,12 +98,25 @@ class FigureSource:
                  cache_size: int = 128) -> None:
         self.loader = ArtifactLoader(run) if isinstance(run, (str, os.PathLike)) else run
         self.options = dict(options or {})
-        self.vis: Visualization = as_visualization(visualization, kind=kind, analyzer=analyzer)
-        self.kind, self.name = self.vis.kind, self.vis.name
         self._explicit = None if epochs is None else sorted({int(e) for e in epochs})
         self._figures = LRU(cache_size)
         self._lock = threading.Lock()
         self._snapshots: dict[int, Any] = {}
+        self.figure_obj: Any = None
+        if not isinstance(visualization, (str, Visualization)) and not callable(visualization):
+            check_figure(visualization)  # a plain figure, or FigureError
+            self.figure_obj, self.kind, self.name = visualization, None, "figure"
+            self.vis = None  # type: ignore[assignment]
+            return
+        if (self.loader is None and snapshots is None and callable(visualization)
+                and not isinstance(visualization, Visualization)
+                and kind in (None, PER_EPOCH) and _takes_epoch_only(visualization)):
+            visualization = _epoch_renderer(visualization)
+        if (callable(visualization) and not isinstance(visualization, Visualization)
+                and analyzer is None and self.loader is not None):
+            analyzer = self._only_analyzer(getattr(visualization, "__name__", "figure"))
+        self.vis: Visualization = as_visualization(visualization, kind=kind, analyzer=analyzer)
+        self.kind, self.name = self.vis.kind, self.vis.name
         if snapshots is not None:
             data, known = list(snapshots[0]), [int(e) for e in snapshots[1]]
             if len(data) != len(known):
@@ -84,12 +126,27 @@ class FigureSource:
             self._explicit = known if self._explicit is None else self._explicit
         if self.loader is None and not self._snapshots and (
                 self._explicit is None or self.kind == CROSS_EPOCH):
-            need = "snapshots or a run" if self.kind == CROSS_EPOCH else "epochs or a run"
+            need = "a run" if self.kind == CROSS_EPOCH else "epochs or a run"
             raise UsageError(f"The {self.kind.replace('_', '-')} renderer {self.name!r} "
-                             f"needs {need}.\nPass run=... (a run folder), or epochs=.")
+                             f"needs {need}.\nPass run= (a run folder or ArtifactLoader)"
+                             f"{'' if self.kind == CROSS_EPOCH else ', or epochs='}.")
+
+    def _only_analyzer(self, name: str) -> str:
+        names = list(self.loader.analyzers())
+        if len(names) == 1:
+            return names[0]
+        raise UsageError(f"Which analyzer should {name!r} read? The run has: "
+                         f"{', '.join(names)}.\nPass analyzer=<name>.")
+
+    @property
+    def static(self) -> bool:
+        """True for one fixed figure (no epochs)."""
+        return self.vis is None
 
     def epochs(self) -> list[int]:
         """Available epochs, ascending; re-read from disk when there is a run."""
+        if self.vis is None:
+            return []
         if self.loader is None:
             return list(self._explicit or [])
         found = [int(e) for e in cross_epochs(self.vis, self.loader)]
@@ -126,6 +183,8 @@ class FigureSource:
 
         Per-epoch: ``epoch`` None shows the latest. Cross-epoch: ``epoch`` is the highlight.
         """
+        if self.vis is None:
+            return self.figure_obj
         if epoch is None and self.kind == PER_EPOCH:
             epoch = self.default_epoch()
         cached = self._figures.get(epoch)
@@ -149,7 +208,12 @@ class FigureSource:
 
     def record(self, epoch: int | None, path: str | os.PathLike[str],
                frames: Sequence[int] | None = None, provenance: Provenance = None) -> Provenance:
-        """The provenance record of a file made from this source, over ``provenance``."""
+        """The provenance record of a file made from this source, over ``provenance``.
+
+        A fixed figure has none of its own: the core stores the figure itself.
+        """
+        if self.vis is None:
+            return provenance
         read: Sequence[int] | None = frames
         if self.kind == CROSS_EPOCH:
             read = self.epochs()
@@ -175,6 +239,9 @@ class FigureSource:
         Per-epoch figures keep ``options.lock_axes``; a cross-epoch figure sweeps its
         highlight over fixed data, so its axes are never locked. ``epochs`` default to all.
         """
+        if self.vis is None:
+            raise UsageError("A single figure has no epochs to animate.\n"
+                             "Give a renderer and epochs (or a run) to animate.")
         available = self.epochs()
         chosen = available if epochs is None else sorted({int(e) for e in epochs})
         unknown = [e for e in chosen if e not in available]

@@ -113,7 +113,7 @@ class Panel:
 
     def __init__(self, spec: PanelSpec, cache_size: int = 64) -> None:
         self.spec = spec
-        self.source = FigureSource(spec.visualization, loader=ArtifactLoader(spec.variant))
+        self.source = FigureSource(spec.visualization, ArtifactLoader(spec.variant))
         self.name = self.source.name
         self._dicts = LRU(cache_size)
         self.refresh()

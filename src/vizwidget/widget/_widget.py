@@ -24,6 +24,7 @@ from ipywidgets import CallbackDispatcher
 
 from .._cache import LRU
 from .._epochs import nearest_epoch
+from .._deprecation import renamed_keywords
 from .._paths import file_in, make_dir
 from ..errors import (
     ExportCancelled,
@@ -82,21 +83,21 @@ class ExportWidget(anywidget.AnyWidget):
 
     Parameters
     ----------
-    render
-        A renderer function, a registered visualization name, a plain plotly figure
+    visualization
+        A registered visualization name, a renderer function, a plain plotly figure
         (then there is no slider and nothing to animate), or a ready figure source such as
         a dashboard's grid (``epochs``, ``figure``, ``preview``, ``record``, ``animate`` and
         ``clear`` methods, ``name``, ``kind``, ``static`` and ``loader`` attributes); then
         only widget options may follow.
     epochs
-        Epoch numbers to offer. With a ``loader`` they restrict the epochs found on disk;
+        Epoch numbers to offer. With a ``run`` they restrict the epochs found on disk;
         without one they are required and a per-epoch renderer is called as
-        ``render(None, epoch, **render_kwargs)``, or ``render(epoch, **render_kwargs)`` when
-        it takes the epoch alone (one positional parameter, or a first one named ``epoch``).
-    loader
-        An :class:`~vizwidget.artifacts.ArtifactLoader` (or a variant directory). A per-epoch
-        renderer gets ``render(loader.load(analyzer, epoch), epoch, **kw)``; a cross-epoch one
-        ``render(snapshots, epochs, current_epoch=epoch, **kw)``.
+        ``fn(None, epoch, **kw)``, or ``fn(epoch, **kw)`` when it takes the epoch alone (one
+        positional parameter, or a first one named ``epoch``).
+    run
+        A run folder or an :class:`~vizwidget.ArtifactLoader` (formerly ``loader``). A
+        per-epoch renderer gets ``fn(loader.load(analyzer, epoch), epoch, **kw)``; a
+        cross-epoch one ``fn(snapshots, epochs, current_epoch=epoch, **kw)``.
     analyzer
         Analyzer whose artifacts feed the renderer (default: the visualization's, or the only
         one in the variant).
@@ -104,8 +105,9 @@ class ExportWidget(anywidget.AnyWidget):
         ``"per_epoch"`` (default for functions) or ``"cross_epoch"``.
     watch
         Poll the artifacts directory so new epochs extend the slider while training runs.
-    render_kwargs
-        Keywords for the renderer whose names clash with widget options.
+    renderer_options
+        Keywords for the renderer whose names clash with widget options (formerly
+        ``render_kwargs``).
     **kwargs
         Widget options (``format``, ``width``, ``height``, ``scale``, ``fps``, ``theme``,
         ``output_dir``, ``epoch``, ``name``, ...); any other keyword is passed to the renderer.
@@ -163,33 +165,34 @@ class ExportWidget(anywidget.AnyWidget):
     plotly_js_sends: ClassVar[int] = 0
     _watcher: Watcher | None = None
 
+    @renamed_keywords(render="visualization", loader="run", render_kwargs="renderer_options")
     def __init__(
         self,
-        render: Any,
+        visualization: Any,
         epochs: Sequence[int] | None = None,
         *,
-        loader: Any = None,
+        run: Any = None,
         analyzer: str | None = None,
         kind: str | None = None,
         watch: bool = False,
-        render_kwargs: dict[str, Any] | None = None,
+        renderer_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         assets.check_bundle()
         options = {k: kwargs.pop(k) for k in list(kwargs) if k in WIDGET_OPTIONS}
-        if isinstance(render, Source):
-            extra = sorted(kwargs) + [k for k, v in (("epochs", epochs), ("loader", loader),
+        if isinstance(visualization, Source):
+            extra = sorted(kwargs) + [k for k, v in (("epochs", epochs), ("run", run),
                                       ("analyzer", analyzer), ("kind", kind),
-                                      ("render_kwargs", render_kwargs)) if v is not None]
+                                      ("renderer_options", renderer_options)) if v is not None]
             if extra:
                 raise UsageError(f"A figure source takes widget options only, not "
                                  f"{', '.join(extra)}.\n"
                                  f"Use: {', '.join(sorted(WIDGET_OPTIONS))}.")
-            self._source = render
+            self._source = visualization
         else:
-            self._source = FigureSource(render, epochs, loader=loader, analyzer=analyzer,
+            self._source = FigureSource(visualization, run, epochs=epochs, analyzer=analyzer,
                                         kind=kind,
-                                        render_kwargs={**(render_kwargs or {}), **kwargs})
+                                        options={**(renderer_options or {}), **kwargs})
         available = self._source.epochs()
         options.setdefault("name", self._source.name)
         if available:
@@ -207,17 +210,18 @@ class ExportWidget(anywidget.AnyWidget):
             self.watch()
 
     @classmethod
+    @renamed_keywords(variant_dir="run")
     def from_variant(
-        cls, variant_dir: str | os.PathLike[str], visualization: Any, **kwargs: Any
+        cls, run: str | os.PathLike[str], visualization: Any, **kwargs: Any
     ) -> ExportWidget:
-        """A widget over a variant directory: ArtifactLoader wired, files go to ``exports/``.
+        """A widget over a run folder: its ArtifactLoader wired, files go to ``exports/``.
 
         ``visualization`` is a registered name or a renderer function; ``kwargs`` as in
         :class:`ExportWidget`.
         """
-        loader = ArtifactLoader(variant_dir)
+        loader = ArtifactLoader(run)
         kwargs.setdefault("output_dir", str(Path(loader.variant_dir) / "exports"))
-        return cls(visualization, loader=loader, **kwargs)
+        return cls(visualization, run=loader, **kwargs)
 
     # ---- validation: clamp into range rather than fail later ----
     @t.validate("epoch")
@@ -535,7 +539,7 @@ class ExportWidget(anywidget.AnyWidget):
         if self._source.loader is None:
             raise UsageError(
                 "Watch mode needs an artifacts directory.\n"
-                "Use ExportWidget.from_variant(...) or pass loader=."
+                "Use ExportWidget.from_variant(...) or pass run=."
             )
         if interval is not None:
             self.watch_interval = interval
