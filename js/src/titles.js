@@ -17,6 +17,16 @@ export function takeTitles(layout) {
 }
 
 /**
+ * The text plotly.js would show for an annotation's (HTML-escaped) text, as plain text.
+ * DOMParser documents run no scripts and load nothing.
+ * @param {unknown} text
+ */
+export function plainText(text) {
+  const html = String(text ?? "").replace(/<br\s*\/?>/gi, " ");
+  return new DOMParser().parseFromString(html, "text/html").documentElement.textContent ?? "";
+}
+
+/**
  * Show `titles` (paper-placed, left/top anchored annotations) as labels in `box`, placed by
  * the plot area of the drawn plot `gd` (kept where they were while it has none yet).
  * @param {HTMLElement} box
@@ -29,7 +39,8 @@ export function showTitles(box, gd, titles) {
   const full = gd._fullLayout;
   titles.forEach((a, i) => {
     const el = /** @type {HTMLElement} */ (box.children[i]);
-    el.textContent = String(a.text ?? "");
+    el.textContent = plainText(a.text);
+    el.title = a.hovertext ? plainText(a.hovertext) : "";
     if (!full?._size) return;
     const { l, t, w, h } = full._size;
     el.style.left = `${l + a.x * w}px`;

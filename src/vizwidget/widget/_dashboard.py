@@ -109,7 +109,9 @@ class GridSource:
                         failed = True
                         figures.append(_failed_panel(err))
                 titles = [p.title(epoch) for p in self.panels]
-            cached = compose_grid(figures, titles, self.columns)
+                labels = [p.label(epoch) for p in self.panels]
+            cached = compose_grid(figures, titles, self.columns, labels=labels,
+                                  title=f"epoch {epoch}")
             if not failed:
                 self._figures.put(epoch, cached)
         return cached

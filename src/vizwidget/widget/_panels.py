@@ -19,6 +19,7 @@ from .._epochs import nearest_epoch
 from ..compare import Variants, as_variants
 from ..errors import EpochNotFoundError, UsageError
 from ..figures import as_figure_dict
+from ..grid import PanelLabel
 from ..runs import ArtifactLoader
 from ._source import CROSS_EPOCH, FigureSource
 
@@ -154,6 +155,13 @@ class Panel:
         why = (" (pinned)" if self.spec.epoch is not None
                else f" (nearest to {epoch})" if shown != epoch else "")
         return f"{self.name} · {self.spec.label} · epoch {shown}{why}"
+
+    def label(self, epoch: int) -> PanelLabel:
+        """Row, column and note of the panel at slider ``epoch`` for the grid's headers."""
+        shown = self.epoch_for(epoch)
+        note = (f"epoch {shown} (pinned)" if self.spec.epoch is not None
+                else f"epoch {shown} (nearest)" if shown != epoch else "")
+        return PanelLabel(self.name, self.spec.label, note)
 
     def figure(self, epoch: int) -> dict:
         """The panel's figure dict at slider ``epoch`` (cached by the epoch it shows)."""
