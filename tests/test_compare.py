@@ -475,3 +475,23 @@ def test_a_band_clipped_on_a_log_axis_says_so(tmp_path):
                      "or below (log axis)"]
     linear = vz.comparison_figure(vs, "training_curves", metrics="loss", log_y=False)
     assert not [a for a in linear.layout.annotations if a.name == "band note"]
+
+
+def test_one_label_rule_for_every_run_set(tmp_path):
+    from vizwidget._paths import run_labels
+    from vizwidget.batch import _variant_labels
+    from vizwidget.widget._panels import _variants
+
+    paths = []
+    for parent in ("a", "b"):
+        for name in ("seed0", "seed1"):
+            run = tmp_path / parent / name
+            (run / "artifacts" / "x").mkdir(parents=True)
+            (run / "artifacts" / "x" / "epoch_0.json").write_text("{}")
+            paths.append(run)
+    assert run_labels(paths) == ["a/seed0", "a/seed1", "b/seed0", "b/seed1"]
+    assert vz.Variants(paths).labels == run_labels(paths)
+    assert _variants(paths)[1] == run_labels(paths)
+    assert _variant_labels(paths) == ["a_seed0", "a_seed1", "b_seed0", "b_seed1"]
+    same = [tmp_path / "x" / "r", tmp_path / "x" / "r"]
+    assert run_labels(same)[1].endswith("#2")

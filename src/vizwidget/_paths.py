@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .errors import OutputPathError
 
-__all__ = ["MAX_NAME_BYTES", "file_in", "make_dir", "safe_filename"]
+__all__ = ["MAX_NAME_BYTES", "file_in", "make_dir", "run_labels", "safe_filename"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=+-]+")
 #: Longest file name most file systems accept (ext4, APFS, NTFS: 255 bytes).
@@ -73,3 +74,23 @@ def file_in(folder: Path, stem: str, suffix: str = "") -> Path:
         raise OutputPathError(f"The file name {stem!r} would write outside {str(folder)!r}.\n"
                               "Pass a plain file name, without directories.")
     return path
+
+
+def run_labels(paths: Sequence[Path]) -> list[str]:
+    """Short unique names of run folders: the folder's name, with parents while names clash.
+
+    ``runs/a/seed0`` and ``runs/b/seed0`` become ``a/seed0`` and ``b/seed0``; names still
+    equal three folders up get ``#2``, ``#3`` … in order. The one rule for every run set
+    (comparisons, the Dashboard, batch file names).
+    """
+    labels = [p.name for p in paths]
+    for depth in range(2, 4):
+        if len(set(labels)) == len(labels):
+            return labels
+        labels = ["/".join(p.parts[-depth:]) for p in paths]
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label}#{seen[label]}")
+    return unique

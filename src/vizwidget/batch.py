@@ -31,7 +31,7 @@ from typing import Any
 from . import engine, registry
 from ._batch_report import write_reports
 from ._batch_results import BatchResult, JobResult
-from ._paths import file_in, make_dir, safe_filename
+from ._paths import file_in, make_dir, run_labels, safe_filename
 from ._progress import Progress, progress_reporter
 from .compare import JOINT_VIEWS, OVERLAY_VIEWS, SWEEP_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
@@ -135,18 +135,8 @@ def _unit_record(unit: _Unit, epoch: int | None) -> Provenance:
 
 
 def _variant_labels(paths: Sequence[Path]) -> list[str]:
-    """Short unique names: the directory name, or more of its path when names clash."""
-    labels = []
-    for depth in range(1, 4):
-        labels = [safe_filename("_".join(p.parts[-depth:])) for p in paths]
-        if len(set(labels)) == len(labels):
-            return labels
-    seen: dict[str, int] = {}
-    unique = []
-    for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        unique.append(label if seen[label] == 1 else f"{label}_{seen[label]}")
-    return unique
+    """The runs' labels (:func:`run_labels`), made safe for file names."""
+    return [safe_filename(label) for label in run_labels(paths)]
 
 
 def _plan(variants: Sequence[Path], labels: Sequence[str],

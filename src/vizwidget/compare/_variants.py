@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._epochs import nearest_epoch
+from .._paths import run_labels
 from .._templates import format_template
 from ..errors import (
     AnalyzerNotFoundError,
@@ -97,9 +98,7 @@ def _format_label(template: str, path: Path, config: dict) -> str:
 
 def _labels(labels: Any, paths: list[Path], configs: list[dict]) -> list[str]:
     if labels is None:
-        names = [p.name for p in paths]
-        if len(set(names)) < len(names):
-            names = [f"{p.parent.name}/{p.name}" for p in paths]
+        names = run_labels(paths)
     elif isinstance(labels, str):
         names = [_format_label(labels, p, c) for p, c in zip(paths, configs, strict=True)]
     elif callable(labels):

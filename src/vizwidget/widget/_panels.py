@@ -9,13 +9,13 @@ highlight there) unless it is pinned.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .._cache import LRU
 from .._epochs import nearest_epoch
+from .._paths import run_labels
 from ..compare import Variants, as_variants
 from ..errors import EpochNotFoundError, UsageError
 from ..figures import as_figure_dict
@@ -34,14 +34,6 @@ class PanelSpec:
     epoch: int | None = None
 
 
-def _labels(paths: Sequence[Path]) -> list[str]:
-    """Short unique labels: directory names, with their parent when names repeat."""
-    names = [p.name for p in paths]
-    if len(set(names)) == len(names):
-        return names
-    return [f"{p.parent.name}/{p.name}" for p in paths]
-
-
 def _variants(variants: Any) -> tuple[list[Path], list[str]]:
     """Paths and labels of the run inputs the comparison verbs take.
 
@@ -50,7 +42,7 @@ def _variants(variants: Any) -> tuple[list[Path], list[str]]:
     """
     if hasattr(variants, "paths") and not isinstance(variants, Variants):  # duck-typed
         paths = [Path(p) for p in variants.paths]
-        labels = [str(x) for x in getattr(variants, "labels", None) or _labels(paths)]
+        labels = [str(x) for x in getattr(variants, "labels", None) or run_labels(paths)]
     else:
         if not isinstance(variants, (Variants, str, os.PathLike)):
             variants = list(variants)
@@ -95,7 +87,7 @@ def plan_panels(panels: Any, visualizations: Any = None) -> list[PanelSpec]:
         items = list(panels)
         paths = list(dict.fromkeys(Path(i[1]) for i in items
                                    if isinstance(i, (tuple, list)) and len(i) > 1))
-        labels = dict(zip(paths, _labels(paths), strict=True)) if paths else {}
+        labels = dict(zip(paths, run_labels(paths), strict=True)) if paths else {}
         specs = [_tuple_spec(item, labels) for item in items]
     else:
         paths, names = _variants(panels)

@@ -23,8 +23,8 @@ import traitlets as t
 from ipywidgets import CallbackDispatcher
 
 from .._cache import LRU
-from .._epochs import nearest_epoch
 from .._deprecation import renamed_keywords
+from .._epochs import nearest_epoch
 from .._paths import file_in, make_dir
 from ..errors import (
     ExportCancelled,
