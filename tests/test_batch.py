@@ -12,6 +12,7 @@ import pytest
 from vizwidget.batch import export_batch, job_filename
 from vizwidget.engine import shutdown
 from vizwidget.errors import FormatError, ThemeError, VisualizationNotFoundError
+from vizwidget.export import ImageOptions
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ SUBSET = ["training_curves", "flatness_distribution", "singular_value_spectrum",
 @pytest.fixture(scope="module")
 def local_batch(demo_variant, broken_variant, tmp_path_factory):
     out = tmp_path_factory.mktemp("batch") / "gallery"
-    return export_batch([demo_variant, broken_variant], formats="png,svg", out_dir=out,
+    return export_batch([demo_variant, broken_variant], formats="png,svg", output_dir=out,
                         compare=False)  # per-variant files only; comparisons: see below
 
 
@@ -94,7 +95,7 @@ def test_to_dict_is_the_json_summary(local_batch):
 
 def test_a_missing_variant_is_one_failure_per_format(demo_variant, tmp_path):
     r = export_batch([tmp_path / "nope", demo_variant], ["flatness"], "png",
-                     tmp_path / "out", width=300, height=200, scale=1)
+                     tmp_path / "out", image=ImageOptions(300, 200, 1))
     assert [(f.visualization, f.label) for f in r.failed] == [("flatness", "nope")]
     assert "VariantNotFoundError" in r.failed[0].error
     assert [Path(p).name for p in r.written] == ["flatness_variant_p59_seed0_all.png"]
@@ -120,7 +121,7 @@ def test_epoch_and_explicit_visualizations(demo_variant, tmp_path):
 def test_bad_arguments_raise_before_anything_is_written(demo_variant, tmp_path, kwargs, error):
     out = tmp_path / "never"
     with pytest.raises(error):
-        export_batch(demo_variant, out_dir=out, **kwargs)
+        export_batch(demo_variant, output_dir=out, **kwargs)
     assert not out.exists()
 
 
@@ -138,16 +139,16 @@ def _files(result) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def subset_local(demo_variant, broken_variant, tmp_path_factory):
     return export_batch([demo_variant, broken_variant], SUBSET, "png",
-                        tmp_path_factory.mktemp("local"), width=400, height=300, scale=1,
+                        tmp_path_factory.mktemp("local"), image=ImageOptions(400, 300, 1),
                         compare=False)
 
 
 def test_two_jobs_write_the_same_files(subset_local, demo_variant, broken_variant,
                                                    tmp_path):
     progress = []
-    r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path, width=400,
-                     height=300, scale=1, jobs=2, progress=lambda d, t: progress.append((d, t)),
-                     compare=False)
+    r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path,
+                     image=ImageOptions(400, 300, 1), jobs=2,
+                     progress=lambda d, t: progress.append((d, t)), compare=False)
     assert r.workers == 2
     assert _files(r) == _files(subset_local)
     assert len(r.written) == 7  # parameter_velocity of the broken variant fails
@@ -167,7 +168,7 @@ def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,
             worker_pids = list(client.run(os.getpid).values())
             assert len(worker_pids) == 2
             r = export_batch([demo_variant, broken_variant], SUBSET, "png", tmp_path,
-                             width=400, height=300, scale=1, executor=client.get_executor(),
+                             image=ImageOptions(400, 300, 1), jobs=client.get_executor(),
                              compare=False)
             # each worker kept its own engine warm; close them before the cluster goes
             alive = client.run(lambda: __import__(
@@ -188,13 +189,13 @@ def test_several_variants_get_a_comparison_section(demo_variant, tmp_path):
     twin = tmp_path / "runs" / "variant_p59_seed0_copy"
     shutil.copytree(demo_variant, twin, ignore=shutil.ignore_patterns("exports"))
     result = export_batch([demo_variant, twin], ["training_curves", "singular_value_spectrum"],
-                          "png", tmp_path / "out", width=400, height=300, scale=1)
+                          "png", tmp_path / "out", image=ImageOptions(400, 300, 1))
     comparisons = [r for r in result.results if r.label == "comparison"]
     assert [(r.visualization, r.ok) for r in comparisons] == [("training_curves", True)]
     assert (tmp_path / "out" / "comparison_training_curves.png").is_file()
     assert "comparison_training_curves.png" in result.report.read_text()
     single = export_batch(demo_variant, ["training_curves"], "png", tmp_path / "one",
-                          width=400, height=300, scale=1)
+                          image=ImageOptions(400, 300, 1))
     assert not [r for r in single.results if r.label == "comparison"]
 
 
@@ -217,3 +218,16 @@ def test_report_summarises_each_record_and_links_the_full_one(demo_variant, tmp_
     assert "training_curves" in card and "full provenance record" in card
     assert not any(h in md for h in record["artifacts"].values())  # one click away
     assert all(h in index for h in record["artifacts"].values())
+
+
+def test_keywords_of_earlier_releases_still_work_and_warn(demo_variant, tmp_path):
+    with pytest.warns(DeprecationWarning, match=r"width=.*image=ImageOptions"):
+        old = export_batch(variants=demo_variant, visualizations=["flatness"], formats="json",
+                           out_dir=tmp_path / "old", width=400, height=300, scale=1,
+                           title="Old heading")
+    assert old.ok and old.report.read_text().startswith("# Old heading")
+    new = export_batch(demo_variant, ["flatness"], "json", tmp_path / "new",
+                       image=ImageOptions(400, 300, 1), report="Old heading")
+    assert [p.name for p in old.written] == [p.name for p in new.written]
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", colour="red")

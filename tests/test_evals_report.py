@@ -15,7 +15,7 @@ from PIL import Image
 from vizwidget import evals, export_animation
 from vizwidget.batch import export_batch
 from vizwidget.cli import main
-from vizwidget.export import figure_to_bytes
+from vizwidget.export import ImageOptions, figure_to_bytes
 from vizwidget.registry import render_visualization
 from vizwidget.runs import ArtifactLoader
 from vizwidget.widget import ExportWidget
@@ -141,8 +141,8 @@ def test_batch_records_not_applicable_views_as_skipped(tmp_path):
                              "score": [0.2, 0.5, 0.9], "n": [20, 20, 20]})
     run = tmp_path / "diag"
     evals.save_eval_artifacts(diagonal, run)
-    result = export_batch(run, formats="png", out_dir=tmp_path / "out", width=300, height=200,
-                          scale=1)
+    result = export_batch(run, formats="png", output_dir=tmp_path / "out",
+                          image=ImageOptions(300, 200, 1))
     skipped = {r.visualization for r in result.skipped}
     assert {"scores_heatmap", "scores_by_model", "scores_by_factor",
             "scores_over_epochs"} <= skipped

@@ -166,9 +166,9 @@ CASES = [
     ("snapshots-mismatch", lambda d, t, f: vizwidget.export_cross_epoch_animation(
         lambda s, e, current_epoch=None: FIG, [1], [1, 2], t.with_suffix(".gif")),
      E.UsageError, "snapshots"),
-    ("batch-no-format", lambda d, t, f: export_batch(f["demo"], formats=",", out_dir=d),
+    ("batch-no-format", lambda d, t, f: export_batch(f["demo"], formats=",", output_dir=d),
      E.UsageError, "format"),
-    ("batch-jobs-zero", lambda d, t, f: export_batch(f["demo"], jobs=0, out_dir=d),
+    ("batch-jobs-zero", lambda d, t, f: export_batch(f["demo"], jobs=0, output_dir=d),
      E.UsageError, "jobs"),
     ("register-bad-kind", lambda d, t, f: vizwidget.register_renderer(
         "x", kind="sometimes", analyzer="a"), E.UsageError, "sometimes"),

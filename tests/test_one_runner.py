@@ -142,10 +142,10 @@ def test_user_errors_are_vizwidget_errors(tmp_path, demo_variant):
     from vizwidget.themes import apply_theme
 
     cases = [
-        lambda: export_batch([], formats="png", out_dir=tmp_path),
-        lambda: export_batch(demo_variant, formats=",", out_dir=tmp_path),
-        lambda: export_batch(demo_variant, visualizations=[], out_dir=tmp_path),
-        lambda: export_batch(demo_variant, jobs=0, out_dir=tmp_path),
+        lambda: export_batch([], formats="png", output_dir=tmp_path),
+        lambda: export_batch(demo_variant, formats=",", output_dir=tmp_path),
+        lambda: export_batch(demo_variant, visualizations=[], output_dir=tmp_path),
+        lambda: export_batch(demo_variant, jobs=0, output_dir=tmp_path),
         lambda: vizwidget.export_cross_epoch_animation(lambda s, e, current_epoch=None: None,
                                                        [1], [1, 2], tmp_path / "a.gif"),
         lambda: apply_theme("not a figure", "dark"),

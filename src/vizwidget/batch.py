@@ -31,16 +31,16 @@ from typing import Any
 from . import engine, registry
 from ._batch_report import write_reports
 from ._batch_results import BatchResult, JobResult
+from ._deprecation import fold_legacy, renamed_keywords
 from ._paths import file_in, make_dir, run_labels, safe_filename
 from ._progress import Progress, progress_reporter
 from .compare import JOINT_VIEWS, OVERLAY_VIEWS, SWEEP_VIEWS, Variants, export_comparison
 from .errors import ComparisonError, UsageError, describe, is_not_applicable
-from .export import check_size, export_figure
+from .export import ImageOptions, export_figure
 from .formats import STILL_FORMATS, normalize, suffix_for
 from .provenance import Provenance, variant_record
 from .registry import Visualization, get_visualization
 from .runs import ArtifactLoader, resolve_variant_dir
-from .themes import theme_template
 from .verbs import variant_figure
 
 __all__ = ["BatchResult", "JobResult", "export_batch", "job_filename"]
@@ -164,60 +164,56 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
     return units
 
 
+@renamed_keywords(variants="runs", out_dir="output_dir")
 def export_batch(
-    variants: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    runs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     visualizations: Iterable[str] | None = None,
     formats: str | Iterable[str] = ("png",),
-    out_dir: str | os.PathLike[str] = "exports",
+    output_dir: str | os.PathLike[str] = "exports",
     *,
     epoch: int | None = None,
-    width: int = 1200,
-    height: int = 800,
-    scale: float = 2,
-    theme: str | None = None,
-    jobs: int = 1,
-    executor: Executor | None = None,
+    image: ImageOptions | None = None,
+    jobs: int | Executor = 1,
     progress: Progress | bool | None = None,
-    report: bool = True,
-    title: str = "vizwidget batch export",
+    report: bool | str = True,
     compare: bool = True,
     provenance: Provenance = None,
+    **legacy: Any,
 ) -> BatchResult:
     """Export every (variant × visualization × format) combination and write a report.
 
     Parameters
     ----------
-    variants : path or iterable of paths
-        Variant directories.
+    runs : path or iterable of paths
+        Run folders (formerly ``variants``).
     visualizations : iterable of str, optional
         Registered names. Default: for each variant, every visualization whose analyzers it
         has. Names are checked before any work (an unknown one raises).
     formats : str or iterable of str, default ("png",)
         Still formats (png, jpeg, webp, svg, pdf, html, json); a string may be
         comma-separated, ``"png,svg"``.
-    out_dir : str or os.PathLike, default "exports"
-        Directory for the files, ``index.html`` and ``report.md`` (created).
+    output_dir : str or os.PathLike, default "exports"
+        Directory for the files, ``index.html`` and ``report.md`` (created; formerly
+        ``out_dir``).
     epoch : int, optional
         Epoch shown by per-epoch figures (default: each variant's latest) and highlighted in
         cross-epoch ones (default: none).
-    width, height, scale, theme
-        As in :func:`vizwidget.export_figure`.
-    jobs : int, default 1
-        Jobs at a time, each on its own warm page of this process's browser; 1 renders
-        them one after another.
-    executor : concurrent.futures.Executor, optional
-        Run the jobs there instead (``jobs`` is then ignored), e.g.
+    image : ImageOptions, optional
+        Size, pixel density and theme of every file (default ``ImageOptions()``: 1200×800,
+        scale 2). ``width=``, ``height=``, ``scale=``, ``theme=`` still work and warn.
+    jobs : int or concurrent.futures.Executor, default 1
+        Jobs at a time, each on its own warm page of this process's browser (1: one after
+        another); or an executor to run them on, e.g.
         ``dask.distributed.Client(address).get_executor()``.
     progress : callable or bool, optional
         ``progress(done, total)`` as jobs finish, or True for a tqdm bar.
-    report : bool, default True
-        Write ``index.html`` and ``report.md``.
+    report : bool or str, default True
+        Write ``index.html`` and ``report.md``; a string is their heading (default
+        "vizwidget batch export").
     compare : bool, default True
         With several variants, also write one comparison figure per over-epochs or
         trajectory visualization (overlays, joint PCA; see :func:`vizwidget.export_comparison`)
         as ``comparison_{visualization}.{ext}``, listed under "comparison" in the report.
-    title : str
-        Heading of the report.
     provenance : dict or bool, optional
         None/True (default): every file carries its provenance record (shown in the
         gallery); a dict adds its fields; False: none. See :func:`vizwidget.read_provenance`.
@@ -236,9 +232,10 @@ def export_batch(
         in ``.failed``.
     """
     t0 = time.perf_counter()
-    if isinstance(variants, (str, os.PathLike)):
-        variants = [variants]
-    paths = [resolve_variant_dir(v) for v in variants]
+    image, jobs, report = _legacy(legacy, image, jobs, report)
+    if isinstance(runs, (str, os.PathLike)):
+        runs = [runs]
+    paths = [resolve_variant_dir(v) for v in runs]
     if not paths:
         raise UsageError("export_batch needs at least one variant directory.\n"
                          "Pass a variant directory or a list of them.")
@@ -255,16 +252,17 @@ def export_batch(
         if not chosen:
             raise UsageError("visualizations= is empty.\n"
                              "Omit it to export every visualization.")
-    check_size(width, height, scale)
-    theme_template(theme)
+    image.check()
+    executor = jobs if isinstance(jobs, Executor) else None
+    jobs = 1 if executor is not None else jobs
     if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
         raise UsageError(f"jobs must be a positive integer, got {jobs!r}.\n"
                          "Pass jobs=1 for one job at a time, or more for several warm pages.")
     if epoch is not None:
         epoch = int(epoch)
 
-    out = make_dir(out_dir, "out_dir=")
-    options = {"width": width, "height": height, "scale": scale, "theme": theme}
+    out = make_dir(output_dir, "output_dir=")
+    options = image.as_kwargs()
     units = _plan(paths, _variant_labels(paths), chosen, fmts, epoch, out, options)
     if provenance is not None:
         units = [replace(u, provenance=provenance) for u in units]
@@ -298,9 +296,28 @@ def export_batch(
                                 fmts, epoch, out, options)
     result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
     if report:
+        title = report if isinstance(report, str) else "vizwidget batch export"
         result.index, result.report = write_reports(result, title)
     result.seconds = time.perf_counter() - t0
     return result
+
+
+def _legacy(legacy: dict[str, Any], image: ImageOptions | None, jobs: Any,
+            report: bool | str) -> tuple[ImageOptions, Any, bool | str]:
+    """Fold keywords of earlier releases (they warn) into ``image``, ``jobs`` and ``report``."""
+    look = fold_legacy(legacy, "export_batch", ("width", "height", "scale", "theme"),
+                       "image=ImageOptions(...)", 5)
+    executor = fold_legacy(legacy, "export_batch", ("executor",), "jobs=<executor>", 5)
+    title = fold_legacy(legacy, "export_batch", ("title",), "report=<title>", 5)
+    if legacy:
+        raise TypeError(f"export_batch() got unexpected keyword arguments: "
+                        f"{', '.join(sorted(legacy))}")
+    image = replace(image or ImageOptions(), **look)
+    if executor.get("executor") is not None:
+        jobs = executor["executor"]
+    if title and report:
+        report = title["title"]
+    return image, jobs, report
 
 
 #: The label of comparison figures in results and reports.

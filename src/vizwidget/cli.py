@@ -195,6 +195,7 @@ def _animate_comparison(args: argparse.Namespace, out: _Output) -> int:
 
 def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
     from .batch import export_batch
+    from .export import ImageOptions
     from .runs import ArtifactLoader
 
     for variant in args.variants:  # a folder that is no run is bad usage, not a failed job
@@ -219,9 +220,9 @@ def cmd_batch(args: argparse.Namespace, out: _Output) -> int:
                              f"({err}); check the address, e.g. tcp://host:8786") from err
         executor = client.get_executor()
     try:
+        image = ImageOptions(args.width, args.height, args.scale, args.theme)
         result = export_batch(args.variants, vis, args.formats, args.out, epoch=args.epoch,
-                              width=args.width, height=args.height, scale=args.scale,
-                              theme=args.theme, jobs=args.jobs, executor=executor,
+                              image=image, jobs=executor or args.jobs,
                               progress=out.progress, compare=args.compare,
                               provenance=None if args.provenance else False)
     finally:
