@@ -227,7 +227,7 @@ def test_keywords_of_earlier_releases_still_work_and_warn(demo_variant, tmp_path
                            title="Old heading")
     assert old.ok and old.report.read_text().startswith("# Old heading")
     new = export_batch(demo_variant, ["flatness"], "json", tmp_path / "new",
-                       image=ImageOptions(400, 300, 1), report="Old heading")
+                       image=ImageOptions(400, 300, 1), heading="Old heading")
     assert [p.name for p in old.written] == [p.name for p in new.written]
     with pytest.raises(TypeError, match="unexpected keyword"):
         export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", colour="red")

@@ -44,8 +44,9 @@ def slash_table() -> pd.DataFrame:
 
 
 def test_report_writes_views_comparison_and_skips(logs_table, tmp_path):
-    report = evals.export_eval_report(logs_table, tmp_path / "rep", width=500, height=350,
-                                      scale=1, score_value="score_match_accuracy")
+    report = evals.export_eval_report(
+        logs_table, tmp_path / "rep", image=ImageOptions(500, 350, 1),
+        columns=evals.TableSpec(score_value="score_match_accuracy"))
     assert report.ok and report.index.is_file() and report.report.is_file()
     names = {v.name: v for v in report.views}
     assert names["scores_by_task"].status == "written"
@@ -210,3 +211,15 @@ def test_cli_export_of_a_slash_metric_from_a_run(tmp_path, capsys):
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(open(payload["written"][0]).read())))
     assert [(r["y"], float(r["x"])) for r in rows] == [("b", 0.80), ("a", 0.55)]
+
+
+def test_report_keywords_of_earlier_releases_still_work_and_warn(tmp_path):
+    table = slash_table()
+    with pytest.warns(DeprecationWarning, match=r"width=.*image=ImageOptions"):
+        old = evals.export_eval_report(table, out_dir=tmp_path / "old", formats="json",
+                                       width=500, height=300, scale=1, title="Old")
+    new = evals.export_eval_report(table, tmp_path / "new", formats="json",
+                                   image=ImageOptions(500, 300, 1), heading="Old")
+    assert old.report.read_text().splitlines()[0] == new.report.read_text().splitlines()[0]
+    assert sorted(p.name for p in (tmp_path / "old").iterdir()) == sorted(
+        p.name for p in (tmp_path / "new").iterdir())

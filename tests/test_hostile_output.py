@@ -187,7 +187,7 @@ def _eval_table() -> pd.DataFrame:
 def test_security_eval_report_escapes_task_and_model_names(tmp_path):
     started = time.monotonic()
     report = evals.export_eval_report(_eval_table(), tmp_path, formats="csv",
-                                      title=f"Evals {HOSTILE}")
+                                      heading=f"Evals {HOSTILE}")
     md = report.report.read_text(encoding="utf-8")
     out = Page(rendered(md))
     assert not {"script", "b"} & set(out.tags)
@@ -217,7 +217,7 @@ def test_security_batch_report_escapes_a_hostile_variant_path_and_title(demo_var
     evil = tmp_path / f"run {TASK}|x`y`\nz"
     shutil.copytree(demo_variant, evil, ignore=shutil.ignore_patterns("exports"))
     result = export_batch([evil], visualizations=["training_curves"], formats="json",
-                          output_dir=tmp_path / "out", report=f"Batch {HOSTILE}")
+                          output_dir=tmp_path / "out", heading=f"Batch {HOSTILE}")
     assert result.ok and len(result.succeeded) == 1
     md = result.report.read_text(encoding="utf-8")
     out = Page(rendered(md))

@@ -164,7 +164,7 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
     return units
 
 
-@renamed_keywords(variants="runs", out_dir="output_dir")
+@renamed_keywords(variants="runs", out_dir="output_dir", title="heading")
 def export_batch(
     runs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     visualizations: Iterable[str] | None = None,
@@ -175,7 +175,8 @@ def export_batch(
     image: ImageOptions | None = None,
     jobs: int | Executor = 1,
     progress: Progress | bool | None = None,
-    report: bool | str = True,
+    report: bool = True,
+    heading: str = "vizwidget batch export",
     compare: bool = True,
     provenance: Provenance = None,
     **legacy: Any,
@@ -207,9 +208,10 @@ def export_batch(
         ``dask.distributed.Client(address).get_executor()``.
     progress : callable or bool, optional
         ``progress(done, total)`` as jobs finish, or True for a tqdm bar.
-    report : bool or str, default True
-        Write ``index.html`` and ``report.md``; a string is their heading (default
-        "vizwidget batch export").
+    report : bool, default True
+        Write ``index.html`` and ``report.md``.
+    heading : str
+        Their heading (formerly ``title``).
     compare : bool, default True
         With several variants, also write one comparison figure per over-epochs or
         trajectory visualization (overlays, joint PCA; see :func:`vizwidget.export_comparison`)
@@ -232,7 +234,7 @@ def export_batch(
         in ``.failed``.
     """
     t0 = time.perf_counter()
-    image, jobs, report = _legacy(legacy, image, jobs, report)
+    image, jobs = _legacy(legacy, image, jobs)
     if isinstance(runs, (str, os.PathLike)):
         runs = [runs]
     paths = [resolve_variant_dir(v) for v in runs]
@@ -296,28 +298,24 @@ def export_batch(
                                 fmts, epoch, out, options)
     result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
     if report:
-        title = report if isinstance(report, str) else "vizwidget batch export"
-        result.index, result.report = write_reports(result, title)
+        result.index, result.report = write_reports(result, heading)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _legacy(legacy: dict[str, Any], image: ImageOptions | None, jobs: Any,
-            report: bool | str) -> tuple[ImageOptions, Any, bool | str]:
-    """Fold keywords of earlier releases (they warn) into ``image``, ``jobs`` and ``report``."""
+def _legacy(legacy: dict[str, Any], image: ImageOptions | None,
+            jobs: Any) -> tuple[ImageOptions, Any]:
+    """Fold keywords of earlier releases (they warn) into ``image`` and ``jobs``."""
     look = fold_legacy(legacy, "export_batch", ("width", "height", "scale", "theme"),
                        "image=ImageOptions(...)", 5)
     executor = fold_legacy(legacy, "export_batch", ("executor",), "jobs=<executor>", 5)
-    title = fold_legacy(legacy, "export_batch", ("title",), "report=<title>", 5)
     if legacy:
         raise TypeError(f"export_batch() got unexpected keyword arguments: "
                         f"{', '.join(sorted(legacy))}")
     image = replace(image or ImageOptions(), **look)
     if executor.get("executor") is not None:
         jobs = executor["executor"]
-    if title and report:
-        report = title["title"]
-    return image, jobs, report
+    return image, jobs
 
 
 #: The label of comparison figures in results and reports.

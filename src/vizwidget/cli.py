@@ -331,6 +331,7 @@ def _report_result(out: _Output, report: Any) -> int:
 def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
     from .errors import EvalTableError
     from .evals import export_eval_report, read_eval_table
+    from .export import ImageOptions
     from .scores import TableSpec, resolve
 
     try:
@@ -341,10 +342,11 @@ def cmd_evals(args: argparse.Namespace, out: _Output) -> int:
         resolve(table, TableSpec(score_value=args.metric))
     except EvalTableError as err:
         raise UsageError(" ".join(str(err).split("\n"))) from err
-    report = export_eval_report(table, args.out, formats=args.formats, score_value=args.metric,
-                                ci=args.ci, width=args.width, height=args.height,
-                                scale=args.scale, theme=args.theme, paired=args.paired,
-                                samples=args.source if args.paired else None)
+    report = export_eval_report(table, args.out, formats=args.formats,
+                                columns=TableSpec(score_value=args.metric), ci=args.ci,
+                                image=ImageOptions(args.width, args.height, args.scale,
+                                                   args.theme),
+                                paired=args.paired, samples=args.source if args.paired else None)
     for v in report.skipped:
         out.line(f"skipped {v.name}: {v.reason}")
     for v in report.failed:

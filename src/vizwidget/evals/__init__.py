@@ -16,7 +16,7 @@ Needs ``pip install 'vizwidget[evals]'`` (pandas) for tables and ``vizwidget[ins
 """
 
 from ..errors import EvalTableError, NotApplicableError
-from ..scores import MetricInfo, detect_metrics, wilson_interval
+from ..scores import MetricInfo, TableSpec, detect_metrics, wilson_interval
 from ._artifacts import EVALS_ANALYZER, save_eval_artifacts
 from ._load import load_eval_logs, load_eval_samples, read_eval_table
 from ._report import EvalReport, ViewResult, export_eval_report
@@ -37,6 +37,7 @@ __all__ = [
     "EvalTableError",
     "MetricInfo",
     "NotApplicableError",
+    "TableSpec",
     "ViewResult",
     "detect_metrics",
     "export_eval_report",

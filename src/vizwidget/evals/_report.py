@@ -7,11 +7,13 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
+from .._deprecation import fold_legacy, renamed_keywords
 from ..errors import FormatError, UsageError, describe, is_not_applicable
-from ..export import atomic_write, check_size, export_figure
+from ..export import ImageOptions, atomic_write, export_figure
 from ..formats import STILL_FORMATS, normalize, suffix_for
 from ..provenance import sha256_file
 from ..scores import (
@@ -32,7 +34,6 @@ from ..scores import (
     select_epoch,
     summarise,
 )
-from ..themes import theme_template
 from ..verbs import safe_filename
 from ._load import LOG_SUFFIXES, read_eval_table
 from ._report_text import render_html, render_markdown
@@ -143,26 +144,32 @@ def input_hashes(table: Any) -> dict[str, str]:
     return {f.relative_to(root).as_posix(): sha256_file(f) for f in logs}
 
 
+def _legacy(legacy: dict[str, Any], columns: TableSpec | None,
+            image: ImageOptions | None) -> tuple[TableSpec, ImageOptions]:
+    """Fold keywords of earlier releases (they warn) into ``columns`` and ``image``."""
+    names = tuple(f.name for f in fields(TableSpec))
+    given = fold_legacy(legacy, "export_eval_report", names, "columns=TableSpec(...)", 5)
+    look = fold_legacy(legacy, "export_eval_report", ("width", "height", "scale", "theme"),
+                       "image=ImageOptions(...)", 5)
+    if legacy:
+        raise TypeError(f"export_eval_report() got unexpected keyword arguments: "
+                        f"{', '.join(sorted(legacy))}")
+    return replace(columns or TableSpec(), **given), replace(image or ImageOptions(), **look)
+
+
+@renamed_keywords(out_dir="output_dir", title="heading")
 def export_eval_report(
     table: Any,
-    out_dir: str | os.PathLike[str],
+    output_dir: str | os.PathLike[str],
     *,
     formats: str | Iterable[str] = ("html", "png"),
-    task_name: str | None = None,
-    model: str | None = None,
-    score_value: str | None = None,
-    score_stderr: str | None = None,
-    sample_count: str | None = None,
-    epoch_column: str | None = None,
+    columns: TableSpec | None = None,
     ci: float | None = 0.95,
     paired: Sequence[str] | None = None,
     samples: Any = None,
-    cluster: str | None = None,
-    width: int = 1000,
-    height: int = 600,
-    scale: float = 2,
-    theme: str | None = None,
-    title: str = "Evaluation report",
+    image: ImageOptions | None = None,
+    heading: str = "Evaluation report",
+    **legacy: Any,
 ) -> EvalReport:
     """Export every applicable eval view, a gallery ``index.html`` and ``report.md``.
 
@@ -182,12 +189,13 @@ def export_eval_report(
     ----------
     table : DataFrame, path or logs
         Anything :func:`vizwidget.evals.read_eval_table` reads.
-    out_dir : path
-        Output directory (created).
+    output_dir : path
+        Output directory (created; formerly ``out_dir``).
     formats : str or iterable of str, default ("html", "png")
         Still formats of :func:`vizwidget.export_figure` (comma-separated string allowed).
-    task_name, model, score_value, score_stderr, sample_count, epoch_column : str, optional
-        Column names (default: detected).
+    columns : TableSpec, optional
+        Which columns hold task, model, score, stderr, sample count, epoch and cluster
+        (default: detected). ``task_name=``, ``model=``, … still work and warn.
     ci : float or None, default 0.95
         Confidence level of the views' intervals, strictly between 0 and 1.
     paired : (str, str), optional
@@ -195,12 +203,10 @@ def export_eval_report(
     samples : DataFrame or path, optional
         The sample table for ``paired`` (default: read from ``table`` when it is logs, or
         ``table`` itself when it is a sample table).
-    cluster : str, optional
-        Sample tables: the column whose equal values form a cluster.
-    width, height, scale, theme
-        As in :func:`vizwidget.export_figure`.
-    title : str
-        Heading of the report.
+    image : ImageOptions, optional
+        Size, density and theme of every file (default ``ImageOptions()``).
+    heading : str
+        Heading of the report (formerly ``title``).
 
     Returns
     -------
@@ -213,6 +219,7 @@ def export_eval_report(
         Bad input (e.g. ``ci`` outside (0, 1)), before any file is written.
     """
     t0 = time.perf_counter()
+    columns, image = _legacy(legacy, columns, image)
     check_ci(ci)
     if isinstance(formats, str):
         formats = formats.split(",")
@@ -220,11 +227,9 @@ def export_eval_report(
                                if f.strip()))
     if not fmts:
         raise FormatError(f"No format given.\nUse one or more of: {', '.join(STILL_FORMATS)}.")
-    check_size(width, height, scale)
-    theme_template(theme)
+    image.check()
     df = read_eval_table(table)
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
-                     cluster)
+    spec = columns
     comparison, metric = _comparison(df, spec)
     plan = _plan(df, spec, ci)
     pairs: list[dict] = []
@@ -233,10 +238,10 @@ def export_eval_report(
         plan.append(("paired_difference", "paired_difference",
                      lambda _df, **o: paired_difference(table_of_samples, **o),
                      {"model_a": paired[0], "model_b": paired[1], "ci": ci,
-                      **{k: v for k, v in (("task_name", task_name), ("model", model),
-                                           ("epoch_column", epoch_column),
-                                           ("cluster", cluster)) if v is not None}}))
-    out = Path(out_dir).expanduser().resolve()
+                      **{k: v for k, v in (("task_name", spec.task_name), ("model", spec.model),
+                                           ("epoch_column", spec.epoch_column),
+                                           ("cluster", spec.cluster)) if v is not None}}))
+    out = Path(output_dir).expanduser().resolve()
     inputs = input_hashes(table)
     views = []
     for (view, name, fn, options), stem in zip(plan, _stems([p[1] for p in plan]),
@@ -254,7 +259,7 @@ def export_eval_report(
         for fmt in fmts:
             try:
                 path = export_figure(fig, out / f"{stem}{suffix_for(fmt)}", format=fmt,
-                                     width=width, height=height, scale=scale, theme=theme,
+                                     **image.as_kwargs(),
                                      provenance=record)
             except Exception as err:
                 result.status, result.reason = "failed", f"{fmt}: {describe(err)}"
@@ -264,6 +269,6 @@ def export_eval_report(
         views.append(result)
     report = EvalReport(out, views, comparison, metric, pairs)
     report.seconds = time.perf_counter() - t0
-    report.index = atomic_write(out / "index.html", render_html(report, title))
-    report.report = atomic_write(out / "report.md", render_markdown(report, title))
+    report.index = atomic_write(out / "index.html", render_html(report, heading))
+    report.report = atomic_write(out / "report.md", render_markdown(report, heading))
     return report
