@@ -174,3 +174,12 @@ def test_files_record_the_filters_and_metric_and_show_only_the_kept_runs(runs, t
     assert "lr0.003_s0" in page and "_s1" not in page
     d.filters = {}
     assert vizwidget.read_provenance(d.export("json"))["filters"] == {}
+
+
+def test_a_running_export_writes_what_was_shown_when_it_started(runs, tmp_path):
+    d = Dashboard(runs, ["training_curves"], output_dir=str(tmp_path), epoch=20)
+    started = d.export_async("json")
+    d.filters = {"seed": [0]}  # while the job runs (or before it starts)
+    record = vizwidget.read_provenance(started.result(timeout=120))
+    assert record["filters"] == {} and len(record["panels"]) == 4
+    assert len(d.panels) == 2

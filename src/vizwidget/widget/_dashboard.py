@@ -339,9 +339,11 @@ class Dashboard(ExportWidget):
         def progress(done: int, total: int) -> None:
             self.progress = done / total if total else 0.0
 
+        source = self._source  # the panels shown now, even if the filters change meanwhile
+
         def work(cancel: Event) -> Path:  # one page, one slider over every epoch
-            return self._source.animate(path, epochs, options=options, progress=progress,
-                                        cancel=cancel)
+            return source.animate(path, epochs, options=options, progress=progress,
+                                  cancel=cancel)
 
         return self._submit("Exporting", work)
 
