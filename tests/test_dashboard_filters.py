@@ -133,6 +133,9 @@ def test_a_filter_matching_no_run_shows_a_message_and_exports_refuse(runs, tmp_p
     assert list(tmp_path.iterdir()) == []
     d.filters = {"seed": [0]}
     assert len(d.panels) == 2
+    none = Dashboard(runs, ["training_curves"], filters={"seed": [7]})
+    assert none.panels == [] and none.epochs == Dashboard(runs, ["training_curves"]).epochs
+    assert none.status == "No run matches the filters seed ∈ {7}."
 
 
 def test_bad_filters_and_metrics_say_what_to_use(runs):

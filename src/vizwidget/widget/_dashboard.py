@@ -256,6 +256,8 @@ class Dashboard(ExportWidget):
         chosen = check_filters(filters, hparams)
         metric = _check_metric(metric, choices)
         grid = self._grid(chosen, metric, ())
+        if not grid.panels:  # nothing kept: the slider still offers every run's epochs
+            grid = self._grid(chosen, metric, self._grid({}, metric, ()).epochs())
         options = dict(widget_options)
         self._auto_size = {k for k in ("width", "height", "preview_height") if k not in options}
         options.update(self._size(grid))
@@ -263,7 +265,17 @@ class Dashboard(ExportWidget):
         self.set_trait("hparams", hparams)
         self.set_trait("metrics", choices)
         self.filters, self.metric = chosen, metric
+        self.status = self._summary()
         self._replanning = True  # from now on a new filter or metric re-plans the grid
+
+    def _summary(self) -> str:
+        """The status line after (re)planning: panels shown and filters, or why none."""
+        shown, active = len(self._source.panels), describe(self.filters)
+        if not shown:
+            return self._source.empty
+        if not self.hparams:  # runs that do not differ: nothing to filter, nothing to say
+            return ""
+        return f"{shown} panel{'s' * (shown != 1)}" + (f" · {active}" if active else "")
 
     def _size(self, grid: GridSource) -> dict[str, int]:
         """Export and preview size of ``grid`` where the caller did not give one."""
@@ -306,10 +318,7 @@ class Dashboard(ExportWidget):
         for key, value in self._size(self._source).items():
             setattr(self, key, value)
         self.epochs = self._source.epochs()
-        shown = len(self._source.panels)
-        self.status = (self._source.empty if not shown
-                       else f"{shown} panel{'s' * (shown != 1)}"
-                       + (f" · {describe(self.filters)}" if describe(self.filters) else ""))
+        self.status = self._summary()
         if self.comm is not None:
             self.send({"type": "invalidate"})
 
