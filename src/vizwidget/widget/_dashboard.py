@@ -211,6 +211,14 @@ class Dashboard(ExportWidget):
         Registered visualization names (or renderer functions) to show for every variant.
     columns
         Columns of the grid (default: one per variant, else about square).
+    filters
+        Hyperparameter -> allowed values (a list, or one value): only runs whose config has
+        an allowed value of every key get panels (default: every run). The synced
+        :attr:`filters` trait; :attr:`hparams` lists the keys and values there are.
+    metric
+        What metric-aware panels draw ('' = their default): a renderer with a ``metrics``
+        option (training curves) gets the metric's family (loss or accuracy), one with a
+        ``metric`` option gets the name. One of :attr:`metrics`.
     **widget_options
         ExportWidget options (``width``, ``height``, ``scale``, ``format``, ``fps``,
         ``theme``, ``output_dir``, ``epoch``, ``name``, ``preview_height``, ...).
@@ -224,7 +232,9 @@ class Dashboard(ExportWidget):
     whose slider moves every panel); Animate writes the grid over the epochs. Click, hover
     and select callbacks get points with ``panel``, ``visualization``, ``variant``,
     ``variant_dir`` and ``panel_epoch``. A panel whose renderer fails says why in its cell
-    while the others keep showing; exporting that epoch raises the panel's error.
+    while the others keep showing; exporting that epoch raises the panel's error. A new
+    ``filters`` or ``metric`` re-plans the panels and redraws; when no run passes, the
+    widget says so in one line and Export refuses. Files record ``filters`` and ``metric``.
     """
 
     filters = t.Dict(help="Hyperparameter -> allowed values; runs outside are not shown "
