@@ -164,6 +164,17 @@ def test_a_dashboard_takes_the_mlflow_runs(sweep, tmp_path):
     assert d.epochs == list(range(STEPS))
 
 
+def test_a_dashboard_filters_mlflow_runs_by_their_params(sweep, tmp_path):
+    d = vz.Dashboard(sweep, ["training_curves"], output_dir=str(tmp_path),
+                     filters={"lr": [0.01, 0.001], "optimizer": ["sgd"]}, metric="test_acc")
+    assert d.hparams == {"lr": [0.001, 0.01, 0.1], "optimizer": ["adam", "sgd"],
+                         "seed": [0, 1]}
+    assert [p.spec.label for p in d.panels] == ["lr=0.01 s1", "lr=0.001 s1"]
+    record = vz.read_provenance(d.export("json"))
+    assert record["filters"] == {"lr": [0.001, 0.01], "optimizer": ["sgd"]}
+    assert record["metric"] == "test_acc" and len(record["panels"]) == 2
+
+
 class _HostileRepo:
     """An artifact store that lists paths leading out of the run, and one oversize file."""
 

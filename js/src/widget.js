@@ -2,6 +2,7 @@
 // State lives in synced traits (see model.js); figures and plotly.js arrive as binary messages.
 import { bindControls, buildControls } from "./controls.js";
 import { FigureStore } from "./figure_store.js";
+import { buildFilters } from "./filters.js";
 import { bindNav } from "./nav.js";
 import { Player, bindPlayButton } from "./player.js";
 import { createPreview } from "./preview.js";
@@ -33,6 +34,8 @@ export default () => {
       const ui = buildControls();
       el.classList.add("vizwidget");
       el.append(ui.root);
+      const filters = buildFilters(model, signal); // a Dashboard over runs with hyperparameters
+      if (filters) ui.root.insertBefore(filters, ui.stage);
       Object.assign(ui.root, { vizwidgetStore: store }); // for tests, benchmarks: cache, stats
       const preview = createPreview(model, store, ui, signal);
       bindNav(model, ui, preview.goTo, signal);

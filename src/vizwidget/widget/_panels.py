@@ -104,9 +104,11 @@ def plan_panels(panels: Any, visualizations: Any = None) -> list[PanelSpec]:
 class Panel:
     """One panel at run time: its FigureSource, its epochs and the figure per slider epoch."""
 
-    def __init__(self, spec: PanelSpec, cache_size: int = 64) -> None:
+    def __init__(self, spec: PanelSpec, cache_size: int = 64,
+                 options: dict[str, Any] | None = None) -> None:
         self.spec = spec
-        self.source = FigureSource(spec.visualization, ArtifactLoader(spec.variant))
+        self.source = FigureSource(spec.visualization, ArtifactLoader(spec.variant),
+                                   options=options)
         self.name = self.source.name
         self._dicts = LRU(cache_size)
         self.refresh()

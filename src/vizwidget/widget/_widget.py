@@ -446,12 +446,13 @@ class ExportWidget(anywidget.AnyWidget):
         epoch = None if self.static else self.epoch
         stem = self.name if epoch is None else f"{self.name}_epoch{epoch}"
         options = self._options()
+        source = self._source  # what is shown now, even if the source changes meanwhile
 
         def work(_cancel: Event) -> Path:
-            fig = self._source.figure(epoch)
+            fig = source.figure(epoch)
             path = self._path(stem, fmt)
             return export_figure(fig, path, format=fmt,
-                                 provenance=self._source.record(epoch, path), **options)
+                                 provenance=source.record(epoch, path), **options)
 
         return self._submit("Exporting", work)
 
@@ -481,10 +482,11 @@ class ExportWidget(anywidget.AnyWidget):
         path = self._path(f"{self.name}_epochs{chosen[0]}-{chosen[-1]}", fmt)
         options = AnimationOptions(fps=self.fps, width=self.width, height=self.height,
                                    scale=self.scale, theme=self.theme or None)
+        source = self._source
 
         def work(cancel: Event) -> Path:
-            return self._source.animate(path, chosen, options=options,
-                                        progress=self._frame_counter(len(chosen)), cancel=cancel)
+            return source.animate(path, chosen, options=options,
+                                  progress=self._frame_counter(len(chosen)), cancel=cancel)
 
         return self._submit("Animating", work)
 
