@@ -37,12 +37,33 @@ SIZE = {"width": 800, "height": 520, "scale": 1}
 _cache: dict[str, bytes] = {}  # uri -> PNG, kept across rebuilds of `mkdocs serve`
 
 
-def _readme_image_module():
-    spec = importlib.util.spec_from_file_location("make_readme_image",
-                                                  ROOT / "scripts" / "make_readme_image.py")
+def _script(name: str):
+    """A module of ``scripts/`` (they are scripts, not part of the package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _eval_view(vizwidget, out: Path) -> Path:
+    """A paired comparison of two models on the same samples, from a per-sample table."""
+    import numpy as np
+    import pandas as pd
+
+    from vizwidget import evals
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for task, shift in (("addition", 0.05), ("doubling", 0.12), ("parity", 0.0)):
+        for sample in range(60):
+            base = rng.random() < 0.55
+            for model, better in (("small", False), ("large", True)):
+                score = float(base or (better and rng.random() < shift * 4))
+                rows.append({"task_name": task, "model": model, "sample_id": sample,
+                             "sample_epoch": 1, "score_match": score})
+    table = pd.DataFrame(rows)
+    figure = evals.paired_difference(table, model_a="small", model_b="large")
+    return vizwidget.export_figure(figure, out, provenance=False, **SIZE)
 
 
 def render_gallery() -> dict[str, bytes]:
@@ -65,8 +86,16 @@ def render_gallery() -> dict[str, bytes]:
         path = vizwidget.export_figure(dark, Path(tmp) / "out" / "training_curves_dark.png",
                                        theme="dark", provenance=False, **SIZE)
         images["gallery/training_curves_dark.png"] = path.read_bytes()
-        readme = _readme_image_module().make_image(variant, Path(tmp) / "out" / "dashboard.png")
+        readme = _script("make_readme_image").make_image(variant,
+                                                         Path(tmp) / "out" / "dashboard.png")
         images["images/dashboard.png"] = readme.read_bytes()
+        runs = {f"p{p}_seed{s}": make_variant(Path(tmp) / f"p{p}_seed{s}", p=p, seed=s,
+                                              epochs=300)
+                for p, seeds in ((23, (0, 1, 2)), (29, (0, 1))) for s in seeds}
+        for path in _script("make_docs_images").make_images(runs, Path(tmp) / "out"):
+            images[f"images/{path.name}"] = path.read_bytes()
+        paired = _eval_view(vizwidget, Path(tmp) / "out" / "paired_difference.png")
+        images["gallery/paired_difference.png"] = paired.read_bytes()
     log.info("gallery: %d images rendered in %.1f s", len(images),
              time.perf_counter() - started)
     return images
