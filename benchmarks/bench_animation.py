@@ -32,10 +32,10 @@ FRAMES = 60
 
 def demo_frames(root: Path):
     """(variant, epochs, build) where build(epoch) is the labelled demo figure."""
-    from vizwidget.runs import ArtifactLoader
     from vizwidget.demo import make_variant
     from vizwidget.export._frames import with_epoch_label
     from vizwidget.registry import get_visualization
+    from vizwidget.runs import ArtifactLoader
 
     variant = make_variant(root / "demo")
     vis = get_visualization("training_curves")

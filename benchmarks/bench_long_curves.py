@@ -45,8 +45,8 @@ def seconds(fn):
 def main() -> None:
     import vizwidget
     from vizwidget import ArtifactLoader, figure_to_bytes
-    from vizwidget.runs import clear_cache
     from vizwidget.registry import cross_epochs, get_visualization, load_snapshots
+    from vizwidget.runs import clear_cache
 
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     with tempfile.TemporaryDirectory() as tmp:

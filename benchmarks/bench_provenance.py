@@ -24,12 +24,12 @@ FORMATS = ("png", "jpeg", "webp", "svg", "pdf", "html", "json")
 
 
 def main(n: int = 20) -> None:
-    from vizwidget.runs import ArtifactLoader
     from vizwidget.demo import make_variant
     from vizwidget.export import export_figure, figure_to_bytes
     from vizwidget.export._metadata import embed, make_record
     from vizwidget.provenance import _hash_cache, variant_record
     from vizwidget.registry import cross_epochs, get_visualization, render_figure
+    from vizwidget.runs import ArtifactLoader
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
