@@ -126,6 +126,21 @@ def test_no_import_cycle_but_the_registration_one(graph):
     assert cycles == []
 
 
+def test_no_cycle_through_type_only_imports_either():
+    mods = sources()
+    known = set(mods)
+    edges: dict[str, set[str]] = {m: set() for m in mods}
+    for module, (path, tree) in mods.items():
+        for _node, name in own_imports(module, path, tree, known):
+            if name != module:
+                edges[module].add(name)  # TYPE_CHECKING imports count here
+    cycles = sorted({tuple(sorted((a, b))) for a, targets in edges.items() for b in targets
+                     if a in _reachable(edges, b)
+                     and not (_registration(a) and _registration(b))
+                     and "vizwidget" not in (a, b)})  # the package's lazy re-exports
+    assert cycles == []
+
+
 def _registration(module: str) -> bool:
     return module == "vizwidget.registry" or module.startswith("vizwidget.renderers")
 
