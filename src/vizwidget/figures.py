@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["PLOTLY_DTYPES", "Figureish", "as_figure_dict", "axis_key", "check_figure",
-           "typed_array"]
+           "finite_numbers", "typed_array"]
 
 #: plotly.js typed-array names (lib/array.js) and their little-endian numpy dtypes.
 PLOTLY_DTYPES = {"f8": "<f8", "f4": "<f4", "i1": "i1", "u1": "u1", "u1c": "u1", "i2": "<i2",
@@ -180,3 +180,23 @@ def _check_typed_arrays(value: Any, where: str, depth: int = 0) -> None:
     elif isinstance(value, (list, tuple)) and value and isinstance(value[0], (dict, list)):
         for i, item in enumerate(value):
             _check_typed_arrays(item, f"{where}[{i}]", depth + 1)
+
+
+def finite_numbers(values: Any) -> np.ndarray | None:
+    """The finite numbers of a trace's data (typed arrays decoded) as a flat float array.
+
+    None for no data, categories, dates or nothing finite: such axes are left alone.
+    """
+    import numpy as np
+
+    decoded = typed_array(values)
+    if decoded is not None:
+        values = decoded
+    if values is None or isinstance(values, (str, dict)):
+        return None
+    try:
+        arr = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        return None
+    arr = arr[np.isfinite(arr)]
+    return arr if arr.size else None

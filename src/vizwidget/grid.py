@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .colors import assign_colors
-from .figures import axis_key, typed_array
+from .export import padded_range
+from .figures import axis_key, finite_numbers
 
 __all__ = ["Cell", "GridLayout", "PanelLabel", "compose_grid", "default_columns",
            "parse_title", "plan_grid", "scene_extents"]
@@ -415,35 +416,21 @@ def _legend_shown(fig: dict, traces: list[dict]) -> set[int]:
             and (t.get("type") or "scatter") not in _DOMAIN_TRACES}
 
 
-def _numbers(values: Any) -> np.ndarray:
-    arr = typed_array(values) if isinstance(values, dict) else None
-    try:
-        arr = np.asarray(values if arr is None else arr, dtype=float).ravel()
-    except (TypeError, ValueError):
-        return np.empty(0)
-    return arr[np.isfinite(arr)]
-
-
 def scene_extents(traces: Sequence[dict], layouts: Sequence[dict]) -> dict[str, tuple]:
     """Data extents of x, y, z over 3-D traces (log axes in log10 units)."""
     out: dict[str, tuple[float, float]] = {}
     for trace, scene in zip(traces, layouts, strict=True):
         for letter in "xyz":
-            arr = _numbers(trace.get(letter, ()))
-            if (scene.get(f"{letter}axis") or {}).get("type") == "log":
+            arr = finite_numbers(trace.get(letter))
+            if arr is not None and (scene.get(f"{letter}axis") or {}).get("type") == "log":
                 arr = np.log10(arr[arr > 0])
-            if not arr.size:
+            if arr is None or not arr.size:
                 continue
             lo, hi = float(arr.min()), float(arr.max())
             if letter in out:
                 lo, hi = min(lo, out[letter][0]), max(hi, out[letter][1])
             out[letter] = (lo, hi)
     return out
-
-
-def _padded(lo: float, hi: float) -> list[float]:
-    pad = (hi - lo) * 0.05 or abs(lo) * 0.05 or 1.0
-    return [lo - pad, hi + pad]
 
 
 def _share(panels: list[_Panel], groups: list[Any], layout: dict, data: list[dict],
@@ -470,7 +457,7 @@ def _share(panels: list[_Panel], groups: list[Any], layout: dict, data: list[dic
             spec = layout.setdefault(name, {})
             for letter, (lo, hi) in extents.items():
                 spec[f"{letter}axis"] = {**(spec.get(f"{letter}axis") or {}),
-                                         "range": _padded(lo, hi), "autorange": False}
+                                         "range": padded_range(lo, hi), "autorange": False}
 
 
 def _headers(labels: Sequence[PanelLabel], columns: int) -> tuple[list, list, list[str]]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import copy
 import math
-from typing import Any
 
 import numpy as np
 
-from ..figures import axis_key, typed_array
+from ..figures import axis_key, finite_numbers
 
 LABEL_NAME = "vizwidget-epoch-label"
 _CARTESIAN = {"scatter", "scattergl", "bar", "histogram", "box", "violin", "funnel",
@@ -31,20 +30,6 @@ def with_epoch_label(fig: dict, epoch: int, text: str | None = None) -> dict:
     return out
 
 
-def _numbers(values: Any) -> np.ndarray | None:
-    decoded = typed_array(values)
-    if decoded is not None:
-        values = decoded
-    if values is None or isinstance(values, (str, dict)):
-        return None
-    try:
-        arr = np.asarray(values, dtype=float).ravel()
-    except (TypeError, ValueError):
-        return None  # categories or dates: leave those axes alone
-    arr = arr[np.isfinite(arr)]
-    return arr if arr.size else None
-
-
 def axis_extents(fig: dict) -> dict[str, tuple[float, float]]:
     """Data extents per cartesian axis (``{"xaxis": (lo, hi), "yaxis2": ...}``).
 
@@ -58,7 +43,7 @@ def axis_extents(fig: dict) -> dict[str, tuple[float, float]]:
         horizontal = trace.get("orientation") == "h"
         for letter in ("x", "y"):
             axis = axis_key(trace.get(f"{letter}axis") or letter)
-            arr = _numbers(trace.get(letter))
+            arr = finite_numbers(trace.get(letter))
             if arr is None:
                 continue
             if trace.get("type") == "bar" and (letter == "x") == horizontal:
@@ -73,7 +58,7 @@ def axis_extents(fig: dict) -> dict[str, tuple[float, float]]:
             extents[axis] = (lo, hi)
     for axis, spec in layout.items():  # explicit ranges set by the renderer count too
         if axis[1:5] == "axis" and isinstance(spec, dict) and spec.get("range"):
-            arr = _numbers(spec["range"])
+            arr = finite_numbers(spec["range"])
             if arr is not None and axis in extents:
                 extents[axis] = (min(extents[axis][0], float(arr.min())),
                                  max(extents[axis][1], float(arr.max())))
