@@ -6,12 +6,14 @@ import csv
 import io
 import math
 import os
-import struct
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import CorruptArtifactError, MissingDependencyError, describe
-from ._untrusted import check_regular, read_text_bounded
+from ._events import last_per_step, read_event_scalars
+from ._untrusted import read_text_bounded
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
            "read_tensorboard_table"]
@@ -129,66 +131,6 @@ def _event_accumulator():
     return plugin_event_accumulator, tensor_util
 
 
-def _check_records(path: Path) -> None:
-    """Check every TFRecord's checksums; a torn last record (a busy writer) is allowed.
-
-    TensorBoard's reader stops quietly at the first bad record, which would drop every
-    later scalar; a bad record before the end of the file is an error here instead.
-    """
-    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
-
-    size = check_regular(path, "TensorBoard event file").st_size
-    offset = 0
-    with open(path, "rb") as fh:
-        while offset + 12 <= size:
-            header = fh.read(12)
-            if len(header) < 12:
-                return  # the file shrank: a torn tail
-            length, header_crc = struct.unpack("<QI", header)
-            if masked_crc32c(header[:8]) != header_crc:
-                raise _bad_record(path, offset, "record length")
-            if offset + 16 + length > size:
-                return  # a torn last record: the writer is still busy with it
-            data, (data_crc,) = fh.read(length), struct.unpack("<I", fh.read(4))
-            if masked_crc32c(data) != data_crc:
-                raise _bad_record(path, offset, "record data")
-            offset += 16 + length
-
-
-def _bad_record(path: Path, offset: int, what: str) -> CorruptArtifactError:
-    return CorruptArtifactError(
-        f"TensorBoard event file {str(path)!r} is corrupt: the checksum of the {what} at "
-        f"byte {offset} does not match.\n"
-        "Delete or restore the file (later scalars cannot be trusted)."
-    )
-
-
-def _scalars(path: Path) -> dict[str, dict[int, float]]:
-    """``{tag: {step: value}}`` of one event file (v1 simple values and v2 scalar tensors)."""
-    pea, tensor_util = _event_accumulator()
-    _check_records(path)  # refuses FIFOs and devices before TensorBoard opens the file
-    try:
-        acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 0})
-        acc.Reload()
-        if acc.file_version is None and path.stat().st_size > 0:
-            # every writer starts with a file_version event; none read: not an event file
-            raise ValueError("no readable event records")
-        tags = acc.PluginTagToContent("scalars") if "scalars" in acc.ActivePlugins() else {}
-        out: dict[str, dict[int, float]] = {}
-        for tag in tags:
-            values = out.setdefault(tag, {})
-            for event in acc.Tensors(tag):
-                array = tensor_util.make_ndarray(event.tensor_proto)
-                if array.size == 1:
-                    values[int(event.step)] = float(array.reshape(()))
-        return out
-    except Exception as err:  # the library's parse errors: a torn or foreign file
-        raise CorruptArtifactError(
-            f"TensorBoard event file {str(path)!r} cannot be read ({describe(err)}).\n"
-            "Delete it, or point layout={'metrics': ...} at the right log folder."
-        ) from err
-
-
 def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     """Scalars of TensorBoard event files as a table whose ``epoch`` column holds the steps.
 
@@ -200,13 +142,31 @@ def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     files = sorted(files)
     dirs = sorted({f.parent for f in files})
     common = Path(os.path.commonpath([str(d) for d in dirs])) if dirs else None
-    series: dict[str, dict[int, float | None]] = {}
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for path in files:
         folder = path.parent.relative_to(common).as_posix() if common else "."
         prefix = "" if len(dirs) == 1 or folder == "." else folder + "/"
-        for tag, values in _scalars(path).items():
-            series.setdefault(prefix + tag, {}).update(values)
-    return table_from_series(series)
+        for tag, points in read_event_scalars(path).items():
+            parts.setdefault(prefix + tag, []).append(points)
+    series = {tag: last_per_step(np.concatenate([s for s, _ in p]),
+                                 np.concatenate([v for _, v in p]))
+              for tag, p in parts.items()}
+    return table_from_arrays(series)
+
+
+def table_from_arrays(series: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, list]:
+    """Like :func:`table_from_series`, from per-name sorted unique ``(xs, values)`` arrays."""
+    xs = (np.unique(np.concatenate([x for x, _ in series.values()])) if series
+          else np.zeros(0, dtype=np.int64))
+    table: dict[str, list] = {"epoch": xs.tolist()}
+    for name, (x, values) in series.items():
+        if len(x) == len(xs):  # logged at every x (x and xs are both sorted and unique)
+            table[name] = values.tolist()
+            continue
+        column = np.full(len(xs), None, dtype=object)
+        column[np.searchsorted(xs, x)] = values.tolist()
+        table[name] = column.tolist()
+    return table
 
 
 def _hparam_value(value) -> float | int | str | bool | None:
