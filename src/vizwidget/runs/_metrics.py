@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 from collections.abc import Iterable, Mapping
@@ -81,30 +82,100 @@ def read_csv_table(path: Path) -> dict[str, list]:
     """
     try:
         text = read_text_bounded(path, "Metrics table", encoding="utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [h for h in (reader.fieldnames or []) if h is not None]
-        x_name = next((c for c in _X_COLUMNS if c in header), None)
-        if x_name is None:
-            raise CorruptArtifactError(
-                f"{str(path)!r} has no 'epoch' or 'step' column "
-                f"(columns: {', '.join(header) or 'none'}).\n"
-                "Add a header row with an 'epoch' (or 'step') column first."
-            )
-        series: dict[str, dict[int, float | None]] = {
-            c: {} for c in header if c != x_name and c.strip()
-        }
-        for row in reader:
-            line = reader.line_num
-            x = _x_value(row, x_name, path, line)
-            for name in series:
-                value = _number(row.get(name) or "", path, line, name)
-                if value is not None or x not in series[name]:
-                    series[name][x] = value
+        table = _csv_fast(text)  # plain ASCII numbers: columns converted by numpy
+        if table is None:  # anything unusual: the row-by-row reader names the bad cell
+            table = _csv_rows(text, path)
     except (UnicodeDecodeError, csv.Error) as err:
         raise CorruptArtifactError(
             f"{str(path)!r} is not a readable CSV file ({describe(err)}).\n"
             "Write UTF-8 text with a header row, e.g. 'epoch,train_loss,test_acc'."
         ) from err
+    return table
+
+
+_MISSING_CELLS = frozenset(("", "nan", "none", "null"))
+
+
+def _column(cells: list[str]) -> np.ndarray | None:
+    """Cells as float64 with NaN for an empty/nan/none/null cell; None if one is not a number."""
+    for attempt in (lambda: cells, lambda: [c or "nan" for c in cells],
+                    lambda: ["nan" if c.strip().lower() in _MISSING_CELLS else c for c in cells]):
+        try:
+            return np.array(attempt(), dtype=np.float64)
+        except ValueError:
+            continue
+    return None
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2 or bool(np.all(values[1:] > values[:-1])):
+        return values
+    return np.unique(values)
+
+
+def _csv_fast(text: str) -> dict[str, list] | None:
+    """The table of a well-formed ASCII CSV read column by column, else None.
+
+    None (for the row-by-row reader to explain) on quotes, carriage returns, non-ASCII
+    text, ragged or blank rows, repeated column names, a missing x column, a bad x or a
+    non-numeric cell.
+    """
+    if not text.isascii() or '"' in text or "\r" in text:
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not lines or not lines[0]:
+        return None
+    header, body = lines[0].split(","), lines[1:]
+    width = len(header)
+    x_name = next((c for c in _X_COLUMNS if c in header), None)
+    if x_name is None or len(set(header)) != width:
+        return None
+    commas = np.fromiter(map(str.count, body, itertools.repeat(",")), dtype=np.int64,
+                         count=len(body))
+    if (commas != width - 1).any():
+        return None
+    cells = ",".join(body).split(",") if body else []
+    xs = _column(cells[header.index(x_name)::width])
+    if xs is None or not np.isfinite(xs).all() or (np.abs(xs) >= 2.0 ** 53).any():
+        return None
+    if not (xs == np.floor(xs)).all():
+        return None
+    x_int = xs.astype(np.int64)
+    series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for j, name in enumerate(header):
+        if name == x_name or not name.strip():
+            continue
+        values = _column(cells[j::width])
+        if values is None:
+            return None
+        kept = ~np.isnan(values)
+        series[name] = last_per_step(x_int[kept], values[kept])
+    return table_from_arrays(series, _sorted_unique(x_int))
+
+
+def _csv_rows(text: str, path: Path) -> dict[str, list]:
+    """The table of any CSV, row by row, naming the line and column of a bad cell."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h for h in (reader.fieldnames or []) if h is not None]
+    x_name = next((c for c in _X_COLUMNS if c in header), None)
+    if x_name is None:
+        raise CorruptArtifactError(
+            f"{str(path)!r} has no 'epoch' or 'step' column "
+            f"(columns: {', '.join(header) or 'none'}).\n"
+            "Add a header row with an 'epoch' (or 'step') column first."
+        )
+    series: dict[str, dict[int, float | None]] = {
+        c: {} for c in header if c != x_name and c.strip()
+    }
+    for row in reader:
+        line = reader.line_num
+        x = _x_value(row, x_name, path, line)
+        for name in series:
+            value = _number(row.get(name) or "", path, line, name)
+            if value is not None or x not in series[name]:
+                series[name][x] = value
     return table_from_series(series)
 
 
@@ -154,10 +225,15 @@ def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     return table_from_arrays(series)
 
 
-def table_from_arrays(series: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> dict[str, list]:
-    """Like :func:`table_from_series`, from per-name sorted unique ``(xs, values)`` arrays."""
-    xs = (np.unique(np.concatenate([x for x, _ in series.values()])) if series
-          else np.zeros(0, dtype=np.int64))
+def table_from_arrays(series: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                      xs: np.ndarray | None = None) -> dict[str, list]:
+    """Like :func:`table_from_series`, from per-name sorted unique ``(xs, values)`` arrays.
+
+    ``xs`` (sorted, unique, a superset of every name's) defaults to their union.
+    """
+    if xs is None:
+        xs = (np.unique(np.concatenate([x for x, _ in series.values()])) if series
+              else np.zeros(0, dtype=np.int64))
     table: dict[str, list] = {"epoch": xs.tolist()}
     for name, (x, values) in series.items():
         if len(x) == len(xs):  # logged at every x (x and xs are both sorted and unique)
