@@ -212,6 +212,14 @@ def test_csv_column_path_equals_the_row_path(tmp_path, name):
     assert _metrics.read_csv_table(path) == fast
 
 
+def test_csv_read_in_small_blocks_equals_one_block(tmp_path, monkeypatch):
+    text = "epoch,a,b\n" + "".join(f"{i},{i / 7},{'' if i % 3 else -i}\n" for i in range(500))
+    whole = _metrics._csv_fast(text)
+    monkeypatch.setattr(_metrics._line_blocks, "__defaults__", (11,))
+    assert _metrics._csv_fast(text) == whole == _metrics._csv_rows(text, tmp_path / "m.csv")
+    assert whole["b"][:4] == [0.0, None, None, -3.0] and len(whole["epoch"]) == 500
+
+
 def test_csv_merged_rows_and_missing_cells_by_value(tmp_path):
     path = tmp_path / "metrics.csv"
     path.write_text(CSV_CASES["sparse lightning rows"])

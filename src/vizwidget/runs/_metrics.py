@@ -7,7 +7,7 @@ import io
 import itertools
 import math
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -113,6 +113,16 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     return np.unique(values)
 
 
+def _line_blocks(text: str, start: int, size: int = 1 << 22) -> Iterator[list[str]]:
+    """The lines of ``text`` from ``start``, about ``size`` characters of them at a time."""
+    limit = len(text) - 1 if text.endswith("\n") else len(text)  # the last newline ends a line
+    while start < limit:
+        stop = text.find("\n", min(start + size, limit), limit)
+        stop = limit if stop < 0 else stop
+        yield text[start:stop].split("\n")
+        start = stop + 1
+
+
 def _csv_fast(text: str) -> dict[str, list] | None:
     """The table of a well-formed ASCII CSV read column by column, else None.
 
@@ -122,23 +132,28 @@ def _csv_fast(text: str) -> dict[str, list] | None:
     """
     if not text.isascii() or '"' in text or "\r" in text:
         return None
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not lines or not lines[0]:
-        return None
-    header, body = lines[0].split(","), lines[1:]
+    end = text.find("\n")
+    header = (text if end < 0 else text[:end]).split(",")
     width = len(header)
     x_name = next((c for c in _X_COLUMNS if c in header), None)
     if x_name is None or len(set(header)) != width:
         return None
-    commas = np.fromiter(map(str.count, body, itertools.repeat(",")), dtype=np.int64,
-                         count=len(body))
-    if (commas != width - 1).any():
-        return None
-    cells = ",".join(body).split(",") if body else []
-    xs = _column(cells[header.index(x_name)::width])
-    if xs is None or not np.isfinite(xs).all() or (np.abs(xs) >= 2.0 ** 53).any():
+    parts: list[list[np.ndarray]] = [[] for _ in header]
+    for lines in _line_blocks(text, end + 1 if end >= 0 else len(text)):
+        commas = np.fromiter(map(str.count, lines, itertools.repeat(",")), dtype=np.int64,
+                             count=len(lines))
+        if (commas != width - 1).any():
+            return None
+        cells = ",".join(lines).split(",")
+        for j, name in enumerate(header):
+            if name == x_name or name.strip():
+                values = _column(cells[j::width])
+                if values is None:
+                    return None
+                parts[j].append(values)
+    columns = [np.concatenate(p) if p else np.zeros(0) for p in parts]
+    xs = columns[header.index(x_name)]
+    if not np.isfinite(xs).all() or (np.abs(xs) >= 2.0 ** 53).any():
         return None
     if not (xs == np.floor(xs)).all():
         return None
@@ -147,9 +162,7 @@ def _csv_fast(text: str) -> dict[str, list] | None:
     for j, name in enumerate(header):
         if name == x_name or not name.strip():
             continue
-        values = _column(cells[j::width])
-        if values is None:
-            return None
+        values = columns[j]
         kept = ~np.isnan(values)
         series[name] = last_per_step(x_int[kept], values[kept])
     return table_from_arrays(series, _sorted_unique(x_int))
