@@ -257,3 +257,24 @@ def test_loader_index_keeps_the_first_row_of_a_repeated_json_epoch(tmp_path):
     loader = ArtifactLoader(tmp_path)
     assert loader.epochs("metrics") == [1, 2]
     assert loader.load("metrics", 2) == {"epoch": 2, "loss": 0.5}
+
+
+# -- hparams: the same records as TensorBoard's accumulator ------------------------------------
+@pytest.mark.timeout(60)
+def test_hparams_contents_equal_the_accumulator(tmp_path):
+    from tensorboard.plugins.hparams import summary_v2
+
+    writer = EventFileWriter(str(tmp_path))
+    writer.add_event(event_pb2.Event(wall_time=1.7e9, summary=summary_v2.hparams_pb(
+        {"lr": 0.001, "optimizer": "adam", "layers": 3})))
+    for step in range(200):
+        writer.add_event(v1_event(step, loss=1.0 / (step + 1)))
+    writer.close()
+    path = only_file(tmp_path)
+    acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 1})
+    acc.Reload()
+    expected = acc.PluginTagToContent("hparams")
+    got = _events.read_event_plugin_contents(path, "hparams")
+    assert got == expected and len(got) == 1
+    assert _metrics.read_tensorboard_hparams([path]) == {"lr": 0.001, "optimizer": "adam",
+                                                          "layers": 3}

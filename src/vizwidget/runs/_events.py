@@ -12,7 +12,8 @@ import numpy as np
 from ..errors import CorruptArtifactError, MissingDependencyError
 from ._untrusted import check_regular
 
-__all__ = ["masked_crc32c_many", "read_event_scalars"]
+__all__ = ["last_per_step", "masked_crc32c_many", "read_event_plugin_contents",
+           "read_event_scalars"]
 
 #: Bytes read from an event file per step of the streaming pass.
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -264,6 +265,44 @@ def read_event_scalars(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         values = np.frombuffer(points.values, dtype=np.float64)
         out[tag] = last_per_step(steps, values)
     return out
+
+
+def read_event_plugin_contents(path: Path, plugin_name: str) -> dict[str, bytes]:
+    """``{tag: content}`` of the summary tags whose first metadata names ``plugin_name``.
+
+    As EventAccumulator.PluginTagToContent, in one streaming pass that checks every record
+    but decodes only records holding the plugin's name (the hparams of a large log in
+    about the time of its checksums).
+
+    Raises
+    ------
+    CorruptArtifactError, MissingDependencyError
+        As :func:`read_event_scalars`.
+    """
+    event_pb2, masked_crc32c, _ = _imports()
+    parse = event_pb2.Event.FromString
+    needle = plugin_name.encode()
+    first: dict[str, tuple[str, bytes]] = {}
+    offset = 0
+    for payload in _records(path, masked_crc32c):
+        offset += len(payload) + 16
+        if needle not in payload:
+            continue
+        try:
+            event = parse(payload)
+        except Exception as err:  # a record with valid checksums but not an Event
+            raise CorruptArtifactError(
+                f"TensorBoard event file {str(path)!r} cannot be read (the record at byte "
+                f"{offset - len(payload) - 16} is not an event).\n"
+                "Delete it, or point layout={'metrics': ...} at the right log folder."
+            ) from err
+        if event.WhichOneof("what") != "summary":
+            continue
+        for value in event.summary.value:
+            if value.HasField("metadata") and value.tag not in first:
+                data = value.metadata.plugin_data
+                first[value.tag] = (data.plugin_name, data.content)
+    return {tag: content for tag, (name, content) in first.items() if name == plugin_name}
 
 
 def last_per_step(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import CorruptArtifactError, MissingDependencyError, describe
-from ._events import last_per_step, read_event_scalars
+from ._events import last_per_step, read_event_plugin_contents, read_event_scalars
 from ._untrusted import read_text_bounded
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
@@ -203,18 +203,6 @@ def find_event_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _event_accumulator():
-    try:
-        from tensorboard.backend.event_processing import plugin_event_accumulator
-        from tensorboard.util import tensor_util
-    except ImportError as err:
-        raise MissingDependencyError(
-            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
-            "Install it with: pip install 'vizwidget[tensorboard]'"
-        ) from err
-    return plugin_event_accumulator, tensor_util
-
-
 def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     """Scalars of TensorBoard event files as a table whose ``epoch`` column holds the steps.
 
@@ -276,16 +264,17 @@ def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | s
     """The hyperparameters of the hparams plugin's session records in TensorBoard event files
     (as ``SummaryWriter.add_hparams`` or ``tensorboard.plugins.hparams`` write them); later
     files win for a name written twice. ``{}`` when there are none."""
-    pea, _ = _event_accumulator()
-    from tensorboard.plugins.hparams import plugin_data_pb2
-
+    try:
+        from tensorboard.plugins.hparams import plugin_data_pb2
+    except ImportError as err:
+        raise MissingDependencyError(
+            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
+            "Install it with: pip install 'vizwidget[tensorboard]'"
+        ) from err
     found: dict[str, float | int | str | bool] = {}
     for path in sorted(files):
+        contents = read_event_plugin_contents(path, "hparams")
         try:
-            acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 1})
-            acc.Reload()
-            contents = acc.PluginTagToContent("hparams") if "hparams" in (
-                acc.ActivePlugins()) else {}
             for content in contents.values():
                 data = plugin_data_pb2.HParamsPluginData.FromString(content)
                 if data.HasField("session_start_info"):
@@ -293,7 +282,7 @@ def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | s
                         converted = _hparam_value(value)
                         if converted is not None:
                             found[str(name)] = converted
-        except Exception as err:  # the library's parse errors: a torn or foreign file
+        except Exception as err:  # the library's parse errors: a foreign record
             raise CorruptArtifactError(
                 f"TensorBoard event file {str(path)!r} has unreadable hparams "
                 f"({describe(err)}).\nDelete it, or write the run's config.json.") from err
