@@ -278,3 +278,22 @@ def test_hparams_contents_equal_the_accumulator(tmp_path):
     assert got == expected and len(got) == 1
     assert _metrics.read_tensorboard_hparams([path]) == {"lr": 0.001, "optimizer": "adam",
                                                           "layers": 3}
+
+
+@pytest.mark.timeout(60)
+def test_double_int_and_vector_tensors_equal_the_accumulator(tmp_path):
+    from tensorboard.plugins.scalar import metadata as scalar_metadata
+
+    writer = EventFileWriter(str(tmp_path))
+    for step, data in enumerate([np.float64(0.1), np.int64(7), np.float16(0.5),
+                                 np.array([1.0, 2.0], dtype=np.float32),
+                                 np.array([[3.0]], dtype=np.float32)]):
+        value = summary_pb2.Summary.Value(
+            tag="x", tensor=tensor_util.make_tensor_proto(data),
+            metadata=scalar_metadata.create_summary_metadata(display_name="x", description=""))
+        writer.add_event(event_pb2.Event(step=step, summary=summary_pb2.Summary(value=[value])))
+    writer.close()
+    path = only_file(tmp_path)
+    got = ours(path)
+    assert same(got, accumulator_scalars(path))
+    assert got == {"x": {0: 0.1, 1: 7.0, 2: 0.5, 4: 3.0}}  # the 2-vector is not a scalar

@@ -143,8 +143,6 @@ def _records(path: Path, crc_one: Callable[[bytes], int]) -> Iterator[bytes]:
 
 def _scalar_of(tensor, tensor_util) -> float | None:
     """A one-element tensor as a float, else None (TensorBoard's own conversion)."""
-    if tensor.dtype == 1 and len(tensor.float_val) == 1 and not tensor.tensor_shape.dim:
-        return tensor.float_val[0]  # DT_FLOAT scalar, as every writer stores it
     try:
         values = tensor_util.make_ndarray(tensor)
     except Exception:  # a tensor TensorBoard cannot convert shows nothing there either
@@ -239,7 +237,13 @@ def read_event_scalars(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
                     name = value.metadata.plugin_data.plugin_name
                     if name:
                         plugin[tag] = name
-                number = _scalar_of(value.tensor, tensor_util)
+                tensor = value.tensor
+                floats = tensor.float_val
+                if (tensor.dtype == 1 and len(floats) == 1 and not tensor.tensor_shape.dim
+                        and not tensor.tensor_content):
+                    number = floats[0]  # a DT_FLOAT scalar, as every writer stores it
+                else:
+                    number = _scalar_of(tensor, tensor_util)
                 tag = tag or value.node_name
             else:
                 if which is not None:  # images, histograms, audio: another plugin's tag
