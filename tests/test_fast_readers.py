@@ -138,7 +138,8 @@ def record_offsets(path: Path) -> list[int]:
 
 
 @pytest.mark.timeout(30)
-@pytest.mark.parametrize("where", ["length", "length_checksum", "data", "data_checksum"])
+@pytest.mark.parametrize("where", ["length", "length_low", "length_checksum", "data",
+                                   "data_checksum"])
 @pytest.mark.parametrize("chunk", [64, 8 * 1024 * 1024])
 def test_each_corrupt_field_names_its_record_offset(tmp_path, monkeypatch, where, chunk):
     monkeypatch.setattr(_events, "CHUNK_BYTES", chunk)
@@ -149,8 +150,8 @@ def test_each_corrupt_field_names_its_record_offset(tmp_path, monkeypatch, where
     path = only_file(tmp_path)
     offset = record_offsets(path)[60]
     length = struct.unpack_from("<Q", path.read_bytes(), offset)[0]
-    flip = {"length": offset + 6, "length_checksum": offset + 9, "data": offset + 20,
-            "data_checksum": offset + 12 + length + 1}[where]
+    flip = {"length": offset + 6, "length_low": offset, "length_checksum": offset + 9,
+            "data": offset + 20, "data_checksum": offset + 12 + length + 1}[where]
     raw = bytearray(path.read_bytes())
     raw[flip] ^= 0x40
     path.write_bytes(bytes(raw))
@@ -297,3 +298,20 @@ def test_double_int_and_vector_tensors_equal_the_accumulator(tmp_path):
     got = ours(path)
     assert same(got, accumulator_scalars(path))
     assert got == {"x": {0: 0.1, 1: 7.0, 2: 0.5, 4: 3.0}}  # the 2-vector is not a scalar
+
+
+@pytest.mark.timeout(30)
+def test_a_wrong_length_is_named_before_the_garbage_it_points_at(tmp_path):
+    writer = Writer(str(tmp_path))
+    for step in range(100):
+        writer.add_scalar("loss", 1.0 / (step + 1), step=step)
+    writer.close()
+    path = only_file(tmp_path)
+    offsets = record_offsets(path)
+    raw = bytearray(path.read_bytes())
+    # record 60 now ends where record 61's tag begins: read as a length, "loss..." is huge
+    landing = raw.index(b"loss", offsets[61])
+    raw[offsets[60]:offsets[60] + 8] = struct.pack("<Q", landing - offsets[60] - 16)
+    path.write_bytes(bytes(raw))
+    with pytest.raises(CorruptArtifactError, match=rf"record length at byte {offsets[60]} "):
+        _events.read_event_scalars(path)

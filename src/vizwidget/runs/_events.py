@@ -123,17 +123,18 @@ def _records(path: Path, crc_one: Callable[[bytes], int]) -> Iterator[bytes]:
             end_of_file = not more or base + len(data) >= size
             starts: list[int] = []
             lengths: list[int] = []
-            pos, n = 0, len(data)
+            pos, n, bad_length = 0, len(data), False
             while pos + 12 <= n:
                 length, header_crc = unpack(data, pos)
                 if pos + 16 + length > n:  # continues in the next chunk, or a torn tail
-                    if crc_one(data[pos:pos + 8]) != header_crc:
-                        raise _bad_record(path, base + pos, "record length")
+                    bad_length = crc_one(data[pos:pos + 8]) != header_crc
                     break
                 starts.append(pos)
                 lengths.append(length)
                 pos += 16 + length
-            _check_batch(path, data, starts, lengths, base, crc_one)
+            _check_batch(path, data, starts, lengths, base, crc_one)  # earlier records first
+            if bad_length:
+                raise _bad_record(path, base + pos, "record length")
             for s, length in zip(starts, lengths, strict=True):
                 yield data[s + 12:s + 12 + length]
             data, base = data[pos:], base + pos
