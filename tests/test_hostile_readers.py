@@ -265,6 +265,36 @@ def test_torn_last_record_still_reads_and_intact_files_read_the_same(tmp_path):
     assert ArtifactLoader(run).metrics()["epoch"] == [0, 1, 2, 3]
 
 
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("claimed", [2 ** 63, 2 ** 40])
+def test_security_a_huge_record_length_is_refused_without_reading_on(tmp_path, claimed):
+    run = tmp_path / "run"
+    event = write_events(run / "logs", n=2000)
+    raw = bytearray(event.read_bytes())
+    raw[0:8] = claimed.to_bytes(8, "little")  # the first record claims to be enormous
+    event.write_bytes(bytes(raw))
+    clear_cache()
+    with pytest.raises(CorruptArtifactError) as info:
+        ArtifactLoader(run).metrics()
+    text = two_lines(info.value, event, "checksum")
+    assert "at byte 0 " in text and "record length" in text
+
+
+@pytest.mark.timeout(20)
+def test_plain_and_quoted_csv_read_the_same(tmp_path):
+    plain, quoted = tmp_path / "plain", tmp_path / "quoted"
+    for folder in (plain, quoted):
+        folder.mkdir()
+    rows = [(e, 1.0 / (e + 1), "" if e % 2 else e * 0.5) for e in range(300)]
+    (plain / "metrics.csv").write_text(
+        "epoch,loss,acc\n" + "".join(f"{e},{a},{b}\n" for e, a, b in rows))
+    (quoted / "metrics.csv").write_text(  # quotes and CRLF: the row-by-row reader
+        '"epoch","loss","acc"\r\n' + "".join(f'"{e}","{a}","{b}"\r\n' for e, a, b in rows))
+    table = ArtifactLoader(plain).metrics()
+    assert table == ArtifactLoader(quoted).metrics()
+    assert table["acc"][:3] == [0.0, None, 1.0] and table["epoch"] == list(range(300))
+
+
 # -- 3. epoch numbers are ASCII digits --------------------------------------------------------
 @pytest.mark.timeout(10)
 def test_non_ascii_digits_are_not_epochs(tmp_path):

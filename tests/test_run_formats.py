@@ -211,6 +211,8 @@ def test_missing_safetensors_package_says_how_to_install(trainer_run, monkeypatc
 
 
 def test_missing_tensorboard_package_says_how_to_install(trainer_run, monkeypatch):
+    # as if it were not installed: the scalar reader decodes with its protobuf classes
+    monkeypatch.setitem(sys.modules, "tensorboard.compat.proto", None)
     monkeypatch.setitem(sys.modules, "tensorboard.backend.event_processing", None)
     with pytest.raises(MissingDependencyError, match=r"pip install 'vizwidget\[tensorboard\]'"):
         ArtifactLoader(trainer_run).metrics()

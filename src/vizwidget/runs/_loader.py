@@ -245,10 +245,10 @@ def _json_epoch(value: Any, path: Path, row: int) -> int:
 
 def _table_index(table: dict[str, list]) -> dict[int, int]:
     """Epoch -> row of a metrics table (the first row for an epoch listed twice)."""
-    index: dict[int, int] = {}
-    for i, epoch in enumerate(table["epoch"]):
-        index.setdefault(epoch, i)
-    return index
+    epochs = table["epoch"]
+    n = len(epochs)
+    # built from the end, so the first row of an epoch listed twice is the one kept
+    return dict(zip(reversed(epochs), range(n - 1, -1, -1), strict=True))
 
 
 class ArtifactLoader:

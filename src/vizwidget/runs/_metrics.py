@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
-import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import CorruptArtifactError, MissingDependencyError, describe
-from ._untrusted import check_regular, read_text_bounded
+from ._events import last_per_step, read_event_plugin_contents, read_event_scalars
+from ._untrusted import read_text_bounded
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
            "read_tensorboard_table"]
@@ -79,30 +82,113 @@ def read_csv_table(path: Path) -> dict[str, list]:
     """
     try:
         text = read_text_bounded(path, "Metrics table", encoding="utf-8-sig")
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        header = [h for h in (reader.fieldnames or []) if h is not None]
-        x_name = next((c for c in _X_COLUMNS if c in header), None)
-        if x_name is None:
-            raise CorruptArtifactError(
-                f"{str(path)!r} has no 'epoch' or 'step' column "
-                f"(columns: {', '.join(header) or 'none'}).\n"
-                "Add a header row with an 'epoch' (or 'step') column first."
-            )
-        series: dict[str, dict[int, float | None]] = {
-            c: {} for c in header if c != x_name and c.strip()
-        }
-        for row in reader:
-            line = reader.line_num
-            x = _x_value(row, x_name, path, line)
-            for name in series:
-                value = _number(row.get(name) or "", path, line, name)
-                if value is not None or x not in series[name]:
-                    series[name][x] = value
+        table = _csv_fast(text)  # plain ASCII numbers: columns converted by numpy
+        if table is None:  # anything unusual: the row-by-row reader names the bad cell
+            table = _csv_rows(text, path)
     except (UnicodeDecodeError, csv.Error) as err:
         raise CorruptArtifactError(
             f"{str(path)!r} is not a readable CSV file ({describe(err)}).\n"
             "Write UTF-8 text with a header row, e.g. 'epoch,train_loss,test_acc'."
         ) from err
+    return table
+
+
+_MISSING_CELLS = frozenset(("", "nan", "none", "null"))
+
+
+def _column(cells: list[str]) -> np.ndarray | None:
+    """Cells as float64 with NaN for an empty/nan/none/null cell; None if one is not a number."""
+    for attempt in (lambda: cells, lambda: [c or "nan" for c in cells],
+                    lambda: ["nan" if c.strip().lower() in _MISSING_CELLS else c for c in cells]):
+        try:
+            return np.array(attempt(), dtype=np.float64)
+        except ValueError:
+            continue
+    return None
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    if len(values) < 2 or bool(np.all(values[1:] > values[:-1])):
+        return values
+    return np.unique(values)
+
+
+def _line_blocks(text: str, start: int, size: int = 1 << 22) -> Iterator[list[str]]:
+    """The lines of ``text`` from ``start``, about ``size`` characters of them at a time."""
+    limit = len(text) - 1 if text.endswith("\n") else len(text)  # the last newline ends a line
+    while start < limit:
+        stop = text.find("\n", min(start + size, limit), limit)
+        stop = limit if stop < 0 else stop
+        yield text[start:stop].split("\n")
+        start = stop + 1
+
+
+def _csv_fast(text: str) -> dict[str, list] | None:
+    """The table of a well-formed ASCII CSV read column by column, else None.
+
+    None (for the row-by-row reader to explain) on quotes, carriage returns, non-ASCII
+    text, ragged or blank rows, repeated column names, a missing x column, a bad x or a
+    non-numeric cell.
+    """
+    if not text.isascii() or '"' in text or "\r" in text:
+        return None
+    end = text.find("\n")
+    header = (text if end < 0 else text[:end]).split(",")
+    width = len(header)
+    x_name = next((c for c in _X_COLUMNS if c in header), None)
+    if x_name is None or len(set(header)) != width:
+        return None
+    parts: list[list[np.ndarray]] = [[] for _ in header]
+    for lines in _line_blocks(text, end + 1 if end >= 0 else len(text)):
+        commas = np.fromiter(map(str.count, lines, itertools.repeat(",")), dtype=np.int64,
+                             count=len(lines))
+        if (commas != width - 1).any():
+            return None
+        cells = ",".join(lines).split(",")
+        for j, name in enumerate(header):
+            if name == x_name or name.strip():
+                values = _column(cells[j::width])
+                if values is None:
+                    return None
+                parts[j].append(values)
+    columns = [np.concatenate(p) if p else np.zeros(0) for p in parts]
+    xs = columns[header.index(x_name)]
+    if not np.isfinite(xs).all() or (np.abs(xs) >= 2.0 ** 53).any():
+        return None
+    if not (xs == np.floor(xs)).all():
+        return None
+    x_int = xs.astype(np.int64)
+    series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for j, name in enumerate(header):
+        if name == x_name or not name.strip():
+            continue
+        values = columns[j]
+        kept = ~np.isnan(values)
+        series[name] = last_per_step(x_int[kept], values[kept])
+    return table_from_arrays(series, _sorted_unique(x_int))
+
+
+def _csv_rows(text: str, path: Path) -> dict[str, list]:
+    """The table of any CSV, row by row, naming the line and column of a bad cell."""
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    header = [h for h in (reader.fieldnames or []) if h is not None]
+    x_name = next((c for c in _X_COLUMNS if c in header), None)
+    if x_name is None:
+        raise CorruptArtifactError(
+            f"{str(path)!r} has no 'epoch' or 'step' column "
+            f"(columns: {', '.join(header) or 'none'}).\n"
+            "Add a header row with an 'epoch' (or 'step') column first."
+        )
+    series: dict[str, dict[int, float | None]] = {
+        c: {} for c in header if c != x_name and c.strip()
+    }
+    for row in reader:
+        line = reader.line_num
+        x = _x_value(row, x_name, path, line)
+        for name in series:
+            value = _number(row.get(name) or "", path, line, name)
+            if value is not None or x not in series[name]:
+                series[name][x] = value
     return table_from_series(series)
 
 
@@ -117,78 +203,6 @@ def find_event_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def _event_accumulator():
-    try:
-        from tensorboard.backend.event_processing import plugin_event_accumulator
-        from tensorboard.util import tensor_util
-    except ImportError as err:
-        raise MissingDependencyError(
-            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
-            "Install it with: pip install 'vizwidget[tensorboard]'"
-        ) from err
-    return plugin_event_accumulator, tensor_util
-
-
-def _check_records(path: Path) -> None:
-    """Check every TFRecord's checksums; a torn last record (a busy writer) is allowed.
-
-    TensorBoard's reader stops quietly at the first bad record, which would drop every
-    later scalar; a bad record before the end of the file is an error here instead.
-    """
-    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
-
-    size = check_regular(path, "TensorBoard event file").st_size
-    offset = 0
-    with open(path, "rb") as fh:
-        while offset + 12 <= size:
-            header = fh.read(12)
-            if len(header) < 12:
-                return  # the file shrank: a torn tail
-            length, header_crc = struct.unpack("<QI", header)
-            if masked_crc32c(header[:8]) != header_crc:
-                raise _bad_record(path, offset, "record length")
-            if offset + 16 + length > size:
-                return  # a torn last record: the writer is still busy with it
-            data, (data_crc,) = fh.read(length), struct.unpack("<I", fh.read(4))
-            if masked_crc32c(data) != data_crc:
-                raise _bad_record(path, offset, "record data")
-            offset += 16 + length
-
-
-def _bad_record(path: Path, offset: int, what: str) -> CorruptArtifactError:
-    return CorruptArtifactError(
-        f"TensorBoard event file {str(path)!r} is corrupt: the checksum of the {what} at "
-        f"byte {offset} does not match.\n"
-        "Delete or restore the file (later scalars cannot be trusted)."
-    )
-
-
-def _scalars(path: Path) -> dict[str, dict[int, float]]:
-    """``{tag: {step: value}}`` of one event file (v1 simple values and v2 scalar tensors)."""
-    pea, tensor_util = _event_accumulator()
-    _check_records(path)  # refuses FIFOs and devices before TensorBoard opens the file
-    try:
-        acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 0})
-        acc.Reload()
-        if acc.file_version is None and path.stat().st_size > 0:
-            # every writer starts with a file_version event; none read: not an event file
-            raise ValueError("no readable event records")
-        tags = acc.PluginTagToContent("scalars") if "scalars" in acc.ActivePlugins() else {}
-        out: dict[str, dict[int, float]] = {}
-        for tag in tags:
-            values = out.setdefault(tag, {})
-            for event in acc.Tensors(tag):
-                array = tensor_util.make_ndarray(event.tensor_proto)
-                if array.size == 1:
-                    values[int(event.step)] = float(array.reshape(()))
-        return out
-    except Exception as err:  # the library's parse errors: a torn or foreign file
-        raise CorruptArtifactError(
-            f"TensorBoard event file {str(path)!r} cannot be read ({describe(err)}).\n"
-            "Delete it, or point layout={'metrics': ...} at the right log folder."
-        ) from err
-
-
 def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     """Scalars of TensorBoard event files as a table whose ``epoch`` column holds the steps.
 
@@ -200,13 +214,36 @@ def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     files = sorted(files)
     dirs = sorted({f.parent for f in files})
     common = Path(os.path.commonpath([str(d) for d in dirs])) if dirs else None
-    series: dict[str, dict[int, float | None]] = {}
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for path in files:
         folder = path.parent.relative_to(common).as_posix() if common else "."
         prefix = "" if len(dirs) == 1 or folder == "." else folder + "/"
-        for tag, values in _scalars(path).items():
-            series.setdefault(prefix + tag, {}).update(values)
-    return table_from_series(series)
+        for tag, points in read_event_scalars(path).items():
+            parts.setdefault(prefix + tag, []).append(points)
+    series = {tag: last_per_step(np.concatenate([s for s, _ in p]),
+                                 np.concatenate([v for _, v in p]))
+              for tag, p in parts.items()}
+    return table_from_arrays(series)
+
+
+def table_from_arrays(series: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                      xs: np.ndarray | None = None) -> dict[str, list]:
+    """Like :func:`table_from_series`, from per-name sorted unique ``(xs, values)`` arrays.
+
+    ``xs`` (sorted, unique, a superset of every name's) defaults to their union.
+    """
+    if xs is None:
+        xs = (np.unique(np.concatenate([x for x, _ in series.values()])) if series
+              else np.zeros(0, dtype=np.int64))
+    table: dict[str, list] = {"epoch": xs.tolist()}
+    for name, (x, values) in series.items():
+        if len(x) == len(xs):  # logged at every x (x and xs are both sorted and unique)
+            table[name] = values.tolist()
+            continue
+        column = np.full(len(xs), None, dtype=object)
+        column[np.searchsorted(xs, x)] = values.tolist()
+        table[name] = column.tolist()
+    return table
 
 
 def _hparam_value(value) -> float | int | str | bool | None:
@@ -227,16 +264,17 @@ def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | s
     """The hyperparameters of the hparams plugin's session records in TensorBoard event files
     (as ``SummaryWriter.add_hparams`` or ``tensorboard.plugins.hparams`` write them); later
     files win for a name written twice. ``{}`` when there are none."""
-    pea, _ = _event_accumulator()
-    from tensorboard.plugins.hparams import plugin_data_pb2
-
+    try:
+        from tensorboard.plugins.hparams import plugin_data_pb2
+    except ImportError as err:
+        raise MissingDependencyError(
+            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
+            "Install it with: pip install 'vizwidget[tensorboard]'"
+        ) from err
     found: dict[str, float | int | str | bool] = {}
     for path in sorted(files):
+        contents = read_event_plugin_contents(path, "hparams")
         try:
-            acc = pea.EventAccumulator(str(path), size_guidance={pea.TENSORS: 1})
-            acc.Reload()
-            contents = acc.PluginTagToContent("hparams") if "hparams" in (
-                acc.ActivePlugins()) else {}
             for content in contents.values():
                 data = plugin_data_pb2.HParamsPluginData.FromString(content)
                 if data.HasField("session_start_info"):
@@ -244,7 +282,7 @@ def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | s
                         converted = _hparam_value(value)
                         if converted is not None:
                             found[str(name)] = converted
-        except Exception as err:  # the library's parse errors: a torn or foreign file
+        except Exception as err:  # the library's parse errors: a foreign record
             raise CorruptArtifactError(
                 f"TensorBoard event file {str(path)!r} has unreadable hparams "
                 f"({describe(err)}).\nDelete it, or write the run's config.json.") from err
