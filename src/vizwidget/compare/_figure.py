@@ -96,7 +96,7 @@ def _prepare_panels(vs: Variants, vis: Visualization, columns: int | None,
                 # one run per column and the view per row; A/B: one run per row, epoch per column
                 label = (PanelLabel(m.label, f"epoch {e}", _note(shown, e)) if len(asked) > 1
                          else PanelLabel(vis.name, m.label, _note(shown, e)))
-                panels.append((label, vs.figure(m, vis, shown, **kw).to_dict()))
+                panels.append((label, vs.figure_dict(m, vis, shown, **kw)))
         if len(asked) > 1:
             what = f"epochs {' vs '.join(str(e) for e in asked)}"
         else:

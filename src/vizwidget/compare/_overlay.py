@@ -12,7 +12,7 @@ import numpy as np
 from .._epochs import nearest_index
 from ..colors import assign_colors
 from ..errors import ComparisonError
-from ..figures import axis_key
+from ..figures import axis_key, typed_array
 from ..registry import Visualization
 from ._bands import BANDS, band_half_width, check_band, group_curves
 from ._variants import Member, Variants
@@ -43,19 +43,26 @@ def _is_series(trace: dict) -> bool:
             and not trace.get("fill") and trace.get("showlegend") is not False)
 
 
+def _floats(values: Any) -> np.ndarray:
+    """A trace's coordinates as floats (typed arrays decoded; None and missing as NaN)."""
+    decoded = typed_array(values)
+    if decoded is not None:
+        return np.asarray(decoded, dtype=float).ravel()
+    return np.asarray(() if values is None else values, dtype=float).ravel()
+
+
 def _lines(variants: Variants, vis: Visualization, processing: Processing | None,
            kw: dict) -> tuple[dict, list[_Line]]:
     layout: dict = {}
     lines: list[_Line] = []
     for m in variants:
-        fig = variants.figure(m, vis, None, **kw)  # no highlight: drawn here
-        layout = layout or fig.to_dict().get("layout") or {}
-        for obj in fig.data:
-            trace = obj.to_plotly_json()
+        fig = variants.figure_dict(m, vis, None, **kw)  # no highlight: drawn here
+        layout = layout or fig.get("layout") or {}
+        for trace in fig.get("data") or ():
             if not _is_series(trace):
                 continue
-            x = np.asarray(obj.x if obj.x is not None else (), dtype=float)
-            y = np.asarray(obj.y if obj.y is not None else (), dtype=float)
+            x = _floats(trace.get("x"))
+            y = _floats(trace.get("y"))
             if processing is not None:
                 px, py = processing(x, y)
                 x, y = np.asarray(px, dtype=float), np.asarray(py, dtype=float)

@@ -21,7 +21,14 @@ from ..errors import (
     UsageError,
     VariantNotFoundError,
 )
-from ..registry import Visualization, cross_epochs, load_data, render_visualization
+from ..figures import as_figure_dict
+from ..registry import (
+    Visualization,
+    cross_epochs,
+    load_data,
+    render_figure,
+    render_visualization,
+)
 from ..runs import ArtifactLoader
 from ..runs.trackers import mlflow_runs
 
@@ -309,6 +316,14 @@ class Variants:
         """``registry.render_visualization`` on one variant; errors name the variant."""
         try:
             return render_visualization(vis, m.loader, epoch, **kw)
+        except (ArtifactError, RendererError) as err:
+            raise _named(err, m) from err
+
+    def figure_dict(self, m: Member, vis: Visualization, epoch: int | None = None,
+                    **kw: Any) -> dict[str, Any]:
+        """:meth:`figure` as a plain figure dict, never wrapped in a ``go.Figure`` (fast)."""
+        try:
+            return as_figure_dict(render_figure(vis, m.loader, epoch, kw))
         except (ArtifactError, RendererError) as err:
             raise _named(err, m) from err
 
