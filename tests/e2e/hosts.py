@@ -51,9 +51,8 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> 
             with urllib.request.urlopen(url, timeout=5) as resp:
                 if resp.status == 200:
                     return
-        except urllib.error.HTTPError as err:
-            if err.code == 404:  # the server answers (a path that runs nothing)
-                return
+        except urllib.error.HTTPError:  # any answer will do: the probe path runs nothing
+            return
         except OSError:
             pass
         time.sleep(0.3)
@@ -130,4 +129,4 @@ def voila(root: Path, notebook: str, timeout: float = 120) -> Iterator[Server]:
     exe = shutil.which("voila", path=str(BIN)) or "voila"
     cmd = [exe, notebook, "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
            "--show_tracebacks=True"]
-    return _serve(root, cmd, "/vizwidget-ready-probe", port, timeout)
+    return _serve(root, cmd, "/voila/static/ready-probe", port, timeout)
