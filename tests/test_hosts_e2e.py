@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from e2e import hosts
-from e2e.lab import open_notebook, run_cell
+from e2e.lab import run_cell
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -64,6 +64,7 @@ app = marimo.App()
 def _():
     import marimo as mo
 {body}
+{sidebar}
     view = mo.ui.anywidget(w)
     view
     return
@@ -183,8 +184,12 @@ def test_notebook7(tmp_path, context):
         widget = page.locator(".jp-Notebook .vizwidget").first
         exercise(page, widget, root)
         shot(page, "notebook7")
+        # the sidecar shows nothing in Notebook 7: one clear line says so instead
         run_cell(page, 1)
-        assert not events(root, "sidebar"), events(root, "sidebar")
+        ((kind, message),) = events(root, "sidebar")
+        assert kind == "UnsupportedHostError"
+        assert message.splitlines()[0] == (
+            "show_in_sidebar needs JupyterLab's sidebar, which Notebook 7 does not have.")
 
 
 @pytest.mark.parametrize("mode", ["edit", "run"])
@@ -192,13 +197,19 @@ def test_marimo(tmp_path, context, mode):
     root = tmp_path / "root"
     root.mkdir()
     body = "\n".join("    " + line if line else "" for line in source(root).splitlines())
-    (root / "app.py").write_text(MARIMO_APP.format(body=body))
+    sidebar = "\n".join("    " + line for line in SIDEBAR.splitlines())
+    (root / "app.py").write_text(MARIMO_APP.format(body=body, sidebar=sidebar))
     with hosts.marimo(root, "app.py", mode) as server:
         page = context.new_page()
         page.goto(server.url, timeout=TIMEOUT)
         widget = page.locator(".vizwidget").first
         exercise(page, widget, root)
         shot(page, f"marimo-{mode}")
+    # no sidebar in marimo: one clear line says so
+    ((kind, message),) = events(root, "sidebar")
+    assert kind == "UnsupportedHostError"
+    assert message.splitlines()[0] == (
+        "show_in_sidebar needs JupyterLab's sidebar, which marimo does not have.")
 
 
 DASHBOARD = '''\
@@ -220,12 +231,17 @@ d.on_click(lambda points: log("click", points))
 d.observe(lambda change: log("epoch", change["new"]), names="epoch")
 d'''
 
+VOILA_SIDEBAR = """\
+import plotly.graph_objects as go
+from vizwidget import ExportWidget
+w = ExportWidget(go.Figure(go.Bar(y=[1, 2])))
+""" + SIDEBAR
+
 
 def test_voila_dashboard(tmp_path, context):
     root = tmp_path / "root"
     root.mkdir()
-    hosts.write_notebook(root / "app.ipynb", [DASHBOARD.format(root=str(root)), SIDEBAR.replace(
-        "w.show_in_sidebar", "d.show_in_sidebar")])
+    hosts.write_notebook(root / "app.ipynb", [DASHBOARD.format(root=str(root)), VOILA_SIDEBAR])
     with hosts.voila(root, "app.ipynb") as server:
         page = context.new_page()
         page.goto(server.url, timeout=TIMEOUT)
@@ -254,3 +270,7 @@ def test_voila_dashboard(tmp_path, context):
         path = root / "exports" / link.inner_text()
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         shot(page, "voila")
+    ((kind, message),) = events(root, "sidebar")
+    assert kind == "UnsupportedHostError"
+    assert message.splitlines()[0] == (
+        "show_in_sidebar needs JupyterLab's sidebar, which Voila does not have.")
