@@ -226,7 +226,8 @@ def log(kind, value):
 
 seed0 = make_variant(ROOT / "runs" / "seed0", p=11, seed=0, epochs=30)
 d = Dashboard([("training_curves", seed0), ("singular_value_spectrum", seed0)], columns=2,
-              output_dir=str(ROOT / "exports"), width=800, height=320, scale=1, name="voila")
+              output_dir=str(ROOT / "exports"), width=800, height=320, scale=1, name="voila",
+              fps=20)
 d.on_click(lambda points: log("click", points))
 d.observe(lambda change: log("epoch", change["new"]), names="epoch")
 d'''
@@ -262,6 +263,23 @@ def test_voila_dashboard(tmp_path, context):
         page.keyboard.press("ArrowRight")
         page.wait_for_function("([el, e]) => el.dataset.epoch !== e",
                                arg=[plot.element_handle(), second], timeout=TIMEOUT)
+        # Play runs to the last epoch and stops there
+        widget.locator(".vzw-play").click()
+        page.wait_for_function("el => el.value === el.max", arg=widget.locator(
+            ".vzw-slider").element_handle(), timeout=TIMEOUT)
+        page.wait_for_function("el => el.textContent === 'Play'",
+                               arg=widget.locator(".vzw-play").element_handle(), timeout=TIMEOUT)
+        last = int(widget.locator(".vzw-epoch-input").input_value())
+        page.wait_for_function("([el, e]) => el.dataset.epoch === e",
+                               arg=[plot.element_handle(), str(last)], timeout=TIMEOUT)
+        wait_for(lambda: events(root, "epoch")[-1:] == [last], what="last epoch in Python")
+        # a click on the spectrum panel reaches Python, naming the panel
+        point = plot.locator(".scatterlayer .point").last
+        box = point.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        p = wait_for(lambda: events(root, "click"), what="a click in Python")[-1][0]
+        assert p["panel"] == 1 and p["visualization"] == "singular_value_spectrum"
         widget.locator(".vzw-format").select_option("png")
         widget.locator(".vzw-export").click()
         link = widget.locator(".vzw-link")
