@@ -14,7 +14,7 @@ import pytest
 from widget_messages import Sent, decode, request
 
 import vizwidget
-from vizwidget.errors import FormatError, ThemeError, VizWidgetError
+from vizwidget.errors import FormatError, ThemeError, UnsupportedHostError, VizWidgetError
 from vizwidget.widget import ExportWidget
 from vizwidget.widget import _assets as assets
 
@@ -282,6 +282,23 @@ def test_sidebar_uses_sidecar():
     w = ExportWidget(go.Figure())
     sc = w.show_in_sidebar(title="run 1")
     assert isinstance(sc, Sidecar) and sc.title == "run 1" and sc.anchor == "right"
+
+
+@pytest.mark.parametrize(("how", "host"), [("env", "Voila"), ("page", "Notebook 7")])
+def test_sidebar_outside_jupyterlab_says_so_in_one_line(monkeypatch, how, host):
+    w = ExportWidget(go.Figure())
+    if how == "env":  # Voila gives its kernels this variable
+        monkeypatch.setenv("VOILA_KERNEL_ID", "k")
+    else:  # a view drawn in Notebook 7 says so
+        request(w, type="page", page="notebook7")
+    with pytest.raises(UnsupportedHostError) as err:
+        w.show_in_sidebar()
+    first, second = str(err.value).splitlines()
+    assert first == f"show_in_sidebar needs JupyterLab's sidebar, which {host} does not have."
+    assert second.startswith("Display the widget in a cell")
+    request(w, type="page", page="jupyterlab")  # the same kernel, now drawn in JupyterLab
+    monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
+    assert w.show_in_sidebar() is not None
 
 
 def write_epoch(variant: Path, epoch: int) -> None:

@@ -56,7 +56,16 @@ export const MSG = {
   export: "export", // JS: the Export button
   animate: "animate", // JS: the Animate button
   cancel: "cancel", // JS: the Cancel button
+  // JS: the kind of page a view was drawn in ({page: "jupyterlab" | "notebook7" | "other"}),
+  // so Python can say what the page cannot do (Notebook 7 shows no sidebar)
+  page: "page",
 };
+
+/** The kind of page the widget is drawn in, from the page's own markup. */
+export function pageKind() {
+  if (document.body?.dataset.notebook) return "notebook7"; // Notebook 7 marks its <body>
+  return document.getElementById("jp-right-stack") ? "jupyterlab" : "other";
+}
 
 /**
  * Listen to model events (space-separated, e.g. "change:epoch change:epochs") until `signal`

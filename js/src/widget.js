@@ -3,6 +3,7 @@
 import { bindControls, buildControls } from "./controls.js";
 import { FigureStore } from "./figure_store.js";
 import { buildFilters } from "./filters.js";
+import { MSG, pageKind } from "./model.js";
 import { bindNav } from "./nav.js";
 import { Player, bindPlayButton } from "./player.js";
 import { createPreview } from "./preview.js";
@@ -41,6 +42,7 @@ export default () => {
       bindNav(model, ui, preview.goTo, signal);
       bindPlayButton(model, player, ui.play, preview.ready, signal);
       bindControls(model, ui, signal);
+      model.send({ type: MSG.page, page: pageKind() });
       return () => {
         lifetime.abort(); // removes every listener and timer added above, purges the plot
         ui.root.remove();

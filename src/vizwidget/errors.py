@@ -156,3 +156,7 @@ class ComparisonError(VizWidgetError, ValueError):
 
 class ShapeMismatchError(ComparisonError):
     """Parameter shapes differ where a joint computation (one PCA basis) needs them equal."""
+
+
+class UnsupportedHostError(VizWidgetError, RuntimeError):
+    """The front end showing the widget cannot do what was asked (a sidebar in marimo)."""

@@ -30,6 +30,7 @@ from ..errors import (
     ExportCancelled,
     MissingDependencyError,
     ThemeError,
+    UnsupportedHostError,
     UsageError,
     VizWidgetError,
     one_line,
@@ -40,6 +41,7 @@ from ..formats import ANIMATION_FORMATS, STILL_FORMATS, normalize, suffix_for
 from ..runs import ArtifactLoader
 from ..themes import THEMES
 from . import _assets as assets
+from ._host import current_host
 from ._jobs import JobRunner, Watcher
 from ._lod_view import TOKEN_KEY, full_indices, reduce_figure
 from ._payload import KnownArrays
@@ -200,6 +202,7 @@ class ExportWidget(anywidget.AnyWidget):
         self._payloads = LRU(256)
         self._lod_maps = LRU(512)  # view token -> {trace: full-data index of each point}
         self._views = 0
+        self._page = ""  # the kind of page the last view was drawn in (its JS says)
         self._known = KnownArrays(BROWSER_ARRAY_BUDGET // 2)
         self._jobs = JobRunner()
         self._watcher: Watcher | None = None
@@ -366,6 +369,8 @@ class ExportWidget(anywidget.AnyWidget):
                 self.animate_async()
             elif kind == "cancel":
                 self.cancel()
+            elif kind == "page":
+                self._page = str(content.get("page", ""))[:20]
         except VizWidgetError as err:
             self.status = one_line(err)
 
@@ -616,7 +621,20 @@ class ExportWidget(anywidget.AnyWidget):
 
     # ---- placement and lifetime ----
     def show_in_sidebar(self, title: str | None = None, anchor: str = "right") -> Any:
-        """Show the widget in JupyterLab's right sidebar; returns the ``Sidecar``."""
+        """Show the widget in JupyterLab's right sidebar; returns the ``Sidecar``.
+
+        Raises
+        ------
+        UnsupportedHostError
+            In marimo, Voila or Notebook 7, which show no such sidebar.
+        """
+        host = "notebook7" if self._page == "notebook7" else current_host()
+        if host != "jupyter":
+            name = {"marimo": "marimo", "voila": "Voila", "notebook7": "Notebook 7"}[host]
+            raise UnsupportedHostError(
+                f"show_in_sidebar needs JupyterLab's sidebar, which {name} does not have.\n"
+                "Display the widget in a cell instead (or open the notebook in JupyterLab)."
+            )
         try:
             from IPython.display import display
             from sidecar import Sidecar
