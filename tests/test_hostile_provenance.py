@@ -31,12 +31,17 @@ pytestmark = pytest.mark.timeout(20)
 MARKER = "pwned"
 
 
-@register_renderer("hostile_curve", analyzer="curve")
 def hostile_curve(data, epoch):
     return go.Figure(go.Scatter(y=np.asarray(data["y"]).tolist()))
 
 
 RENDERER = renderer_name(hostile_curve)
+
+
+@pytest.fixture(autouse=True)
+def _registered(scratch_registry):
+    """``hostile_curve`` registered for each test only (other modules never see it)."""
+    register_renderer("hostile_curve", analyzer="curve")(hostile_curve)
 
 
 # -- building files by hand -------------------------------------------------------------------
@@ -152,7 +157,9 @@ def test_malformed_replay_fields_are_refused(run, tmp_path, field, value):
     ("nowhere", "does not exist"), ("", "non-empty"), (None, "non-empty"), (3, "non-empty"),
 ])
 def test_security_variant_outside_a_run_is_refused(run, tmp_path, variant, why):
-    path = write_png(tmp_path / "fig.png", record(variant=variant))
+    # two levels down: ".." is a folder of this test only (a parent may hold other runs)
+    (tmp_path / "figs" / "deep").mkdir(parents=True)
+    path = write_png(tmp_path / "figs" / "deep" / "fig.png", record(variant=variant))
     message = assert_refused(lambda: vizwidget.reproduce(path), why, tmp_path)
     assert "fig.png" in message and "run=" in message
 

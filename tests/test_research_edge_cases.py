@@ -341,7 +341,7 @@ def test_ema_is_debiased_from_zero_by_hand():
 
 
 def _curves(rows: list[dict], **kw) -> go.Figure:
-    return _fn("training_curves")(rows, [r["epoch"] for r in rows], **kw)
+    return go.Figure(_fn("training_curves")(rows, [r["epoch"] for r in rows], **kw))
 
 
 def test_accuracy_in_percent_is_not_cut_off():

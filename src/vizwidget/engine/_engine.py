@@ -276,7 +276,7 @@ class RenderEngine:
         call, measured in the page; the first call starts the measuring (a debug hook for
         benchmarks: it tells the in-page floor of a render apart from the transport)."""
         self.start()
-        return [ms / 1000 for ms in self._submit(self._kaleido.page_timings(),
+        return [ms / 1000 for ms in self._submit(self._kaleido.page_timings(self.pages),
                                                  timeout=self.timeout)]
 
     def page_stats(self) -> dict[str, Any]:

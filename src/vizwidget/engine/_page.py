@@ -158,12 +158,14 @@ class WarmKaleido(Kaleido):
         """Open ``n`` more warm tabs (each loads the page, and so plotly.js, once)."""
         await asyncio.gather(*(self._create_kaleido_tab() for _ in range(n)))
 
-    async def page_timings(self) -> list[float]:
-        tab = await self._get_kaleido_tab()
+    async def page_timings(self, pages: int = 1) -> list[float]:
+        """The in-page timings of every one of the ``pages`` warm tabs (each read once)."""
+        tabs = [await self._get_kaleido_tab() for _ in range(pages)]
         try:
-            return json.loads(await self._call(tab, _TIMINGS_JS))
+            return [ms for tab in tabs for ms in json.loads(await self._call(tab, _TIMINGS_JS))]
         finally:
-            await self.tabs_ready.put(tab)
+            for tab in tabs:
+                await self.tabs_ready.put(tab)
 
     async def page_stats(self) -> dict[str, Any]:
         tab = await self._get_kaleido_tab()

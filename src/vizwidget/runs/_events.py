@@ -5,12 +5,15 @@ from __future__ import annotations
 import struct
 from array import array
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import CorruptArtifactError, MissingDependencyError
 from ._untrusted import check_regular
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["last_per_step", "masked_crc32c_many", "read_event_plugin_contents",
            "read_event_scalars"]
@@ -23,19 +26,22 @@ _HEADER = struct.Struct("<QI")
 _MASK_DELTA = 0xA282EAD8
 
 
+@cache
 def _crc_table() -> np.ndarray:
     """The byte table of CRC-32C (Castagnoli, reflected polynomial 0x82F63B78)."""
+    import numpy as np
+
     crc = np.arange(256, dtype=np.uint32)
     for _ in range(8):
         crc = np.where(crc & 1, (crc >> 1) ^ np.uint32(0x82F63B78), crc >> 1).astype(np.uint32)
     return crc
 
 
-_TABLE = _crc_table()
-
 
 def _mask(crc: np.ndarray) -> np.ndarray:
     """TFRecord's masked checksum: rotate right by 15 bits, add a constant (mod 2**32)."""
+    import numpy as np
+
     crc = crc.astype(np.uint64)
     rotated = ((crc >> np.uint64(15)) | (crc << np.uint64(17))) & np.uint64(0xFFFFFFFF)
     return ((rotated + np.uint64(_MASK_DELTA)) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
@@ -47,10 +53,13 @@ def masked_crc32c_many(buf: np.ndarray, starts: np.ndarray, length: int) -> np.n
     One table lookup per byte position across all records at once (records of one length
     are checked together), so the cost is numpy's, not one Python step per byte.
     """
+    import numpy as np
+
+    table = _crc_table()
     crc = np.full(len(starts), 0xFFFFFFFF, dtype=np.uint32)
     starts = starts.astype(np.intp, copy=False)
     for j in range(length):
-        crc = _TABLE[(crc ^ buf[starts + j]) & 0xFF] ^ (crc >> 8)
+        crc = table[(crc ^ buf[starts + j]) & 0xFF] ^ (crc >> 8)
     return _mask(crc ^ np.uint32(0xFFFFFFFF))
 
 
@@ -81,6 +90,8 @@ def _check_batch(path: Path, data: bytes, starts: list[int], lengths: list[int],
 
     Raises for the first bad record in file order (``base`` is the file offset of ``data``).
     """
+    import numpy as np
+
     if not starts:
         return
     buf = np.frombuffer(data, dtype=np.uint8)
@@ -162,6 +173,8 @@ class _Series:
 
     def purge(self, step: int) -> None:
         """Drop every point at ``step`` or later (TensorBoard's restart purge)."""
+        import numpy as np
+
         steps = np.frombuffer(self.steps, dtype=np.int64)
         keep = steps < step
         if keep.all():
@@ -187,6 +200,8 @@ def read_event_scalars(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     MissingDependencyError
         Without the ``tensorboard`` package (its generated protobuf classes decode events).
     """
+    import numpy as np
+
     event_pb2, masked_crc32c, tensor_util = _imports()
     parse = event_pb2.Event.FromString
     start = event_pb2.SessionLog.START
@@ -312,6 +327,8 @@ def read_event_plugin_contents(path: Path, plugin_name: str) -> dict[str, bytes]
 
 def last_per_step(steps: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique steps and, for each, the value given last in ``values``' order."""
+    import numpy as np
+
     if len(steps) and bool(np.all(steps[1:] > steps[:-1])):
         return steps.copy(), values.copy()
     order = np.argsort(steps, kind="stable")

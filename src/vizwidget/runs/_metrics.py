@@ -9,12 +9,14 @@ import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import CorruptArtifactError, MissingDependencyError, describe
 from ._events import last_per_step, read_event_plugin_contents, read_event_scalars
 from ._untrusted import read_text_bounded
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["EVENTS_PREFIX", "find_event_files", "read_csv_table", "read_tensorboard_hparams",
            "read_tensorboard_table"]
@@ -98,6 +100,8 @@ _MISSING_CELLS = frozenset(("", "nan", "none", "null"))
 
 def _column(cells: list[str]) -> np.ndarray | None:
     """Cells as float64 with NaN for an empty/nan/none/null cell; None if one is not a number."""
+    import numpy as np
+
     for attempt in (lambda: cells, lambda: [c or "nan" for c in cells],
                     lambda: ["nan" if c.strip().lower() in _MISSING_CELLS else c for c in cells]):
         try:
@@ -108,6 +112,8 @@ def _column(cells: list[str]) -> np.ndarray | None:
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     if len(values) < 2 or bool(np.all(values[1:] > values[:-1])):
         return values
     return np.unique(values)
@@ -130,6 +136,8 @@ def _csv_fast(text: str) -> dict[str, list] | None:
     text, ragged or blank rows, repeated column names, a missing x column, a bad x or a
     non-numeric cell.
     """
+    import numpy as np
+
     if not text.isascii() or '"' in text or "\r" in text:
         return None
     end = text.find("\n")
@@ -211,6 +219,8 @@ def read_tensorboard_table(files: Iterable[Path]) -> dict[str, list]:
     the folders' common parent (``validation/epoch_loss``). Files in one folder (a restarted
     run) are merged, the later file winning for a step logged twice.
     """
+    import numpy as np
+
     files = sorted(files)
     dirs = sorted({f.parent for f in files})
     common = Path(os.path.commonpath([str(d) for d in dirs])) if dirs else None
@@ -232,6 +242,8 @@ def table_from_arrays(series: Mapping[str, tuple[np.ndarray, np.ndarray]],
 
     ``xs`` (sorted, unique, a superset of every name's) defaults to their union.
     """
+    import numpy as np
+
     if xs is None:
         xs = (np.unique(np.concatenate([x for x, _ in series.values()])) if series
               else np.zeros(0, dtype=np.int64))
