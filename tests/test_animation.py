@@ -154,7 +154,7 @@ def test_cross_epoch_frames_differ_where_the_highlight_moves(variant, tmp_path):
     loader = ArtifactLoader(variant)
     snapshots = [loader.load("curve", e) for e in EPOCHS]
     path = export_cross_epoch_animation(trajectory, snapshots, EPOCHS, tmp_path / "x.gif",
-                                        label=False, **SMALL)
+                                        options=AnimationOptions(label=False), **SMALL)
     frames = [f for _, _, f in gif_frames(path)]
     assert len(frames) == len(EPOCHS)
     first, last = (ImageChops.difference(frames[i], frames[i + 1]).getbbox() for i in (0, 4))

@@ -114,9 +114,9 @@ def test_epoch_and_explicit_visualizations(demo_variant, tmp_path):
 @pytest.mark.parametrize(("kwargs", "error"), [
     ({"visualizations": ["no_such_view"]}, VisualizationNotFoundError),
     ({"formats": "png,gif"}, FormatError),
-    ({"theme": "neon"}, ThemeError),
+    ({"image": ImageOptions(theme="neon")}, ThemeError),
     ({"jobs": 0}, ValueError),
-    ({"width": -1}, ValueError),
+    ({"image": ImageOptions(width=-1)}, ValueError),
 ])
 def test_bad_arguments_raise_before_anything_is_written(demo_variant, tmp_path, kwargs, error):
     out = tmp_path / "never"

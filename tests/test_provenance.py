@@ -211,7 +211,7 @@ def test_json_export_stays_a_plotly_figure(bar_figure, tmp_path):
 
 def test_batch_gallery_shows_each_items_provenance(variant, tmp_path):
     result = vizwidget.export_batch(variant, ["singular_value_spectrum"], "png,svg",
-                                    tmp_path / "out", **SMALL)
+                                    tmp_path / "out", image=vizwidget.ImageOptions(**SMALL))
     assert result.ok
     page = result.index.read_text()
     assert "<details><summary>full provenance record</summary>" in page
@@ -220,7 +220,7 @@ def test_batch_gallery_shows_each_items_provenance(variant, tmp_path):
     for written in result.written:
         assert vizwidget.read_provenance(written)["visualization"] == "singular_value_spectrum"
     off = vizwidget.export_batch(variant, ["singular_value_spectrum"], "png", tmp_path / "off",
-                                 provenance=False, **SMALL)
+                                 provenance=False, image=vizwidget.ImageOptions(**SMALL))
     with pytest.raises(ProvenanceError):
         vizwidget.read_provenance(off.written[0])
 
