@@ -305,9 +305,9 @@ def cmd_demo(args: argparse.Namespace, out: _Output) -> int:
         out.line(f"FAILED {r.visualization} {r.format}: {r.error}")
     out.line(f"{len(batch.succeeded)} files in {batch.out_dir} ({demo.seconds:.1f} s):")
     for role, path in demo.files.items():
-        out.line(f"  {role:<34} {path}")
-    out.line(f"  {'gallery':<34} {batch.index}")
-    out.line(f"  {'report':<34} {batch.report}")
+        out.line(f"  {role:<36} {path.resolve()}")
+    out.line(f"  {'gallery':<36} {batch.index}")
+    out.line(f"  {'report':<36} {batch.report}")
     out.line("next:")
     out.line(f"  1. open {batch.index} in a browser")
     out.line("  2. make lab    explore the same runs in the widget and the Dashboard")
