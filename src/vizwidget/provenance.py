@@ -19,7 +19,7 @@ from typing import Any
 from .errors import ArtifactError, ProvenanceError, ProvenanceMismatchError, one_line
 from .export import Provenance, read_record
 from .registry import Visualization
-from .runs import METRICS_ANALYZER, ArtifactLoader
+from .runs import ArtifactLoader
 
 __all__ = ["artifact_files", "artifact_hashes", "check_artifacts", "read_provenance",
            "renderer_name", "run_of", "variant_record"]
@@ -92,9 +92,8 @@ def artifact_hashes(vis: Visualization, loader: ArtifactLoader,
     epochs = list(epochs)
     files: dict[Path, None] = {}
     for analyzer in vis.analyzers:
-        first = loader.paths(analyzer, epochs[0]) if epochs else []
-        if analyzer == METRICS_ANALYZER and first == loader.paths(analyzer, epochs[-1]):
-            files.update(dict.fromkeys(first))  # one table holds every epoch's row
+        if epochs and loader.is_table(analyzer):  # one table holds every epoch's row
+            files.update(dict.fromkeys(loader.paths(analyzer, epochs[0])))
             continue
         for epoch in epochs:
             files.update(dict.fromkeys(loader.paths(analyzer, epoch)))

@@ -42,7 +42,7 @@ from .errors import (
     one_line,
 )
 from .figures import Figureish, check_figure
-from .runs import METRICS_ANALYZER, ArtifactLoader
+from .runs import ArtifactLoader
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -335,10 +335,7 @@ def _analyzer_snapshots(loader: ArtifactLoader, analyzer: str, epochs: list[int]
 
 def _table_rows(loader: ArtifactLoader, analyzer: str, epochs: list[int]) -> list | None:
     """The rows of ``epochs`` from the metrics table, or None when ``analyzer`` is not one."""
-    if analyzer != METRICS_ANALYZER or len(epochs) < _TABLE_MIN_EPOCHS:
-        return None
-    # one file behind the first and last epochs: the rows of a table, not per-epoch files
-    if loader.paths(analyzer, epochs[0]) != loader.paths(analyzer, epochs[-1]):
+    if len(epochs) < _TABLE_MIN_EPOCHS or not loader.is_table(analyzer):
         return None
     table = loader.metrics()
     names = list(table)

@@ -366,7 +366,9 @@ class ArtifactLoader:
         return bool(scan_checkpoints(self.variant_dir, PARAMETERS_ANALYZER).files) or (
             self.variant_dir / "checkpoints").is_dir()
 
-    def _virtual_metrics(self, analyzer: str) -> bool:
+    def is_table(self, analyzer: str) -> bool:
+        """True when ``analyzer``'s epochs are the rows of one table (``metrics.json``,
+        ``metrics.csv`` or TensorBoard scalars), not one file per epoch."""
         if analyzer != METRICS_ANALYZER:
             return False
         if METRICS_ANALYZER in self.layout:  # unless it names per-epoch files
@@ -513,7 +515,7 @@ class ArtifactLoader:
         AnalyzerNotFoundError
             If the analyzer has no artifacts; the message lists the analyzers found.
         """
-        if self._virtual_metrics(analyzer):
+        if self.is_table(analyzer):
             return sorted(self._table()[1])
         return list(self._listing(analyzer)[0])
 
@@ -528,7 +530,7 @@ class ArtifactLoader:
         epochs = self.epochs(analyzer)
         if not epochs:
             where = self.layout.get(analyzer) or str(self.artifacts_dir / analyzer)
-            where = (self._where(analyzer) if self._virtual_metrics(analyzer)
+            where = (self._where(analyzer) if self.is_table(analyzer)
                      else repr(where))
             raise EpochNotFoundError(
                 f"Analyzer {analyzer!r} has no epoch files yet in {where}.\n"
@@ -560,7 +562,7 @@ class ArtifactLoader:
 
     def _where(self, analyzer: str) -> str:
         """Where ``analyzer`` is read from, for messages: the scalar table's file(s) by name."""
-        source = self._metrics_source() if self._virtual_metrics(analyzer) else None
+        source = self._metrics_source() if self.is_table(analyzer) else None
         if not source or not source[1]:
             return repr(str(self.variant_dir))
         kind, files = source
@@ -595,7 +597,7 @@ class ArtifactLoader:
             For safetensors or TensorBoard files when that package is not installed.
         """
         number = _as_epoch(epoch)
-        if self._virtual_metrics(analyzer):
+        if self.is_table(analyzer):
             table, index = self._table()
             i = None if number is None else index.get(number)
             if i is None:
@@ -619,7 +621,7 @@ class ArtifactLoader:
         """The files :meth:`load` reads for ``analyzer`` at ``epoch`` (the scalar table's
         files for ``"metrics"``; every shard of a checkpoint folder); raises like :meth:`load`
         when there are none."""
-        if self._virtual_metrics(analyzer):
+        if self.is_table(analyzer):
             source = self._metrics_source()
             return list(source[1]) if source else []
         epochs, files = self._listing(analyzer)
