@@ -7,7 +7,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CorruptArtifactError, MissingDependencyError
 from ._untrusted import check_regular
@@ -15,8 +15,8 @@ from ._untrusted import check_regular
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["last_per_step", "masked_crc32c_many", "read_event_plugin_contents",
-           "read_event_scalars"]
+__all__ = ["last_per_step", "masked_crc32c_many", "missing_tensorboard",
+           "read_event_plugin_contents", "read_event_scalars"]
 
 #: Bytes read from an event file per step of the streaming pass.
 CHUNK_BYTES = 8 * 1024 * 1024
@@ -63,17 +63,33 @@ def masked_crc32c_many(buf: np.ndarray, starts: np.ndarray, length: int) -> np.n
     return _mask(crc ^ np.uint32(0xFFFFFFFF))
 
 
+def missing_tensorboard() -> MissingDependencyError:
+    """The error for a TensorBoard file read without the ``tensorboard`` package."""
+    return MissingDependencyError(
+        "Reading TensorBoard event files needs the 'tensorboard' package.\n"
+        "Install it with: pip install 'vizwidget[tensorboard]'")
+
+
 def _imports() -> tuple:
     try:
         from tensorboard.compat.proto import event_pb2
         from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
         from tensorboard.util import tensor_util
     except ImportError as err:
-        raise MissingDependencyError(
-            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
-            "Install it with: pip install 'vizwidget[tensorboard]'"
-        ) from err
+        raise missing_tensorboard() from err
     return event_pb2, masked_crc32c, tensor_util
+
+
+def _event(parse: Callable[[bytes], Any], payload: bytes, path: Path, offset: int) -> Any:
+    """The Event in a record whose checksums held; CorruptArtifactError if it is not one."""
+    try:
+        return parse(payload)
+    except Exception as err:  # a record with valid checksums but not an Event
+        raise CorruptArtifactError(
+            f"TensorBoard event file {str(path)!r} cannot be read (the record at byte "
+            f"{offset} is not an event).\n"
+            "Delete it, or point layout={'metrics': ...} at the right log folder."
+        ) from err
 
 
 def _bad_record(path: Path, offset: int, what: str) -> CorruptArtifactError:
@@ -212,14 +228,7 @@ def read_event_scalars(path: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     recent_step = -1
     offset_hint = 0
     for payload in _records(path, masked_crc32c):
-        try:
-            event = parse(payload)
-        except Exception as err:  # a record with valid checksums but not an Event
-            raise CorruptArtifactError(
-                f"TensorBoard event file {str(path)!r} cannot be read (the record at byte "
-                f"{offset_hint} is not an event).\n"
-                "Delete it, or point layout={'metrics': ...} at the right log folder."
-            ) from err
+        event = _event(parse, payload, path, offset_hint)
         offset_hint += len(payload) + 16
         kind = event.WhichOneof("what")
         step = event.step
@@ -308,14 +317,7 @@ def read_event_plugin_contents(path: Path, plugin_name: str) -> dict[str, bytes]
         offset += len(payload) + 16
         if needle not in payload:
             continue
-        try:
-            event = parse(payload)
-        except Exception as err:  # a record with valid checksums but not an Event
-            raise CorruptArtifactError(
-                f"TensorBoard event file {str(path)!r} cannot be read (the record at byte "
-                f"{offset - len(payload) - 16} is not an event).\n"
-                "Delete it, or point layout={'metrics': ...} at the right log folder."
-            ) from err
+        event = _event(parse, payload, path, offset - len(payload) - 16)
         if event.WhichOneof("what") != "summary":
             continue
         for value in event.summary.value:

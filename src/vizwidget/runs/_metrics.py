@@ -11,8 +11,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import CorruptArtifactError, MissingDependencyError, describe
-from ._events import last_per_step, read_event_plugin_contents, read_event_scalars
+from ..errors import CorruptArtifactError, describe
+from ._events import (
+    last_per_step,
+    missing_tensorboard,
+    read_event_plugin_contents,
+    read_event_scalars,
+)
 from ._untrusted import read_text_bounded
 
 if TYPE_CHECKING:
@@ -279,10 +284,7 @@ def read_tensorboard_hparams(files: Iterable[Path]) -> dict[str, float | int | s
     try:
         from tensorboard.plugins.hparams import plugin_data_pb2
     except ImportError as err:
-        raise MissingDependencyError(
-            "Reading TensorBoard event files needs the 'tensorboard' package.\n"
-            "Install it with: pip install 'vizwidget[tensorboard]'"
-        ) from err
+        raise missing_tensorboard() from err
     found: dict[str, float | int | str | bool] = {}
     for path in sorted(files):
         contents = read_event_plugin_contents(path, "hparams")
