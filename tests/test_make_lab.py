@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from e2e.lab import Lab, _stop, _wait_ready, free_port, open_notebook, run_cell
+from e2e.lab import Lab, free_port, open_notebook, run_cell, stop_server, wait_ready
 
 pytestmark = [pytest.mark.jupyterlab, pytest.mark.browser]
 
@@ -52,10 +52,10 @@ def lab(demo_runs, tmp_path_factory):
         proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", proc, log, timeout=120)
+        wait_ready(f"http://127.0.0.1:{port}", proc, log, timeout=120)
         yield Lab(REPO / "notebooks", port, proc, log)
     finally:
-        _stop(proc, port)
+        stop_server(proc, port)
 
 
 def test_make_lab_runs_the_lab_script():

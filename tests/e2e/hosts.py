@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from e2e.lab import free_port
+from e2e.lab import free_port, stop_server
 
 BIN = Path(sys.executable).parent
 
@@ -59,21 +58,6 @@ def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> 
     raise TimeoutError(f"server not ready at {url} after {timeout}s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM the server (it shuts its kernels down), then kill whatever is left."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)  # kernels left in the server's own group
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait(10)
-
-
 @contextmanager
 def _serve(root: Path, cmd: list[str], ready_path: str, port: int,
            timeout: float) -> Iterator[Server]:
@@ -96,7 +80,7 @@ def _serve(root: Path, cmd: list[str], ready_path: str, port: int,
         _wait_ready(url + ready_path, proc, log, timeout)
         yield Server(root, url, proc, log)
     finally:
-        _stop(proc)
+        stop_server(proc, port)
 
 
 def notebook7(root: Path, timeout: float = 120) -> Iterator[Server]:

@@ -56,7 +56,7 @@ class Lab:
         return json.loads(body) if body else None
 
 
-def _wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
+def wait_ready(url: str, proc: subprocess.Popen, log: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -105,14 +105,15 @@ def jupyter_lab(root: Path, *, settings: dict[str, dict] | None = None,
         proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     try:
-        _wait_ready(f"http://127.0.0.1:{port}", proc, log, timeout)
+        wait_ready(f"http://127.0.0.1:{port}", proc, log, timeout)
         yield Lab(root, port, proc, log)
     finally:
-        _stop(proc, port)
+        stop_server(proc, port)
 
 
-def _stop(proc: subprocess.Popen, port: int) -> None:
-    """Shut kernels down through the API, then the server; kill the process group if stuck."""
+def stop_server(proc: subprocess.Popen, port: int) -> None:
+    """Shut kernels down through the Jupyter API (servers without it: skipped), then the
+    server; kill the process group if stuck."""
     if proc.poll() is None:
         try:
             for kernel in json.loads(urllib.request.urlopen(
@@ -120,7 +121,7 @@ def _stop(proc: subprocess.Popen, port: int) -> None:
                 urllib.request.urlopen(urllib.request.Request(
                     f"http://127.0.0.1:{port}/api/kernels/{kernel['id']}", method="DELETE"),
                     timeout=10)
-        except OSError:
+        except (OSError, ValueError, TypeError, KeyError):  # no Jupyter kernels API here
             pass
         proc.send_signal(signal.SIGTERM)
         try:
