@@ -168,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="animate over START:STOP[:STEP] or a list 100,200 (default all "
                    "common epochs when --format is an animation format)")
     p.add_argument("--group-by", default=None, metavar="KEY",
-                   help="config.json key whose variants form one group (mean ± std)")
+                   help="config.json key whose runs form one group (mean and a named band)")
     p.add_argument("--labels", default=None, metavar="TEMPLATE",
                    help="label template from config.json keys and {name}, e.g. '{p}-s{seed}'")
     p.add_argument("--layout", default=None, choices=("overlay", "joint", "small_multiples"),
