@@ -27,6 +27,7 @@ from .source import FigureSource
 
 __all__ = [
     "animation_options",
+    "legacy_animation_keywords",
     "export_animation",
     "export_cross_epoch_animation",
     "export_variant_visualization",
@@ -49,10 +50,14 @@ def animation_options(options: AnimationOptions | None = None, *, fps: float | N
                    **{k: v for k, v in given.items() if v is not None})
 
 
-def _legacy(kwargs: dict[str, Any], func: str) -> tuple[dict[str, Any], Any]:
-    """Old look keywords (into AnimationOptions) and ``cancel``, popped from ``kwargs``."""
+def legacy_animation_keywords(
+    kwargs: dict[str, Any], func: str,
+    cancel_hint: str = "FigureSource(...).animate(cancel=...)",
+) -> tuple[dict[str, Any], Any]:
+    """Old look keywords (into AnimationOptions) and ``cancel``, popped from the ``kwargs``
+    of the animation verb ``func`` (each warns, pointing at the caller of ``func``)."""
     look = fold_legacy(kwargs, func, _LEGACY_LOOK, "options=AnimationOptions(...)", 5)
-    cancel = fold_legacy(kwargs, func, ("cancel",), "FigureSource(...).animate(cancel=...)", 5)
+    cancel = fold_legacy(kwargs, func, ("cancel",), cancel_hint, 5)
     return look, cancel.get("cancel")
 
 
@@ -186,7 +191,7 @@ def export_animation(
         The written file (or directory). Cancelling or any error leaves no partial file
         and keeps an older file at ``path`` intact.
     """
-    look, cancel = _legacy(renderer_options, "export_animation")
+    look, cancel = legacy_animation_keywords(renderer_options, "export_animation")
     loader = run if isinstance(run, ArtifactLoader) else ArtifactLoader(run)
     if analyzer is None and not isinstance(visualization, str):
         raise UsageError(f"analyzer is required with a renderer function; the run "
@@ -221,7 +226,8 @@ def export_cross_epoch_animation(
     every ``e`` in ``sweep`` (default: all ``epochs``). Other parameters and the output
     formats are those of :func:`export_animation`.
     """
-    look, cancel = _legacy(renderer_options, "export_cross_epoch_animation")
+    look, cancel = legacy_animation_keywords(renderer_options,
+                                             "export_cross_epoch_animation")
     chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
                                **look)
     source = FigureSource(visualization, kind="cross_epoch", options=renderer_options,

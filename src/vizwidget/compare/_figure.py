@@ -8,13 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._deprecation import fold_legacy, renamed_keywords
+from .._deprecation import renamed_keywords
 from ..errors import ComparisonError, FormatError, UsageError
 from ..export import AnimationOptions, ImageOptions, animate_frames, export_figure
 from ..formats import ANIMATION_FORMATS, STILL_FORMATS
 from ..grid import PanelLabel
 from ..registry import Visualization, get_visualization
-from ..verbs import animation_options
+from ..verbs import animation_options, legacy_animation_keywords
 from ._joint import JOINT_VIEWS, prepare_joint
 from ._overlay import Processing, prepare_overlay
 from ._panels import panel_grid
@@ -242,11 +242,9 @@ def export_comparison_animation(
     -------
     pathlib.Path
     """
-    look = fold_legacy(figure_options, "export_comparison_animation",
-                       ("label", "lock_axes", "loop", "theme"),
-                       "options=AnimationOptions(...)", 5)
-    cancel = fold_legacy(figure_options, "export_comparison_animation", ("cancel",),
-                         "a progress callback that raises ExportCancelled", 5).get("cancel")
+    look, cancel = legacy_animation_keywords(
+        figure_options, "export_comparison_animation",
+        cancel_hint="a progress callback that raises ExportCancelled")
     vs = as_variants(runs)
     vis, vs, figure = prepare_comparison(vs, visualization, layout, **figure_options)
     frames = sorted(set(vs.sweep_epochs(vis) if epochs is None else epochs))
