@@ -38,7 +38,7 @@ from .runs import ArtifactLoader
 __all__ = ["CROSS_EPOCH", "PER_EPOCH", "FigureSource"]
 
 PER_EPOCH, CROSS_EPOCH = KINDS
-Run = ArtifactLoader | str | os.PathLike[str] | None
+Run = ArtifactLoader | str | os.PathLike[str]
 
 
 def _takes_epoch_only(fn: Any) -> bool:
@@ -91,7 +91,7 @@ class FigureSource:
         A cross-epoch renderer's data and epochs, given instead of a run.
     """
 
-    def __init__(self, visualization: Any, run: Run = None, *,
+    def __init__(self, visualization: Any, run: Run | None = None, *,
                  epochs: Sequence[int] | None = None, analyzer: str | None = None,
                  kind: str | None = None, options: dict[str, Any] | None = None,
                  snapshots: tuple[Sequence[Any], Sequence[int]] | None = None,

@@ -23,7 +23,7 @@ from .formats import normalize, suffix_for
 from .provenance import Provenance
 from .registry import get_visualization
 from .runs import ArtifactLoader
-from .source import FigureSource
+from .source import FigureSource, Run
 
 __all__ = [
     "animation_options",
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 Renderer = Callable[..., Any] | str
-Run = ArtifactLoader | str | os.PathLike[str]
 #: Keywords of earlier releases that now live in ``options=AnimationOptions(...)``.
 _LEGACY_LOOK = ("label", "lock_axes", "loop", "theme")
 
