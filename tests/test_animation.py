@@ -191,18 +191,52 @@ def test_cancel_leaves_no_file(variant, tmp_path):
 
 
 def test_an_event_cancels_the_figure_source_animation(variant, tmp_path):
+    from vizwidget.export import cancellable
     from vizwidget.source import FigureSource
 
     cancel = threading.Event()
+    seen = []
 
     def progress(done, total):
+        seen.append(done)
         if done == 2:
             cancel.set()
 
     source = FigureSource(curve, variant, analyzer="curve")
     with pytest.raises(ExportCancelled):
-        source.animate(tmp_path / "a.gif", None, AnimationOptions(**SMALL), progress=progress,
-                       cancel=cancel)
+        source.animate(tmp_path / "a.gif", None, AnimationOptions(**SMALL),
+                       progress=cancellable(progress, cancel))
+    assert seen[-1] == 2 and list(tmp_path.iterdir()) == []
+
+
+def test_a_set_event_stops_the_animation_before_any_frame(variant, tmp_path):
+    from vizwidget.export import animate_frames, cancellable
+
+    cancel = threading.Event()
+    cancel.set()
+    built = []
+
+    def build(epoch):
+        built.append(epoch)
+        return go.Figure(go.Scatter(y=[epoch]))
+
+    for lock in (True, False):
+        with pytest.raises(ExportCancelled):
+            animate_frames(build, [1, 2, 3], tmp_path / "a.gif",
+                           AnimationOptions(lock_axes=lock, **SMALL),
+                           progress=cancellable(None, cancel))
+    assert built == [] and list(tmp_path.iterdir()) == []
+
+
+def test_the_old_cancel_keyword_still_works_and_warns(tmp_path):
+    from vizwidget.export import animate_frames
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.warns(DeprecationWarning, match=r"cancel=.*cancellable"), \
+            pytest.raises(ExportCancelled):
+        animate_frames(lambda e: go.Figure(go.Scatter(y=[e])), [1, 2], tmp_path / "a.gif",
+                       AnimationOptions(**SMALL), cancel=cancel)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -225,7 +259,10 @@ def test_progress_reports_every_frame(variant, tmp_path):
     calls = []
     export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=lambda d, t:
                      calls.append((d, t)), **SMALL)
-    assert calls == [(i, len(EPOCHS)) for i in range(1, len(EPOCHS) + 1)]
+    n = len(EPOCHS)
+    preparing = calls[:len(calls) - n]  # (0, n) before the first frame and per axis pass
+    assert preparing and set(preparing) == {(0, n)}
+    assert calls[len(preparing):] == [(i, n) for i in range(1, n + 1)]
 
 
 def test_missing_analyzer_and_epoch(variant, tmp_path):

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .errors import ExportCancelled
+
+if TYPE_CHECKING:
+    import threading
 
 Progress = Callable[[int, int], Any]
 
@@ -23,3 +28,18 @@ def progress_reporter(
     if callable(progress):
         return progress, (lambda: None)
     return (lambda done, total: None), (lambda: None)
+
+
+def cancellable(progress: Progress | None, cancel: threading.Event) -> Progress:
+    """``progress`` that first raises ExportCancelled once ``cancel`` is set.
+
+    Exports call ``progress(done, total)`` between steps (``done`` stays 0 while they
+    prepare), so a set event stops them at the next step and nothing is written.
+    """
+    def report(done: int, total: int) -> None:
+        if cancel.is_set():
+            raise ExportCancelled("The export was cancelled; no file was written.")
+        if progress is not None:
+            progress(done, total)
+
+    return report

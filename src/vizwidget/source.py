@@ -233,7 +233,7 @@ class FigureSource:
 
     def animate(self, path: str | os.PathLike[str], epochs: Sequence[int] | None = None,
                 options: AnimationOptions | None = None, *, progress: Progress | None = None,
-                cancel: threading.Event | None = None, provenance: Provenance = None) -> Path:
+                provenance: Provenance = None) -> Path:
         """Write an animation of exactly these figures, one frame per epoch, through the core.
 
         Per-epoch figures keep ``options.lock_axes``; a cross-epoch figure sweeps its
@@ -256,7 +256,7 @@ class FigureSource:
             options = replace(options, lock_axes=False)
         record = self.record(None, path, chosen, provenance)
         return animate_frames(self.figure, chosen, path, options, progress=progress,
-                              cancel=cancel, provenance=record)
+                              provenance=record)
 
 
 def _span(epochs: Sequence[int]) -> str:

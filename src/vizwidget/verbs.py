@@ -15,7 +15,7 @@ from typing import Any
 
 from ._deprecation import fold_legacy, renamed_keywords
 from ._paths import file_in, make_dir, safe_filename
-from ._progress import Progress
+from ._progress import Progress, cancellable, progress_reporter
 from .errors import UsageError
 from .export import AnimationOptions, ImageOptions
 from .figures import Figureish
@@ -50,14 +50,17 @@ def animation_options(options: AnimationOptions | None = None, *, fps: float | N
 
 
 def legacy_animation_keywords(
-    kwargs: dict[str, Any], func: str,
-    cancel_hint: str = "FigureSource(...).animate(cancel=...)",
-) -> tuple[dict[str, Any], Any]:
-    """Old look keywords (into AnimationOptions) and ``cancel``, popped from the ``kwargs``
-    of the animation verb ``func`` (each warns, pointing at the caller of ``func``)."""
+    kwargs: dict[str, Any], func: str, progress: Progress | bool | None,
+) -> tuple[dict[str, Any], Progress | bool | None]:
+    """Old look keywords (into AnimationOptions), popped from the ``kwargs`` of the animation
+    verb ``func``, and ``progress`` stopping once an old ``cancel=`` event is set (each old
+    keyword warns, pointing at the caller of ``func``)."""
     look = fold_legacy(kwargs, func, _LEGACY_LOOK, "options=AnimationOptions(...)", 5)
-    cancel = fold_legacy(kwargs, func, ("cancel",), cancel_hint, 5)
-    return look, cancel.get("cancel")
+    cancel = fold_legacy(kwargs, func, ("cancel",), "progress=cancellable(progress, event)", 5)
+    if not cancel:
+        return look, progress
+    report, _ = progress_reporter(progress, 0)
+    return look, cancellable(report, cancel["cancel"])
 
 
 def variant_figure(run: Run, visualization: str, epoch: int | None = None,
@@ -190,7 +193,7 @@ def export_animation(
         The written file (or directory). Cancelling or any error leaves no partial file
         and keeps an older file at ``path`` intact.
     """
-    look, cancel = legacy_animation_keywords(renderer_options, "export_animation")
+    look, progress = legacy_animation_keywords(renderer_options, "export_animation", progress)
     loader = run if isinstance(run, ArtifactLoader) else ArtifactLoader(run)
     if analyzer is None and not isinstance(visualization, str):
         raise UsageError(f"analyzer is required with a renderer function; the run "
@@ -199,7 +202,7 @@ def export_animation(
     chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
                                **look)
     source = FigureSource(visualization, loader, analyzer=analyzer, options=renderer_options)
-    return source.animate(path, epochs, chosen, progress=progress, cancel=cancel,
+    return source.animate(path, epochs, chosen, progress=progress,
                           provenance=provenance)
 
 
@@ -225,10 +228,10 @@ def export_cross_epoch_animation(
     every ``e`` in ``sweep`` (default: all ``epochs``). Other parameters and the output
     formats are those of :func:`export_animation`.
     """
-    look, cancel = legacy_animation_keywords(renderer_options,
-                                             "export_cross_epoch_animation")
+    look, progress = legacy_animation_keywords(renderer_options,
+                                               "export_cross_epoch_animation", progress)
     chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
                                **look)
     source = FigureSource(visualization, kind="cross_epoch", options=renderer_options,
                           snapshots=(snapshots, epochs))
-    return source.animate(path, sweep, chosen, progress=progress, cancel=cancel)
+    return source.animate(path, sweep, chosen, progress=progress)

@@ -242,9 +242,8 @@ def export_comparison_animation(
     -------
     pathlib.Path
     """
-    look, cancel = legacy_animation_keywords(
-        figure_options, "export_comparison_animation",
-        cancel_hint="a progress callback that raises ExportCancelled")
+    look, progress = legacy_animation_keywords(figure_options, "export_comparison_animation",
+                                               progress)
     vs = as_variants(runs)
     vis, vs, figure = prepare_comparison(vs, visualization, layout, **figure_options)
     frames = sorted(set(vs.sweep_epochs(vis) if epochs is None else epochs))
@@ -253,4 +252,4 @@ def export_comparison_animation(
     record = {"visualization": vis.name, "layout": layout, "labels": vs.labels,
               **(_record(vs) or {})}
     return animate_frames(figure, frames, path, replace(chosen, lock_axes=False),
-                          progress=progress, cancel=cancel, provenance=record)
+                          progress=progress, provenance=record)

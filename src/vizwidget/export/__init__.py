@@ -4,6 +4,7 @@ It never imports the loader, the registry, renderers or any front end; verbs tha
 from a variant directory live in :mod:`vizwidget.verbs`.
 """
 
+from .._progress import cancellable
 from ._animation import FrameBuilder, animate_frames, resolve_animation_target
 from ._figure import check_size, export_figure, figure_to_bytes, figure_to_dict
 from ._frames import padded_range
@@ -27,6 +28,7 @@ __all__ = [
     "animate_frames",
     "atomic_output",
     "atomic_write",
+    "cancellable",
     "check_size",
     "encode_record",
     "export_figure",

@@ -18,7 +18,8 @@ from typing import Any
 
 from .. import engine
 from .._blas import single_blas_thread
-from .._progress import Progress, progress_reporter
+from .._deprecation import fold_legacy
+from .._progress import Progress, cancellable, progress_reporter
 from ..errors import FormatError, OutputPathError, UsageError
 from ..figures import as_figure_dict
 from ..formats import ANIMATION_FORMATS, FRAMES_FORMAT, resolve_output
@@ -43,8 +44,8 @@ def animate_frames(
     options: AnimationOptions | None = None,
     *,
     progress: Progress | bool | None = None,
-    cancel: threading.Event | None = None,
     provenance: Provenance = None,
+    **legacy: Any,
 ) -> Path:
     """Write one animation frame per epoch, each frame the figure ``build(epoch)`` returns.
 
@@ -62,9 +63,10 @@ def animate_frames(
     options : AnimationOptions, optional
         fps, size, label, locked axes, loop, theme.
     progress : callable or bool, optional
-        ``progress(done, total)`` after each frame, or True for a tqdm bar.
-    cancel : threading.Event, optional
-        Set it to stop; ExportCancelled is raised and no file is written.
+        ``progress(done, total)`` after each frame (``done`` is 0 while locked axes are
+        measured), or True for a tqdm bar. A callback that raises
+        :class:`~vizwidget.errors.ExportCancelled` stops the export and writes nothing
+        (:func:`vizwidget.export.cancellable` makes one from a ``threading.Event``).
     provenance : dict or bool, optional
         None or True (default): embed a provenance record (versions, format, size, the
         animation options and the frames' epochs); a dict adds its fields; False: none.
@@ -76,6 +78,11 @@ def animate_frames(
         The written file (or directory). Cancelling or any error leaves no partial file
         and keeps an older file at ``output_path`` intact.
     """
+    cancel = fold_legacy(legacy, "animate_frames", ("cancel",),
+                         "progress=cancellable(progress, event)", 3)
+    if legacy:
+        raise TypeError(f"animate_frames() got unexpected keyword arguments: "
+                        f"{', '.join(sorted(legacy))}")
     options = options or AnimationOptions()
     path, fmt = resolve_animation_target(output_path)
     options.check(fmt)
@@ -92,8 +99,11 @@ def animate_frames(
     record = side.submit(make_record, provenance, fmt, size)
     side.shutdown(wait=False)
     report, finish = progress_reporter(progress, len(epochs))
-    job = FrameJob(options, len(epochs), report, cancel, record)
+    if cancel:
+        report = cancellable(report, cancel["cancel"])
+    job = FrameJob(options, len(epochs), report, record)
     try:
+        job.preparing()
         with single_blas_thread():  # renderers share small machines with Chromium
             frame = _frame_maker(build, epochs, job)
             if fmt == "html":
@@ -132,7 +142,7 @@ def _frame_maker(build: FrameBuilder, epochs: list[int], job: FrameJob) -> Calla
     extents: dict = {}
     if opts.lock_axes:  # a first pass over the figures, without rendering, for the axis union
         for epoch in epochs:
-            job.check_cancel()
+            job.preparing()
             extents = merge_extents(extents, axis_extents(figure(epoch)))
 
     def frame(epoch: int) -> dict:
@@ -158,7 +168,6 @@ def _rendered(epochs: list[int], frame: Callable[[int], dict], job: FrameJob) ->
         sent.set()
         following = builder.submit(_when_set, sent, drawn, epochs[0])
         for i in range(len(epochs)):
-            job.check_cancel()
             current, sent = following, threading.Event()
             if i + 1 < len(epochs):
                 following = builder.submit(_when_set, sent, drawn, epochs[i + 1])

@@ -23,7 +23,6 @@ def write_html_animation(path: Path, epochs: Sequence[int], frame: Callable[[int
     frames: list[dict[str, Any]] = []
     base: dict[str, Any] | None = None
     for done, epoch in enumerate(epochs, start=1):
-        job.check_cancel()
         fig = frame(epoch)
         if base is None:
             base = fig

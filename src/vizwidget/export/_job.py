@@ -1,16 +1,15 @@
-"""Animation options as one frozen value, and the running job's progress and cancel hooks."""
+"""Animation options as one frozen value, and what the stages of a running animation share."""
 
 from __future__ import annotations
 
 import math
 import numbers
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._progress import Progress
-from ..errors import ExportCancelled, SizeError
+from ..errors import SizeError
 from ..formats import FPS_RANGES
 from ._figure import check_size
 
@@ -62,13 +61,13 @@ class AnimationOptions:
 
 @dataclass(frozen=True)
 class FrameJob:
-    """What every stage of one animation shares: options, progress and cancel hooks, and the
-    provenance record written into the file (None for none), perhaps still being made."""
+    """What every stage of one animation shares: options, the progress hook (which may raise
+    ExportCancelled to stop), and the provenance record written into the file (None for
+    none), perhaps still being made."""
 
     options: AnimationOptions
     total: int
     report: Progress = field(default=lambda done, total: None)
-    cancel: threading.Event | None = None
     record_future: Future | None = None
 
     @property
@@ -76,7 +75,6 @@ class FrameJob:
         """The provenance record (waits for it), or None for none."""
         return None if self.record_future is None else self.record_future.result()
 
-    def check_cancel(self) -> None:
-        """Raise ExportCancelled once the cancel event is set."""
-        if self.cancel is not None and self.cancel.is_set():
-            raise ExportCancelled("The animation export was cancelled; no file was written.")
+    def preparing(self) -> None:
+        """Report no frame done yet: a progress hook may stop the job here too."""
+        self.report(0, self.total)

@@ -21,7 +21,7 @@ from typing import Any
 import traitlets as t
 
 from .._cache import LRU
-from .._progress import Progress
+from .._progress import Progress, cancellable
 from ..errors import UsageError, VizWidgetError, one_line
 from ..export import AnimationOptions, animate_frames
 from ..formats import STILL_FORMATS, normalize
@@ -188,12 +188,11 @@ class GridSource:
         return {"visualization": "dashboard", "epoch": epoch, **self.context, "panels": panels}
 
     def animate(self, output_path: Path, epochs: Sequence[int], *, options: AnimationOptions,
-                progress: Progress | None = None,
-                cancel: threading.Event | None = None) -> Path:
+                progress: Progress | None = None) -> Path:
         """Write an animation (or an interactive HTML page) of the grid through the core."""
+        record = self.record(None, output_path, list(epochs))
         return animate_frames(self.figure, list(epochs), output_path, options,
-                              progress=progress, cancel=cancel,
-                              provenance=self.record(None, output_path, list(epochs)))
+                              progress=progress, provenance=record)
 
 
 class Dashboard(ExportWidget):
@@ -361,8 +360,8 @@ class Dashboard(ExportWidget):
         source = self._source  # the panels shown now, even if the filters change meanwhile
 
         def work(cancel: Event) -> Path:  # one page, one slider over every epoch
-            return source.animate(path, epochs, options=options, progress=progress,
-                                  cancel=cancel)
+            return source.animate(path, epochs, options=options,
+                                  progress=cancellable(progress, cancel))
 
         return self._submit("Exporting", work)
 

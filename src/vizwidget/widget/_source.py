@@ -6,7 +6,6 @@ export, animation, batch and CLI path uses, so a visualization gets the same dat
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -38,5 +37,4 @@ class Source(Protocol):
     def record(self, epoch: int | None, output_path: Path,
                frames: Sequence[int] | None = None) -> Any: ...
     def animate(self, output_path: Path, epochs: Sequence[int], *, options: AnimationOptions,
-                progress: Progress | None = None,
-                cancel: threading.Event | None = None) -> Path: ...
+                progress: Progress | None = None) -> Path: ...

@@ -26,6 +26,7 @@ from .._cache import LRU
 from .._deprecation import renamed_keywords
 from .._epochs import nearest_epoch
 from .._paths import file_in, make_dir
+from .._progress import cancellable
 from ..errors import (
     ExportCancelled,
     MissingDependencyError,
@@ -491,7 +492,7 @@ class ExportWidget(anywidget.AnyWidget):
 
         def work(cancel: Event) -> Path:
             return source.animate(path, chosen, options=options,
-                                  progress=self._frame_counter(len(chosen)), cancel=cancel)
+                                  progress=cancellable(self._frame_counter(len(chosen)), cancel))
 
         return self._submit("Animating", work)
 
