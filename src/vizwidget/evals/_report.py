@@ -53,8 +53,7 @@ def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Ca
         ("scores_by_task", "scores_by_task", scores_by_task, with_ci),
         ("scores_heatmap", "scores_heatmap", scores_heatmap, columns),
         ("scores_radar", "scores_radar_tasks", scores_radar, {**columns, "axes": "tasks"}),
-        ("scores_radar", "scores_radar_metrics", scores_radar,
-         {"columns": replace(spec, score_value=None, cluster=None), "axes": "metrics"}),
+        ("scores_radar", "scores_radar_metrics", scores_radar, {**columns, "axes": "metrics"}),
         ("scores_by_factor", "scores_by_factor", scores_by_factor, with_ci),
         ("scores_over_epochs", "scores_over_epochs", scores_over_epochs, with_ci),
     ]

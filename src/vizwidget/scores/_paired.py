@@ -130,7 +130,8 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
         scored = part[np.isfinite(part["_score"].to_numpy(float))]
         left = _keyed(scored[scored[r.model].astype(str) == a], keys, a)
         right = _keyed(scored[scored[r.model].astype(str) == b], keys, b)
-        both = left.join(right[["_score"]], how="inner", lsuffix="_a", rsuffix="_b")
+        both = left.merge(right[["_score"]], how="inner", left_index=True, right_index=True,
+                          suffixes=("_a", "_b"))
         n_a = int((part[r.model].astype(str) == a).sum())
         n_b = int((part[r.model].astype(str) == b).sum())
         clustered = clustered or bool(both["_cluster"].duplicated().any())

@@ -334,7 +334,7 @@ def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
         else:
             raise EvalTableError(f"The eval table has no score column (columns: "
                                  f"{_columns_text(df)}).\nPass columns={{'score_value': "
-                                 "...}} naming it, e.g. 'score_match_accuracy'.")
+                                 "...} naming it, e.g. 'score_match_accuracy'.")
     _pick(df, score, (), "score", "score_value")
     if not _numeric(df, score):
         raise EvalTableError(f"The score column {score!r} holds no numbers.\n"
