@@ -21,6 +21,9 @@ from vizwidget.errors import (
 )
 from vizwidget.scores import normalise_axis, wilson_interval, z_value
 
+#: The per-scorer accuracy column of the offline logs.
+ACC = evals.TableSpec(score_value="score_match_accuracy")
+
 Z95 = 1.959963984540054
 
 
@@ -97,7 +100,7 @@ def test_detect_metrics_splits_accuracy_from_supplementary(logs_table):
 
 
 def test_scores_by_task_pools_factor_levels_at_the_latest_checkpoint(logs_table):
-    fig = evals.scores_by_task(logs_table, score_value="score_match_accuracy")
+    fig = evals.scores_by_task(logs_table, columns=ACC)
     assert sorted(t.name for t in fig.data) == ["offline/large", "offline/small"]
     last = EPOCHS[-1]
     for trace in fig.data:
@@ -119,7 +122,7 @@ def test_scores_by_task_pools_factor_levels_at_the_latest_checkpoint(logs_table)
 
 
 def test_epoch_selects_a_checkpoint(logs_table):
-    fig = evals.scores_by_task(logs_table, epoch=100, score_value="score_match_accuracy")
+    fig = evals.scores_by_task(logs_table, epoch=100, columns=ACC)
     small = next(t for t in fig.data if t.name == "offline/small")
     assert dict(zip(small.x, small.y, strict=True))["doubling"] == pytest.approx(
         expected_accuracy("doubling", "small", 100))
@@ -130,7 +133,7 @@ def test_epoch_selects_a_checkpoint(logs_table):
 
 def test_stderr_intervals_when_the_sample_count_is_unknown():
     table = tidy().drop(columns="n").assign(stderr=0.05)
-    fig = evals.scores_by_task(table, score_stderr="stderr")
+    fig = evals.scores_by_task(table, columns={"score_stderr": "stderr"})
     a = next(t for t in fig.data if t.name == "a")
     assert a.customdata[0][1] == pytest.approx(0.5 - Z95 * 0.05, abs=1e-12)
     assert a.error_y.array[0] == pytest.approx(Z95 * 0.05, abs=1e-12)
@@ -138,7 +141,7 @@ def test_stderr_intervals_when_the_sample_count_is_unknown():
 
 
 def test_heatmap_cells_and_the_diagonal_skip(logs_table):
-    fig = evals.scores_heatmap(logs_table, epoch=200, score_value="score_match_accuracy")
+    fig = evals.scores_heatmap(logs_table, epoch=200, columns=ACC)
     heat = fig.data[0]
     assert sorted(heat.y) == ["offline/large", "offline/small"]
     assert sorted(heat.x) == ["addition", "doubling"]
@@ -156,7 +159,7 @@ def test_heatmap_cells_and_the_diagonal_skip(logs_table):
 def test_scores_by_model_needs_one_task(logs_table):
     with pytest.raises(NotApplicableError, match="scores_heatmap or scores_by_task"):
         evals.scores_by_model(logs_table)
-    fig = evals.scores_by_model(logs_table, task="doubling", score_value="score_match_accuracy")
+    fig = evals.scores_by_model(logs_table, task="doubling", columns=ACC)
     bars = fig.data[0]
     assert list(bars.y) == ["offline/large", "offline/small"]  # best first
     assert list(bars.x) == pytest.approx([expected_accuracy("doubling", "large", 300),
@@ -168,7 +171,7 @@ def test_scores_by_model_needs_one_task(logs_table):
 def test_scores_by_factor_shows_the_hint_effect(logs_table):
     fig = evals.scores_by_factor(logs_table, factor="task_arg_hint",
                                  factor_labels=("no hint", "hint"),
-                                 score_value="score_match_accuracy")
+                                 columns=ACC)
     off, on = fig.data
     assert (off.name, on.name) == ("no hint", "hint")
     # only addition has the factor (doubling rows have none), so the bars are per model
@@ -218,7 +221,7 @@ def test_radar_over_metrics_inverts_lower_is_better_ones():
 
 
 def test_scores_over_epochs_lines_and_bands(logs_table):
-    fig = evals.scores_over_epochs(logs_table, by="both", score_value="score_match_accuracy",
+    fig = evals.scores_over_epochs(logs_table, by="both", columns=ACC,
                                    current_epoch=200)
     lines = {t.name: t for t in fig.data if not t.name.endswith(" CI")}
     bands = [t for t in fig.data if t.name.endswith(" CI")]
@@ -236,8 +239,8 @@ def test_scores_over_epochs_lines_and_bands(logs_table):
 
 
 def test_missing_columns_and_dependencies_say_what_to_do(monkeypatch, tmp_path):
-    with pytest.raises(EvalTableError, match="score_value=") as info:
-        evals.scores_by_task(tidy(), score_value="nope")
+    with pytest.raises(EvalTableError, match="'score_value'") as info:
+        evals.scores_by_task(tidy(), columns={"score_value": "nope"})
     assert len(str(info.value).splitlines()) == 2
     monkeypatch.setitem(sys.modules, "inspect_ai", None)
     (tmp_path / "x.eval").write_bytes(b"PK")

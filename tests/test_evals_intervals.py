@@ -149,7 +149,7 @@ def test_a_supplementary_metric_does_not_borrow_the_accuracy_stderr(logs_table):
     auc = "score_risk_scorer_confidence_auc"
     info = next(m for m in evals.detect_metrics(logs_table) if m.column == auc)
     assert info.stderr is None and info.binary is None
-    fig = evals.scores_by_task(logs_table, score_value=auc)
+    fig = evals.scores_by_task(logs_table, columns={"score_value": auc})
     assert fig.data[0].error_y.array is None
     assert fig.layout.yaxis.title.text == "risk_scorer AUC (no interval: no standard error)"
     accuracy = next(m for m in evals.detect_metrics(logs_table)
@@ -159,8 +159,8 @@ def test_a_supplementary_metric_does_not_borrow_the_accuracy_stderr(logs_table):
 
 
 def test_sample_tables_give_the_same_numbers_as_the_eval_table(logs_table, samples):
-    fig = evals.scores_by_task(samples, score_value="score_match")
-    ref = evals.scores_by_task(logs_table, score_value="score_match_accuracy")
+    fig = evals.scores_by_task(samples, columns={"score_value": "score_match"})
+    ref = evals.scores_by_task(logs_table, columns={"score_value": "score_match_accuracy"})
     assert fig.layout.yaxis.title.text == "match (95 % Wilson)"
     for a, b in zip(fig.data, ref.data, strict=True):
         assert a.name == b.name and list(a.x) == list(b.x)
@@ -172,7 +172,7 @@ def test_repeated_samples_get_clustered_intervals(repeated_logs):
     table = evals.load_eval_samples(repeated_logs)
     raw = _raw(repeated_logs)
     assert set(raw["epochs"]) == {2}
-    fig = evals.scores_by_model(table, score_value="score_match")
+    fig = evals.scores_by_model(table, columns={"score_value": "score_match"})
     assert fig.layout.xaxis.title.text == "match (95 % CI, clustered SE)"
     for model, (n, lo, hi, clusters) in zip(fig.data[0].y, fig.data[0].customdata,
                                             strict=True):
@@ -184,7 +184,7 @@ def test_repeated_samples_get_clustered_intervals(repeated_logs):
     # the eval table of the same logs: inspect's stderr, and no Wilson (samples repeat)
     logs = evals.load_eval_logs(repeated_logs)
     assert not logs["score_match_binary"].any()
-    fig = evals.scores_by_model(logs, score_value="score_match_accuracy")
+    fig = evals.scores_by_model(logs, columns={"score_value": "score_match_accuracy"})
     assert fig.layout.xaxis.title.text == "match accuracy (95 % CI, ±1.96 SE)"
 
 
@@ -194,14 +194,14 @@ def test_a_cluster_column_clusters():
                                                                          range(30)],
                           "passage": np.repeat(np.arange(6), 5),
                           "score": rng.integers(0, 2, 30).astype(float)})
-    fig = evals.scores_by_task(table, cluster="passage")
+    fig = evals.scores_by_task(table, columns={"cluster": "passage"})
     n, lo, hi, g = fig.data[0].customdata[0]
     se = _ols_cluster_se(table["score"], table["passage"])
     assert (n, g) == (30, 6)
     assert hi - lo == pytest.approx(2 * Z95 * se, abs=1e-12)
     assert fig.layout.yaxis.title.text == "score (95 % CI, clustered SE)"
     with pytest.raises(EvalTableError, match="per-sample"):
-        evals.scores_by_task(table.drop(columns="sample_id"), cluster="passage")
+        evals.scores_by_task(table.drop(columns="sample_id"), columns={"cluster": "passage"})
 
 
 def test_every_bar_and_point_shows_its_count(logs_table):
@@ -219,7 +219,7 @@ def test_every_bar_and_point_shows_its_count(logs_table):
 # -- paired comparison ----------------------------------------------------------------------------
 def test_paired_difference_equals_ttest_rel(samples):
     table = evals.paired_differences(samples, "offline/small", "offline/large",
-                                     score_value="score_match")
+                                     columns={"score_value": "score_match"})
     assert list(table["task"]) == ["doubling", "addition"] or set(table["task"]) == {
         "doubling", "addition"}
     doubling = table[table["task"] == "doubling"].iloc[0]

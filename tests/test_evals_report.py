@@ -89,7 +89,7 @@ def test_slash_metric_exports_with_a_sanitised_file_name(tmp_path):
     stem = "scores_by_task_score_risk_scorer_cruijff_kit_auc_score"
     assert (tmp_path / f"{stem}.html").is_file() and (tmp_path / f"{stem}.csv").is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == []
-    fig = evals.scores_by_task(slash_table(), score_value=SLASH)
+    fig = evals.scores_by_task(slash_table(), columns={"score_value": SLASH})
     assert fig.layout.yaxis.title.text == "AUC (no interval: no standard error)"
     rows = list(csv.DictReader(io.StringIO((tmp_path / f"{stem}.csv").read_text())))
     assert [float(r["y"]) for r in rows] == [0.62, 0.55, 0.71, 0.80]
@@ -111,7 +111,7 @@ def test_cli_evals_on_logs_and_tables(inspect_logs, tmp_path, capsys):
     capsys.readouterr()
     assert main(["evals", str(table), "--metric", "nope", "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert "nope" in err and "score_value=" in err and len(err.strip().splitlines()) == 1
+    assert "nope" in err and "'score_value'" in err and len(err.strip().splitlines()) == 1
     assert main(["evals", str(tmp_path / "missing"), "--out", str(tmp_path / "x")]) == 2
     assert not (tmp_path / "x").exists()
 
@@ -120,11 +120,11 @@ def test_run_artifacts_feed_the_registry_widget_and_animation(eval_run, logs_tab
     loader = ArtifactLoader(eval_run)
     assert loader.epochs("evals") == list(EPOCHS)
     via_registry = render_visualization("scores_by_task", eval_run, 200,
-                                        score_value="score_match_accuracy")
-    direct = evals.scores_by_task(logs_table, 200, score_value="score_match_accuracy")
+                                        columns={"score_value": "score_match_accuracy"})
+    direct = evals.scores_by_task(logs_table, 200, columns={"score_value": "score_match_accuracy"})
     assert [list(t.y) for t in via_registry.data] == [list(t.y) for t in direct.data]
     over = render_visualization("scores_over_epochs", eval_run, 200,
-                                score_value="score_match_accuracy")
+                                columns={"score_value": "score_match_accuracy"})
     line = next(t for t in over.data if t.name == "offline/small · doubling")
     assert list(line.y) == pytest.approx([expected_accuracy("doubling", "small", e)
                                           for e in EPOCHS])
@@ -195,7 +195,7 @@ def test_eval_views_export_in_every_still_format(tmp_path):
     from vizwidget.formats import STILL_FORMATS
 
     assert set(STILL_FORMATS) == set(MAGIC)
-    fig = evals.scores_heatmap(slash_table(), score_value=SLASH)
+    fig = evals.scores_heatmap(slash_table(), columns={"score_value": SLASH})
     for fmt in STILL_FORMATS:
         head = export_figure(fig, tmp_path / "heat", format=fmt, width=400, height=300,
                              scale=1).read_bytes()[:300]
@@ -205,8 +205,9 @@ def test_eval_views_export_in_every_still_format(tmp_path):
 def test_cli_export_of_a_slash_metric_from_a_run(tmp_path, capsys):
     run = tmp_path / "run"
     evals.save_eval_artifacts(slash_table(), run)
-    code = main(["export", str(run), "scores_by_model", "--set", f"score_value={SLASH}",
-                 "--set", "task=t2", "--format", "csv", "--out", str(tmp_path / "o"), "--json"])
+    code = main(["export", str(run), "scores_by_model", "--set",
+                 f'columns={{"score_value": "{SLASH}"}}', "--set", "task=t2", "--format", "csv",
+                 "--out", str(tmp_path / "o"), "--json"])
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(open(payload["written"][0]).read())))

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["fold_legacy", "renamed_keywords"]
+__all__ = ["deprecated_keywords", "fold_legacy", "renamed_keywords"]
 
 
 def _warn(func: str, old: str, new: str, stacklevel: int) -> None:
@@ -44,3 +44,15 @@ def fold_legacy(kwargs: dict[str, Any], func: str, names: tuple[str, ...], into:
     for name in found:
         _warn(func, name, into, stacklevel)
     return found
+
+
+def deprecated_keywords(*names: str) -> Callable[[F], F]:
+    """Declare the keywords of an earlier release that ``fn``'s ``**legacy`` still takes.
+
+    They are stored as ``fn.__deprecated_keywords__``, so that option checks (renderer
+    options of a provenance record, ``--set``) accept them; ``fn`` folds them itself.
+    """
+    def decorator(fn: F) -> F:
+        fn.__deprecated_keywords__ = tuple(names)  # type: ignore[attr-defined]
+        return fn
+    return decorator

@@ -9,6 +9,7 @@ vizwidget wrote.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -153,11 +154,21 @@ def variant_record(
                    "kind": vis.kind, "analyzers": list(vis.analyzers),
                    "epoch": None if epoch is None else int(epoch),
                    "epochs": epochs_field(read),
-                   "kwargs": {**vis.defaults, **(kwargs or {})}})
+                   "kwargs": {k: _plain_option(v)
+                              for k, v in {**vis.defaults, **(kwargs or {})}.items()}})
     if loader is not None:
         record["variant"] = relative_variant(loader.variant_dir, output_path)
         record["artifacts"] = artifact_hashes(vis, loader, read)
     return record
+
+
+def _plain_option(value: Any) -> Any:
+    """A renderer option as record data: a dataclass instance (e.g. a ``TableSpec``) as the
+    dict of its fields that differ from their defaults, so that a replay passes a dict."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)
+                if getattr(value, f.name) != f.default}
+    return value
 
 
 def _path_problem(text: Any) -> str | None:

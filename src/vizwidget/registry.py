@@ -386,15 +386,21 @@ def renderer_options(fn: Callable[..., Any]) -> dict[str, inspect.Parameter] | N
     """The keyword options a renderer accepts (``None`` when it takes ``**kw``).
 
     The two leading positional parameters (data/snapshots and epoch(s)) and
-    ``current_epoch`` are not options.
+    ``current_epoch`` are not options. ``**legacy`` takes only the keywords of an earlier
+    release that ``fn.__deprecated_keywords__`` names (text options).
     """
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD and k != "legacy" for k, p in params.items()):
         return None
-    return {k: p for k, p in list(params.items())[2:] if k != "current_epoch"}
+    options = {k: p for k, p in list(params.items())[2:]
+               if k != "current_epoch" and p.kind is not inspect.Parameter.VAR_KEYWORD}
+    for name in getattr(fn, "__deprecated_keywords__", ()):
+        options.setdefault(name, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
+                                                   default=None, annotation="str | None"))
+    return options
 
 
 def call_renderer(

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._deprecation import deprecated_keywords
 from ..export import atomic_write
-from ..scores import TableSpec, resolve
+from ..scores import TableSpec, resolve, table_spec
 from ._load import read_eval_table
 
 __all__ = ["EVALS_ANALYZER", "save_eval_artifacts"]
@@ -44,8 +46,10 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+@deprecated_keywords("epoch_column")
 def save_eval_artifacts(table: Any, variant_dir: str | os.PathLike[str], *,
-                        epoch_column: str | None = None) -> list[Path]:
+                        columns: TableSpec | Mapping[str, str | None] | None = None,
+                        **legacy: Any) -> list[Path]:
     """Write an eval table into ``{variant_dir}/artifacts/evals/epoch_{N}.json``.
 
     One JSON object of columns per checkpoint epoch (all rows in ``epoch_0.json`` when the
@@ -59,8 +63,10 @@ def save_eval_artifacts(table: Any, variant_dir: str | os.PathLike[str], *,
         Anything :func:`read_eval_table` reads.
     variant_dir : path
         The run directory (created if missing).
-    epoch_column : str, optional
-        The checkpoint-epoch column (default: detected).
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`vizwidget.evals.scores_by_task`; ``epoch_column``
+        splits the table by checkpoint (default: detected). ``epoch_column=`` still works
+        and warns.
 
     Returns
     -------
@@ -69,8 +75,9 @@ def save_eval_artifacts(table: Any, variant_dir: str | os.PathLike[str], *,
     """
     import pandas as pd
 
+    spec = table_spec("save_eval_artifacts", columns, legacy, ("epoch_column",))
     df = read_eval_table(table)
-    r = resolve(df, TableSpec(epoch_column=epoch_column))
+    r = resolve(df, spec)
     directory = Path(variant_dir).expanduser() / "artifacts" / EVALS_ANALYZER
     if r.epoch is None:
         groups = [(0, df)]

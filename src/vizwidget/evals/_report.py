@@ -6,8 +6,8 @@ import hashlib
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import fields, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from ..scores import (
     scores_radar,
     select_epoch,
     summarise,
+    table_spec,
 )
 from ..verbs import safe_filename
 from ._load import LOG_SUFFIXES, read_eval_table
@@ -45,15 +46,14 @@ __all__ = ["EvalReport", "ViewResult", "export_eval_report"]
 def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Callable, dict]]:
     """(view, name, function, options) for every view worth trying on this table."""
     r = resolve(df, spec)
-    columns = {k: v for k, v in vars(spec).items() if v is not None and k != "cluster"}
-    columns["score_value"] = r.score
-    with_ci = {**columns, "ci": ci, **({"cluster": spec.cluster} if spec.cluster else {})}
+    scored = replace(spec, score_value=r.score)
+    columns = {"columns": replace(scored, cluster=None)}
+    with_ci = {"columns": scored, "ci": ci}
     plan: list[tuple[str, str, Callable, dict]] = [
         ("scores_by_task", "scores_by_task", scores_by_task, with_ci),
         ("scores_heatmap", "scores_heatmap", scores_heatmap, columns),
         ("scores_radar", "scores_radar_tasks", scores_radar, {**columns, "axes": "tasks"}),
-        ("scores_radar", "scores_radar_metrics", scores_radar,
-         {**{k: v for k, v in columns.items() if k != "score_value"}, "axes": "metrics"}),
+        ("scores_radar", "scores_radar_metrics", scores_radar, {**columns, "axes": "metrics"}),
         ("scores_by_factor", "scores_by_factor", scores_by_factor, with_ci),
         ("scores_over_epochs", "scores_over_epochs", scores_over_epochs, with_ci),
     ]
@@ -62,8 +62,9 @@ def _plan(df: Any, spec: TableSpec, ci: float | None) -> list[tuple[str, str, Ca
                      {**with_ci, "task": task}))
     for info in detect_metrics(df):
         if info.column != r.score and info.column != "score_headline_value":
+            other = replace(spec, score_value=info.column, score_stderr=None)
             plan.append(("scores_by_task", f"scores_by_task_{info.column}", scores_by_task,
-                         {**with_ci, "score_value": info.column, "score_stderr": None}))
+                         {**with_ci, "columns": other}))
     return plan
 
 
@@ -122,9 +123,9 @@ def _paired(table: Any, df: Any, samples: Any, paired: Sequence[str], spec: Tabl
                              "samples=load_eval_samples(logs).")
     elif isinstance(samples, (str, os.PathLike)):
         samples = read_eval_table(samples, samples=True)
-    s = paired_differences(samples, paired[0], paired[1], task_name=spec.task_name,
-                           model=spec.model, score_value=_sample_score(df, samples, spec),
-                           epoch_column=spec.epoch_column, cluster=spec.cluster)
+    columns = replace(spec, score_value=_sample_score(df, samples, spec), score_stderr=None,
+                      sample_count=None)
+    s = paired_differences(samples, paired[0], paired[1], columns=columns)
     rows = [{**{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()},
              "interval": s.attrs["interval"]} for row in s.to_dict("records")]
     return samples, rows
@@ -144,17 +145,13 @@ def input_hashes(table: Any) -> dict[str, str]:
     return {f.relative_to(root).as_posix(): sha256_file(f) for f in logs}
 
 
-def _legacy(legacy: dict[str, Any], columns: TableSpec | None,
+def _legacy(legacy: dict[str, Any], columns: TableSpec | Mapping[str, str | None] | None,
             image: ImageOptions | None) -> tuple[TableSpec, ImageOptions]:
     """Fold keywords of earlier releases (they warn) into ``columns`` and ``image``."""
-    names = tuple(f.name for f in fields(TableSpec))
-    given = fold_legacy(legacy, "export_eval_report", names, "columns=TableSpec(...)", 5)
     look = fold_legacy(legacy, "export_eval_report", ("width", "height", "scale", "theme"),
                        "image=ImageOptions(...)", 5)
-    if legacy:
-        raise TypeError(f"export_eval_report() got unexpected keyword arguments: "
-                        f"{', '.join(sorted(legacy))}")
-    return replace(columns or TableSpec(), **given), replace(image or ImageOptions(), **look)
+    spec = table_spec("export_eval_report", columns, legacy, stacklevel=6)
+    return spec, replace(image or ImageOptions(), **look)
 
 
 @renamed_keywords(out_dir="output_dir", title="heading")
@@ -163,7 +160,7 @@ def export_eval_report(
     output_dir: str | os.PathLike[str],
     *,
     formats: str | Iterable[str] = ("html", "png"),
-    columns: TableSpec | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
     ci: float | None = 0.95,
     paired: Sequence[str] | None = None,
     samples: Any = None,
@@ -193,9 +190,10 @@ def export_eval_report(
         Output directory (created; formerly ``out_dir``).
     formats : str or iterable of str, default ("html", "png")
         Still formats of :func:`vizwidget.export_figure` (comma-separated string allowed).
-    columns : TableSpec, optional
-        Which columns hold task, model, score, stderr, sample count, epoch and cluster
-        (default: detected). ``task_name=``, ``model=``, … still work and warn.
+    columns : TableSpec or dict, optional
+        Which columns hold task, model, score, stderr, sample count, epoch and cluster,
+        e.g. ``{"score_value": "acc"}`` (default: detected). ``task_name=``, ``model=``, …
+        still work and warn.
     ci : float or None, default 0.95
         Confidence level of the views' intervals, strictly between 0 and 1.
     paired : (str, str), optional
@@ -238,9 +236,8 @@ def export_eval_report(
         plan.append(("paired_difference", "paired_difference",
                      lambda _df, **o: paired_difference(table_of_samples, **o),
                      {"model_a": paired[0], "model_b": paired[1], "ci": ci,
-                      **{k: v for k, v in (("task_name", spec.task_name), ("model", spec.model),
-                                           ("epoch_column", spec.epoch_column),
-                                           ("cluster", spec.cluster)) if v is not None}}))
+                      "columns": replace(spec, score_value=None, score_stderr=None,
+                                         sample_count=None)}))
     out = Path(output_dir).expanduser().resolve()
     inputs = input_hashes(table)
     views = []

@@ -19,6 +19,7 @@ from ._stats import (
 )
 from ._summary import cluster_labels, summarise
 from ._table import (
+    COLUMN_KEYS,
     EPOCH_CANDIDATES,
     MEAN_METRICS,
     SAMPLE_ID,
@@ -26,11 +27,13 @@ from ._table import (
     Resolved,
     TableSpec,
     as_frame,
+    as_spec,
     detect_metrics,
     factor_values,
     metric_info,
     resolve,
     select_epoch,
+    table_spec,
 )
 from ._views import scores_by_factor, scores_by_model, scores_by_task, scores_heatmap
 
@@ -45,6 +48,7 @@ PER_EPOCH_VIEWS = {
 }
 
 __all__ = [
+    "COLUMN_KEYS",
     "EPOCH_CANDIDATES",
     "MEAN_METRICS",
     "PER_EPOCH_VIEWS",
@@ -54,6 +58,7 @@ __all__ = [
     "Resolved",
     "TableSpec",
     "as_frame",
+    "as_spec",
     "check_ci",
     "cluster_labels",
     "detect_metrics",
@@ -77,6 +82,7 @@ __all__ = [
     "scores_radar",
     "select_epoch",
     "summarise",
+    "table_spec",
     "wilson_interval",
     "z_value",
 ]

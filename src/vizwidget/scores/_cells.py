@@ -26,7 +26,8 @@ def numbers(df: pd.DataFrame, column: str, keyword: str = "score_value") -> pd.S
     """Column ``column`` as floats; empty cells become NaN.
 
     Numbers, booleans, text holding a number and inspect-ai's letter grades (C, I, P, N) are
-    scores; anything else (other text, lists, infinities) is not.
+    scores; anything else (other text, lists, infinities) is not. ``keyword`` is the
+    ``columns=`` key the error message suggests.
 
     Raises
     ------
@@ -54,5 +55,6 @@ def numbers(df: pd.DataFrame, column: str, keyword: str = "score_value") -> pd.S
         raise EvalTableError(
             f"Column {column!r} of {source_of(df)} has {len(bad)} of {len(df)} cells that are "
             f"not finite numbers (first: {str(first)[:40]!r} in row {bad[0]}).\n"
-            f"Fix or remove those rows, or pass {keyword}= naming a numeric column.")
+            f"Fix or remove those rows, or pass columns={{{keyword!r}: ...}} naming a numeric "
+            "column.")
     return pd.Series(np.asarray(values, dtype=np.float64), index=df.index, name=column)

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._deprecation import deprecated_keywords
 from ..errors import EvalTableError, NotApplicableError
 from ._style import axis_title, band_color, color
 from ._style import title as make_title
 from ._summary import summarise
-from ._table import EPOCH_CANDIDATES, TableSpec, as_frame, resolve
+from ._table import COLUMN_KEYS, EPOCH_CANDIDATES, TableSpec, as_frame, resolve, table_spec
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -19,13 +20,12 @@ if TYPE_CHECKING:
 __all__ = ["scores_over_epochs", "scores_over_epochs_snapshots"]
 
 
+@deprecated_keywords(*COLUMN_KEYS)
 def scores_over_epochs(
     table: Any, *, by: Literal["auto", "task", "model", "both"] = "auto",
-    current_epoch: int | None = None, task_name: str | None = None,
-    model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    cluster: str | None = None, title: str | None = None,
+    current_epoch: int | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    ci: float | None = 0.95, interval: str = "auto", title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """Score per checkpoint epoch: one line per series, with a confidence band.
 
@@ -37,7 +37,10 @@ def scores_over_epochs(
         one model, else both.
     current_epoch : int, optional
         Epoch highlighted with a dotted line (the cross-epoch renderer contract).
-    ci, interval, cluster
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`scores_by_task` (``epoch_column``: the
+        checkpoint epoch, default detected).
+    ci, interval
         As in :func:`scores_by_task`; one method for every band, named on the y axis.
 
     Returns
@@ -55,13 +58,13 @@ def scores_over_epochs(
     import pandas as pd
     import plotly.graph_objects as go
 
+    spec = table_spec("scores_over_epochs", columns, legacy)
     df = as_frame(table)
-    r = resolve(df, TableSpec(task_name, model, score_value, score_stderr, sample_count,
-                              epoch_column, cluster))
+    r = resolve(df, spec)
     if r.epoch is None:
         raise NotApplicableError("The eval table has no checkpoint epoch column (looked for "
                                  f"{', '.join(EPOCH_CANDIDATES[:3])}, ...).\nAdd one, or pass "
-                                 "epoch_column= naming it.")
+                                 "columns={'epoch_column': ...} naming it.")
     df = df.assign(_epoch=pd.to_numeric(df[r.epoch], errors="coerce")).dropna(subset=["_epoch"])
     if df["_epoch"].nunique() < 2:
         raise NotApplicableError(f"The eval table has one checkpoint epoch only "
@@ -106,14 +109,17 @@ def scores_over_epochs(
 
 def scores_over_epochs_snapshots(
     snapshots: Sequence[Any], epochs: Sequence[int], current_epoch: int | None = None,
+    *, columns: TableSpec | Mapping[str, str | None] | None = None,
     **options: Any,
 ) -> go.Figure:
     """The cross-epoch renderer: per-epoch tables (e.g. ``artifacts/evals/epoch_N.json``)
     joined into one, each tagged with its epoch when it has no epoch column, then
-    :func:`scores_over_epochs`."""
+    :func:`scores_over_epochs` with ``columns`` and ``options``."""
     import pandas as pd
 
-    column = options.get("epoch_column")
+    old = {k: options.pop(k) for k in COLUMN_KEYS if k in options}
+    spec = table_spec("scores_over_epochs", columns, old)
+    column = spec.epoch_column
     frames = []
     for snapshot, epoch in zip(snapshots, epochs, strict=True):
         frame = as_frame(snapshot)
@@ -126,4 +132,4 @@ def scores_over_epochs_snapshots(
         raise NotApplicableError("No eval tables to plot over epochs.\nSave one per "
                                  "checkpoint with vizwidget.evals.save_eval_artifacts.")
     return scores_over_epochs(pd.concat(frames, ignore_index=True),
-                              current_epoch=current_epoch, **options)
+                              current_epoch=current_epoch, columns=spec, **options)

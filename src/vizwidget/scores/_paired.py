@@ -7,16 +7,18 @@ when a sample repeats over inspect epochs or by the ``cluster`` column when one 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._deprecation import deprecated_keywords
 from ..errors import EvalTableError, NotApplicableError
 from ._cells import numbers, source_of
 from ._stats import check_ci, interval, interval_label, mean_stderr
 from ._style import color
 from ._style import title as make_title
-from ._table import SAMPLE_ID, TableSpec, as_frame, resolve, select_epoch
+from ._table import SAMPLE_ID, TableSpec, as_frame, resolve, select_epoch, table_spec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +28,9 @@ __all__ = ["SAMPLE_EPOCH", "paired_difference", "paired_differences"]
 
 #: The inspect epoch of a sample in a sample table (1 when the column is absent).
 SAMPLE_EPOCH = "sample_epoch"
+
+#: The column keywords paired views took before ``columns=``.
+_LEGACY = ("task_name", "model", "score_value", "epoch_column", "cluster")
 
 COLUMNS = ["task", "model_a", "model_b", "n", "clusters", "mean_a", "mean_b", "difference",
            "stderr", "lo", "hi", "unmatched_a", "unmatched_b"]
@@ -61,11 +66,11 @@ def _keyed(rows: pd.DataFrame, key_columns: list[str], model: str) -> pd.DataFra
     return rows.set_index(key_columns)
 
 
+@deprecated_keywords(*_LEGACY)
 def paired_differences(table: Any, model_a: str | None = None, model_b: str | None = None,
-                       epoch: int | None = None, *, task_name: str | None = None,
-                       model: str | None = None, score_value: str | None = None,
-                       epoch_column: str | None = None, cluster: str | None = None,
-                       ci: float | None = 0.95) -> pd.DataFrame:
+                       epoch: int | None = None, *,
+                       columns: TableSpec | Mapping[str, str | None] | None = None,
+                       ci: float | None = 0.95, **legacy: Any) -> pd.DataFrame:
     """Per task, the mean per-sample difference ``model_b − model_a`` with a paired interval.
 
     Parameters
@@ -77,10 +82,12 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
         The models (default: the table's two models, in sorted order).
     epoch : int, optional
         The checkpoint epoch (default: each task and model at its latest).
-    cluster : str, optional
-        The column whose equal values form a cluster (default: the sample id, clustered only
-        when a sample repeats over inspect epochs).
+    columns : TableSpec or dict, optional
+        Which columns hold task, model, score, checkpoint epoch and cluster (default:
+        detected; ``cluster``: the sample id, clustered only when a sample repeats over
+        inspect epochs). ``task_name=``, ``model=``, … still work and warn.
     ci : float or None, default 0.95
+        Confidence level of the paired interval; None gives none.
 
     Returns
     -------
@@ -97,6 +104,7 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
     """
     import pandas as pd
 
+    spec = table_spec("paired_differences", columns, legacy, _LEGACY)
     check_ci(ci)
     df = as_frame(table)
     if SAMPLE_ID not in df.columns:
@@ -104,7 +112,8 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
                                  f"{source_of(df)} has one row per evaluation (no "
                                  f"{SAMPLE_ID!r} column).\nPass inspect-ai logs or "
                                  "vizwidget.evals.load_eval_samples(logs).")
-    r = resolve(df, TableSpec(task_name, model, score_value, None, None, epoch_column, cluster))
+    r = resolve(df, spec)
+    cluster = r.cluster
     a, b = _models(df, r.model, model_a, model_b)
     df = df.assign(_score=numbers(df, r.score))
     df = df[df[r.model].astype(str).isin((a, b))]
@@ -121,7 +130,8 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
         scored = part[np.isfinite(part["_score"].to_numpy(float))]
         left = _keyed(scored[scored[r.model].astype(str) == a], keys, a)
         right = _keyed(scored[scored[r.model].astype(str) == b], keys, b)
-        both = left.join(right[["_score"]], how="inner", lsuffix="_a", rsuffix="_b")
+        both = left.merge(right[["_score"]], how="inner", left_index=True, right_index=True,
+                          suffixes=("_a", "_b"))
         n_a = int((part[r.model].astype(str) == a).sum())
         n_b = int((part[r.model].astype(str) == b).sum())
         clustered = clustered or bool(both["_cluster"].duplicated().any())
@@ -146,11 +156,12 @@ def paired_differences(table: Any, model_a: str | None = None, model_b: str | No
     return result
 
 
+@deprecated_keywords(*_LEGACY)
 def paired_difference(
     table: Any, epoch: int | None = None, *, model_a: str | None = None,
-    model_b: str | None = None, task_name: str | None = None, model: str | None = None,
-    score_value: str | None = None, epoch_column: str | None = None,
-    cluster: str | None = None, ci: float | None = 0.95, title: str | None = None,
+    model_b: str | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    ci: float | None = 0.95, title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """Per task, the mean difference of two models on the same samples, with a paired CI.
 
@@ -166,9 +177,8 @@ def paired_difference(
     """
     import plotly.graph_objects as go
 
-    s = paired_differences(table, model_a, model_b, epoch, task_name=task_name, model=model,
-                           score_value=score_value, epoch_column=epoch_column,
-                           cluster=cluster, ci=ci)
+    spec = table_spec("paired_difference", columns, legacy, _LEGACY)
+    s = paired_differences(table, model_a, model_b, epoch, columns=spec, ci=ci)
     if not (s["n"] > 0).any():
         raise NotApplicableError(f"No sample was scored for both {s['model_a'].iloc[0]!r} "
                                  f"and {s['model_b'].iloc[0]!r}.\nEvaluate both models on the "

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._deprecation import deprecated_keywords
 from ..errors import EvalTableError, NotApplicableError
 from ._style import band_color, color
 from ._style import title as make_title
 from ._summary import summarise
-from ._table import TableSpec, detect_metrics, metric_info, resolve
+from ._table import (
+    COLUMN_KEYS,
+    TableSpec,
+    detect_metrics,
+    metric_info,
+    resolve,
+    table_spec,
+)
 from ._views import prepare
 
 if TYPE_CHECKING:
@@ -20,6 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["normalise_axis", "scores_radar"]
 
 NORMALISATIONS = ("min_max", "percentile", "absolute")
+#: The column keywords the radar took before ``columns=``.
+_LEGACY = tuple(k for k in COLUMN_KEYS if k != "cluster")
 
 
 def normalise_axis(values: np.ndarray, method: str, invert: bool = False,
@@ -54,14 +64,14 @@ def normalise_axis(values: np.ndarray, method: str, invert: bool = False,
     return out
 
 
+@deprecated_keywords(*_LEGACY)
 def scores_radar(
     table: Any, epoch: int | None = None, *, axes: Literal["tasks", "metrics"] = "tasks",
     metrics: Sequence[str] | None = None,
     normalize: Literal["min_max", "percentile", "absolute"] = "min_max",
     domain: tuple[float, float] | None = None, invert: Sequence[str] | None = None,
-    task_name: str | None = None, model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, title: str | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """One trace per model over tasks (one metric) or over metrics (pooled over tasks).
 
@@ -80,6 +90,8 @@ def scores_radar(
         Spokes where lower is better (task names, score columns or metric names); they are
         flipped so that outward is always better and labelled "(inverted)". Default for
         ``axes="metrics"``: the lower-is-better metrics (ECE, Brier score, ...).
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`vizwidget.scores.scores_by_task`.
 
     Returns
     -------
@@ -94,7 +106,7 @@ def scores_radar(
     import pandas as pd
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = table_spec("scores_radar", columns, legacy, _LEGACY)
     rows, r, at = prepare(table, epoch, spec)
     if axes == "tasks":
         s = summarise(rows, r, [r.model, r.task], None)

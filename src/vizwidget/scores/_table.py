@@ -12,11 +12,12 @@ default to what ``inspect_ai.analysis.evals_df`` writes (``task_name``, ``model`
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._deprecation import fold_legacy
 from ..errors import EvalTableError, NotApplicableError
 from ._cells import numbers, source_of
 
@@ -27,14 +28,17 @@ __all__ = [
     "EvalTableError",
     "MetricInfo",
     "Resolved",
+    "COLUMN_KEYS",
     "SAMPLE_ID",
     "TableSpec",
     "as_frame",
+    "as_spec",
     "detect_metrics",
     "factor_values",
     "metric_info",
     "resolve",
     "select_epoch",
+    "table_spec",
 ]
 
 #: The column that makes a table a sample table, and the one naming its evaluation.
@@ -78,6 +82,57 @@ class TableSpec:
     sample_count: str | None = None
     epoch_column: str | None = None
     cluster: str | None = None
+
+
+#: The keys of a ``columns=`` mapping: the fields of :class:`TableSpec`.
+COLUMN_KEYS = tuple(f.name for f in fields(TableSpec))
+
+
+def as_spec(columns: TableSpec | Mapping[str, str | None] | None) -> TableSpec:
+    """``columns`` as a :class:`TableSpec`: a TableSpec, a mapping of its fields, or None.
+
+    Raises
+    ------
+    EvalTableError
+        A mapping key that is not a field of TableSpec, or a value that is not a column
+        name (str or None).
+    """
+    if columns is None:
+        return TableSpec()
+    if isinstance(columns, TableSpec):
+        return columns
+    if not isinstance(columns, Mapping):
+        raise EvalTableError(f"columns= takes a TableSpec or a dict of column names, got "
+                             f"{type(columns).__name__}.\nPass e.g. "
+                             "columns={'score_value': 'score_match_accuracy'}.")
+    for key, value in columns.items():
+        if key not in COLUMN_KEYS:
+            shown = repr(key) if len(repr(key)) <= 80 else repr(key)[:80] + "…"
+            raise EvalTableError(f"columns= has the key {shown}, which names no column "
+                                 f"role.\nUse one of: {', '.join(COLUMN_KEYS)}.")
+        if value is not None and not isinstance(value, str):
+            raise EvalTableError(f"columns[{key!r}] is a {type(value).__name__}, not a "
+                                 f"column name.\nPass the column's name as a string (or None "
+                                 "to detect it).")
+    return TableSpec(**dict(columns))
+
+
+def table_spec(func: str, columns: TableSpec | Mapping[str, str | None] | None,
+               legacy: dict[str, Any],
+               names: Sequence[str] = COLUMN_KEYS, stacklevel: int = 4) -> TableSpec:
+    """``columns`` with the column keywords of earlier releases in ``legacy`` folded in.
+
+    Those keywords (``names``) warn; any other keyword in ``legacy`` is a TypeError, as is
+    an old keyword given together with ``columns``. ``stacklevel`` is fold_legacy's: 4 when
+    the user's call is the one that calls ``table_spec``.
+    """
+    old = [name for name in names if name in legacy]
+    if old and columns is not None:
+        raise TypeError(f"{func}() got both columns= and {old[0]}=; pass columns= only.")
+    given = fold_legacy(legacy, func, tuple(names), "columns=TableSpec(...)", stacklevel)
+    if legacy:
+        raise TypeError(f"{func}() got an unexpected keyword argument {next(iter(legacy))!r}")
+    return replace(as_spec(columns), **given)
 
 
 @dataclass(frozen=True)
@@ -167,13 +222,19 @@ def _columns_text(df: pd.DataFrame) -> str:
     return ", ".join(names[:25]) + (" ..." if len(names) > 25 else "")
 
 
+def _keyword(key: str) -> str:
+    """How a user names ``key``: ``columns={'task_name': ...}``, or ``factor=``."""
+    return f"columns={{{key!r}: ...}}" if key in COLUMN_KEYS else f"{key}="
+
+
 def _pick(df: pd.DataFrame, given: str | None, candidates: Sequence[str], what: str,
           keyword: str, required: bool = True) -> str | None:
+    keyword = _keyword(keyword)
     if given is not None:
         if given not in df.columns:
             raise EvalTableError(f"The eval table has no {what} column {given!r} "
                                  f"(columns: {_columns_text(df)}).\n"
-                                 f"Pass {keyword}= naming one of its columns.")
+                                 f"Pass {keyword} naming one of its columns.")
         return given
     for name in candidates:
         if name in df.columns and df[name].notna().any():
@@ -181,7 +242,7 @@ def _pick(df: pd.DataFrame, given: str | None, candidates: Sequence[str], what: 
     if required:
         raise EvalTableError(f"The eval table has no {what} column (looked for "
                              f"{', '.join(candidates)}; columns: {_columns_text(df)}).\n"
-                             f"Pass {keyword}= naming the column.")
+                             f"Pass {keyword} naming the column.")
     return None
 
 
@@ -272,12 +333,12 @@ def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
             score = metrics[0].column
         else:
             raise EvalTableError(f"The eval table has no score column (columns: "
-                                 f"{_columns_text(df)}).\nPass score_value= naming it, e.g. "
-                                 "score_value='score_match_accuracy'.")
+                                 f"{_columns_text(df)}).\nPass columns={{'score_value': "
+                                 "...} naming it, e.g. 'score_match_accuracy'.")
     _pick(df, score, (), "score", "score_value")
     if not _numeric(df, score):
         raise EvalTableError(f"The score column {score!r} holds no numbers.\n"
-                             "Pass score_value= naming a numeric column.")
+                             "Pass columns={'score_value': ...} naming a numeric column.")
     info = metric_info(df, score)
     stderr = spec.score_stderr
     if stderr is not None:
@@ -291,7 +352,7 @@ def resolve(df: pd.DataFrame, spec: TableSpec) -> Resolved:
     if cluster is not None:
         _pick(df, cluster, (), "cluster", "cluster")
         if sample_id is None:
-            raise EvalTableError(f"cluster={cluster!r} needs per-sample scores, but "
+            raise EvalTableError(f"The cluster column {cluster!r} needs per-sample scores, but "
                                  f"{source_of(df)} has one row per evaluation.\n"
                                  "Pass a sample table (vizwidget.evals.load_eval_samples).")
     for column, keyword in ((score, "score_value"), (stderr, "score_stderr"),

@@ -7,21 +7,35 @@ checkpoint when the table has an epoch column (default: each task and model at i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._deprecation import deprecated_keywords
 from ..errors import EvalTableError, NotApplicableError
 from ._style import axis_title, color, error_bars
 from ._style import title as make_title
 from ._summary import summarise
-from ._table import Resolved, TableSpec, as_frame, factor_values, resolve, select_epoch
+from ._table import (
+    COLUMN_KEYS,
+    Resolved,
+    TableSpec,
+    as_frame,
+    factor_values,
+    resolve,
+    select_epoch,
+    table_spec,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
     import plotly.graph_objects as go
 
 __all__ = ["prepare", "scores_by_factor", "scores_by_model", "scores_by_task", "scores_heatmap"]
+
+#: The column keywords of views that took no ``cluster=`` before ``columns=``.
+_UNCLUSTERED = tuple(k for k in COLUMN_KEYS if k != "cluster")
 
 _HOVER = ("%{fullData.name}<br>%{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f}, "
           "%{customdata[2]:.3f}], n = %{customdata[0]:.0f}<extra></extra>")
@@ -51,12 +65,11 @@ def _custom(s: pd.DataFrame) -> np.ndarray:
                             s["hi"].to_numpy(float), s["clusters"].to_numpy(float)])
 
 
+@deprecated_keywords(*COLUMN_KEYS)
 def scores_by_task(
-    table: Any, epoch: int | None = None, *, task_name: str | None = None,
-    model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    cluster: str | None = None, title: str | None = None,
+    table: Any, epoch: int | None = None, *,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    ci: float | None = 0.95, interval: str = "auto", title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """Bars per task, one per model within a task, with confidence intervals.
 
@@ -66,8 +79,11 @@ def scores_by_task(
         One row per evaluation.
     epoch : int, optional
         Checkpoint epoch to show (default: each task and model at its latest).
-    task_name, model, score_value, score_stderr, sample_count, epoch_column : str, optional
-        Column names (default: detected, see ``vizwidget.scores``).
+    columns : TableSpec or dict, optional
+        Which columns hold task, model, score, stderr, sample count, checkpoint epoch and
+        cluster, e.g. ``{"score_value": "acc"}`` (default: detected; see
+        ``vizwidget.scores``). ``cluster``: in a sample table, the column whose equal values
+        form a cluster (e.g. a passage id). ``task_name=``, ``model=``, … still work and warn.
     ci : float or None, default 0.95
         Confidence level of the intervals; None draws none.
     interval : {"auto", "wilson", "stderr", "clustered", "none"}
@@ -76,8 +92,6 @@ def scores_by_task(
         :func:`vizwidget.scores.summarise` says: Wilson only for 0/1 scores, else the
         metric's own stderr or a CLT interval of per-sample scores, clustered when samples
         repeat or ``cluster`` is given.
-    cluster : str, optional
-        Sample tables: the column whose equal values form a cluster (e.g. a passage id).
     title : str, optional
         Figure title (default: the metric and the epoch).
 
@@ -89,8 +103,7 @@ def scores_by_task(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
-                     cluster)
+    spec = table_spec("scores_by_task", columns, legacy)
     rows, r, at = prepare(table, epoch, spec)
     s = summarise(rows, r, [r.task, r.model], ci, interval)
     fig = go.Figure()
@@ -109,13 +122,20 @@ def scores_by_task(
     return fig
 
 
+@deprecated_keywords(*_UNCLUSTERED)
 def scores_heatmap(
-    table: Any, epoch: int | None = None, *, task_name: str | None = None,
-    model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, digits: int = 3, title: str | None = None,
+    table: Any, epoch: int | None = None, *,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    digits: int = 3, title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """A model × task matrix of scores with the value written in each cell.
+
+    Parameters
+    ----------
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`scores_by_task`.
+    digits : int, default 3
+        Decimals written in each cell.
 
     Raises
     ------
@@ -124,7 +144,7 @@ def scores_heatmap(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column)
+    spec = table_spec("scores_heatmap", columns, legacy, _UNCLUSTERED)
     rows, r, at = prepare(table, epoch, spec)
     s = summarise(rows, r, [r.model, r.task], None)
     if (s.groupby(r.model)[r.task].nunique() <= 1).all():
@@ -149,12 +169,11 @@ def scores_heatmap(
     return fig
 
 
+@deprecated_keywords(*COLUMN_KEYS)
 def scores_by_model(
     table: Any, epoch: int | None = None, *, task: str | None = None,
-    task_name: str | None = None, model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    cluster: str | None = None, title: str | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    ci: float | None = 0.95, interval: str = "auto", title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """Models compared on one task: horizontal bars, best first, with confidence intervals.
 
@@ -162,6 +181,9 @@ def scores_by_model(
     ----------
     task : str, optional
         The task to show when the table has several.
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`scores_by_task` (as are ``ci`` and
+        ``interval``).
 
     Raises
     ------
@@ -170,8 +192,7 @@ def scores_by_model(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
-                     cluster)
+    spec = table_spec("scores_by_model", columns, legacy)
     rows, r, at = prepare(table, epoch, spec)
     tasks = sorted({str(t) for t in rows[r.task]})
     if task is not None:
@@ -202,13 +223,12 @@ def scores_by_model(
     return fig
 
 
+@deprecated_keywords(*COLUMN_KEYS)
 def scores_by_factor(
     table: Any, epoch: int | None = None, *, factor: str | None = None,
-    factor_labels: tuple[str, str] | None = None, task_name: str | None = None,
-    model: str | None = None, score_value: str | None = None,
-    score_stderr: str | None = None, sample_count: str | None = None,
-    epoch_column: str | None = None, ci: float | None = 0.95, interval: str = "auto",
-    cluster: str | None = None, title: str | None = None,
+    factor_labels: tuple[str, str] | None = None,
+    columns: TableSpec | Mapping[str, str | None] | None = None,
+    ci: float | None = 0.95, interval: str = "auto", title: str | None = None, **legacy: Any,
 ) -> go.Figure:
     """The effect of a boolean factor (e.g. with or without a hint) per model.
 
@@ -220,6 +240,9 @@ def scores_by_factor(
     factor_labels : (str, str), optional
         Legend labels of False and True (default ``"{factor} = False"``, ``"... = True"``,
         without a ``metadata_``/``task_arg_``/``model_arg_`` prefix).
+    columns : TableSpec or dict, optional
+        Which columns hold what, as in :func:`scores_by_task` (as are ``ci`` and
+        ``interval``).
 
     Returns
     -------
@@ -234,8 +257,7 @@ def scores_by_factor(
     """
     import plotly.graph_objects as go
 
-    spec = TableSpec(task_name, model, score_value, score_stderr, sample_count, epoch_column,
-                     cluster)
+    spec = table_spec("scores_by_factor", columns, legacy)
     rows, r, at = prepare(table, epoch, spec)
     exclude = [r.task, r.model, r.score, r.stderr, r.count, r.epoch, r.cluster]
     name, levels = factor_values(rows, factor, [c for c in exclude if c])
