@@ -17,7 +17,13 @@ first visits (target: 1 M <= 300 ms median and <= 2x the 10k figure), a zoom (a
 ``Plotly.relayout`` of the x range) -> the refined view drawn (target <= 400 ms median), and
 the tab's memory with 20 epochs cached (JS heap + array buffers, target <= 1 GB).
 
-Usage: python benchmarks/bench_widget.py [--epochs 20] [--passes 2] [--large]
+With ``--wake``: the WebGL budget. Ten 10k-point Scattergl ExportWidgets on one page (more
+than the live plots the budget allows); scrolling through to the end puts the first to sleep (its
+contexts given back, its still image shown). Measured: scrolling it back into view ->
+``Plotly.react`` resolved for it again (target <= 150 ms median), and the same redraw of an
+awake plot for scale.
+
+Usage: python benchmarks/bench_widget.py [--epochs 20] [--passes 2] [--large | --wake]
 """
 
 from __future__ import annotations
@@ -264,14 +270,120 @@ def large_main(args) -> None:
           "(target <= 1024)")
 
 
+WAKE_SETUP = """\
+from IPython.display import display
+import numpy as np
+import plotly.graph_objects as go
+from vizwidget import ExportWidget
+
+x = np.linspace(0, 1, 10_000)
+
+def cloud(data, epoch):
+    y = np.sin(x * 20 + epoch) + np.random.default_rng(epoch).normal(0, 0.1, x.size)
+    return go.Figure(go.Scattergl(x=x, y=y, mode="markers"),
+                     layout={"height": 400, "margin": {"t": 20}})
+
+widgets = [ExportWidget(cloud, epochs=list(range(5)), preview_height=400) for _ in range(10)]
+display(*widgets)"""
+
+TIME_REACT = """async () => {
+  const P = await globalThis.__vizwidget__.plotly;
+  window.__reacts = [];
+  if (!P.__timed) {
+    const react = P.react;
+    P.react = async function (gd, ...rest) {
+      const start = performance.now();
+      const out = await react.call(this, gd, ...rest);
+      window.__reacts.push([gd, performance.now(), start]);
+      return out;
+    };
+    P.__timed = true;
+  }
+}"""
+
+WAKE = """async ([first, last]) => {
+  const plots = [...document.querySelectorAll(".vizwidget .js-plotly-plot")];
+  const gd = plots[first];
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const drawn = (el, since) => new Promise((resolve) => {
+    const poll = () => {
+      const hit = window.__reacts.find(([g, t]) => g === el && t >= since);
+      if (hit) resolve(hit); else setTimeout(poll, 1);
+    };
+    poll();
+  });
+  const out = {wake: [], awake: [], slept: 0};
+  for (let k = 0; k < 9; k++) {
+    for (let i = first + 1; i <= last; i++) {  // each in view in turn: they take the room
+      plots[i].scrollIntoView();
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const deadline = performance.now() + 20000;
+    while (gd.dataset.asleep !== "1" && performance.now() < deadline) await frame();
+    if (gd.dataset.asleep !== "1") continue;
+    out.slept += 1;
+    await new Promise((r) => setTimeout(r, 500));
+    let woke = null;
+    const seen = new MutationObserver(() => { woke ??= performance.now(); });
+    seen.observe(gd, {attributes: true, attributeFilter: ["data-asleep"]});
+    const t = performance.now();
+    gd.scrollIntoView();
+    const [, end, start] = await drawn(gd, t);
+    seen.disconnect();
+    out.wake.push(end - t);
+    out.parts = out.parts || [];
+    out.parts.push([woke - t, start - t, end - start].map(Math.round));
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const P = await globalThis.__vizwidget__.plotly;
+  for (let k = 0; k < 9; k++) {  // the same figure redrawn while awake, for scale
+    const t = performance.now();
+    await P.react(gd, gd.data.map((d) => ({...d, y: d.y.slice()})), gd.layout);
+    out.awake.push(performance.now() - t);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return out;
+}"""
+
+
+def wake_main(args) -> None:
+    """Bringing a purged 10k-point Scattergl plot back into view."""
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="bench-widget-wake-")) / "root"
+    with jupyter_lab(root) as lab, sync_playwright() as p:
+        lab.write_notebook("wake.ipynb", [WAKE_SETUP])
+        browser = launch_browser(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(180_000)
+        open_notebook(page, lab, "wake.ipynb")
+        run_cell(page, 0)
+        page.locator(f"{EW_PLOT.format(0)} .gl-container").wait_for(state="attached")
+        page.wait_for_timeout(3000)
+        page.evaluate(TIME_REACT)
+        out = page.evaluate(WAKE, [0, 9])
+        browser.close()
+    med = statistics.median
+    if not out["wake"]:
+        raise SystemExit("the first plot never slept: the page holds too few plots")
+    print(f"WebGL budget, 10 x 10k-point Scattergl widgets, {out['slept']} wake-ups:")
+    print(f"  scrolled back into view -> redrawn: median {med(out['wake']):.1f} ms, "
+          f"max {max(out['wake']):.1f} ms (target <= 150)")
+    print(f"  in view -> woken, -> react called, react (ms): {out['parts']}")
+    print(f"  the same Plotly.react while awake: median {med(out['awake']):.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--passes", type=int, default=2, help="revisit passes")
     parser.add_argument("--large", action="store_true", help="level-of-detail benchmark")
+    parser.add_argument("--wake", action="store_true", help="purged plot back into view")
     args = parser.parse_args()
     if args.large:
         return large_main(args)
+    if args.wake:
+        return wake_main(args)
 
     from playwright.sync_api import sync_playwright
 
