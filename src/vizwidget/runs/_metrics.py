@@ -130,22 +130,19 @@ def _csv_fast(text: str, arrow: bool = True) -> dict[str, list] | None:
     if not (xs == np.floor(xs)).all():
         return None
     x_int = xs.astype(np.int64)
+    increasing = len(x_int) < 2 or bool(np.all(x_int[1:] > x_int[:-1]))  # no x repeated
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for j in wanted:
         if j == x_at:
             continue
         values = columns[j]
         kept = ~np.isnan(values)
-        series[header[j]] = last_per_step(x_int[kept], values[kept])
-    return table_from_arrays(series, _sorted_unique(x_int))
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    if len(values) < 2 or bool(np.all(values[1:] > values[:-1])):
-        return values
-    return np.unique(values)
+        if not kept.all():
+            x_kept, values = x_int[kept], values[kept]
+        else:
+            x_kept = x_int
+        series[header[j]] = (x_kept, values) if increasing else last_per_step(x_kept, values)
+    return table_from_arrays(series, x_int if increasing else np.unique(x_int))
 
 
 def _csv_rows(text: str, path: Path) -> dict[str, list]:
