@@ -30,7 +30,7 @@ def _words(name: str) -> set[str]:
 def _names(snapshots: list[dict]) -> list[str]:
     """Every column name of the rows, in first-seen order (rows share their keys mostly)."""
     names: dict[str, None] = {}
-    for keys in dict.fromkeys(tuple(row) for row in snapshots):
+    for keys in dict.fromkeys(map(tuple, snapshots)):
         names.update(dict.fromkeys(keys))
     names.pop("epoch", None)
     return list(names)
