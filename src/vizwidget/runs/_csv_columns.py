@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["arrow_columns", "numpy_columns", "plain_header"]
+__all__ = ["arrow_columns", "line_blocks", "numpy_columns", "plain_header"]
 
 _MISSING_CELLS = frozenset(("", "nan", "none", "null"))
 

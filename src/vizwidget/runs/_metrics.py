@@ -80,7 +80,9 @@ def read_csv_table(path: Path) -> dict[str, list]:
 
     Rows sharing an x value are merged, later non-empty cells winning (loggers such as
     PyTorch Lightning's CSVLogger write train and validation metrics on separate rows).
-    A UTF-8 byte-order mark (as Excel writes) is skipped.
+    A UTF-8 byte-order mark (as Excel writes) is skipped. Plain files are read column by
+    column (by pyarrow's CSV reader when pyarrow is installed, else numpy); anything else
+    row by row, with the same result.
 
     Raises
     ------
