@@ -92,7 +92,7 @@ def read_csv_table(path: Path) -> dict[str, list]:
     """
     try:
         text = read_text_bounded(path, "Metrics table", encoding="utf-8-sig")
-        table = _csv_fast(text)  # plain ASCII numbers: columns converted by numpy
+        table = _csv_fast(text)  # plain ASCII numbers: columns read by pyarrow or numpy
         if table is None:  # anything unusual: the row-by-row reader names the bad cell
             table = _csv_rows(text, path)
     except (UnicodeDecodeError, csv.Error) as err:
