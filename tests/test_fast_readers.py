@@ -18,7 +18,7 @@ from tensorboard.summary.writer.event_file_writer import EventFileWriter
 from tensorboard.util import tensor_util
 
 from vizwidget.errors import CorruptArtifactError
-from vizwidget.runs import ArtifactLoader, _events, _metrics, clear_cache
+from vizwidget.runs import ArtifactLoader, _csv_columns, _events, _metrics, clear_cache
 
 
 def accumulator_scalars(path: Path) -> dict[str, dict[int, float]]:
@@ -202,12 +202,13 @@ CSV_CASES = {
 }
 
 
+@pytest.mark.parametrize("arrow", [True, False], ids=["pyarrow", "numpy"])
 @pytest.mark.parametrize("name", sorted(CSV_CASES))
-def test_csv_column_path_equals_the_row_path(tmp_path, name):
+def test_csv_column_path_equals_the_row_path(tmp_path, name, arrow):
     text = CSV_CASES[name]
     path = tmp_path / "metrics.csv"
     path.write_text(text)
-    fast = _metrics._csv_fast(text)
+    fast = _metrics._csv_fast(text, arrow=arrow)
     assert fast is not None  # every case here is plain enough for the column path
     assert fast == _metrics._csv_rows(text, path)
     assert _metrics.read_csv_table(path) == fast
@@ -215,9 +216,10 @@ def test_csv_column_path_equals_the_row_path(tmp_path, name):
 
 def test_csv_read_in_small_blocks_equals_one_block(tmp_path, monkeypatch):
     text = "epoch,a,b\n" + "".join(f"{i},{i / 7},{'' if i % 3 else -i}\n" for i in range(500))
-    whole = _metrics._csv_fast(text)
-    monkeypatch.setattr(_metrics._line_blocks, "__defaults__", (11,))
-    assert _metrics._csv_fast(text) == whole == _metrics._csv_rows(text, tmp_path / "m.csv")
+    whole = _metrics._csv_fast(text, arrow=False)
+    monkeypatch.setattr(_csv_columns.line_blocks, "__defaults__", (11,))
+    assert _metrics._csv_fast(text, arrow=False) == whole
+    assert whole == _metrics._csv_rows(text, tmp_path / "m.csv") == _metrics._csv_fast(text)
     assert whole["b"][:4] == [0.0, None, None, -3.0] and len(whole["epoch"]) == 500
 
 
@@ -238,6 +240,7 @@ def test_csv_merged_rows_and_missing_cells_by_value(tmp_path):
 ])
 def test_csv_unusual_files_take_the_row_path(tmp_path, text):
     assert _metrics._csv_fast(text) is None
+    assert _metrics._csv_fast(text, arrow=False) is None
 
 
 @pytest.mark.parametrize("bad,message", [

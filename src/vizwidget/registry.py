@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import itertools
+import operator
 import os
 import threading
 import warnings
@@ -340,16 +342,18 @@ def _table_rows(loader: ArtifactLoader, analyzer: str, epochs: list[int]) -> lis
     table = loader.metrics()
     names = list(table)
     column = table["epoch"]
-    # epoch -> its first row, as load() picks it (reversed: the first occurrence wins)
-    first = dict(zip(reversed(column), range(len(column) - 1, -1, -1), strict=True))
-    if len(first) != len(column) or column != epochs:  # duplicates, or a subset of epochs
+    increasing = all(map(operator.lt, column, itertools.islice(column, 1, None)))
+    if not increasing or column != epochs:  # an epoch listed twice, or a subset of epochs
+        # epoch -> its first row, as load() picks it (reversed: the first occurrence wins)
+        first = dict(zip(reversed(column), range(len(column) - 1, -1, -1), strict=True))
         rows = [first.get(e) for e in epochs]
         if None in rows:
             return None  # let load() report the missing epoch
         table = {name: [table[name][i] for i in rows] for name in names}
-    # columns of one table have equal lengths; strict zips would double the time
-    return [dict(zip(names, values, strict=False))
-            for values in zip(*(table[name] for name in names), strict=False)]
+    # columns of one table have equal lengths; strict zips would double the time, and
+    # map() builds the rows without a Python loop
+    return list(map(dict, map(zip, itertools.repeat(names),
+                              zip(*(table[name] for name in names), strict=False))))
 
 
 def cross_epochs(vis: Visualization, loader: ArtifactLoader) -> list[int]:

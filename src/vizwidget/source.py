@@ -176,6 +176,8 @@ class FigureSource:
             if missing:
                 loaded = load_snapshots(self.vis, self.loader, missing)
                 self._snapshots.update(zip(missing, loaded, strict=True))
+                if len(missing) == len(epochs):  # all new: no lookups needed
+                    return list(loaded), epochs
             return [self._snapshots[e] for e in epochs], epochs
 
     def figure(self, epoch: int | None = None) -> Figureish:

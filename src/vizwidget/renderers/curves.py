@@ -30,7 +30,7 @@ def _words(name: str) -> set[str]:
 def _names(snapshots: list[dict]) -> list[str]:
     """Every column name of the rows, in first-seen order (rows share their keys mostly)."""
     names: dict[str, None] = {}
-    for keys in dict.fromkeys(tuple(row) for row in snapshots):
+    for keys in dict.fromkeys(map(tuple, snapshots)):
         names.update(dict.fromkeys(keys))
     names.pop("epoch", None)
     return list(names)
@@ -94,12 +94,13 @@ def training_curves(
     names = _names(snapshots)
     colors = assign_colors(n for panel in panels for n in _columns(names, panel))
     spans: list[np.ndarray] = []
+    epoch_array = np.asarray(epochs)  # shared by the traces (nothing writes into it)
     for col, panel in enumerate(panels, start=1):
         axes = {"xaxis": f"x{col if col > 1 else ''}", "yaxis": f"y{col if col > 1 else ''}"}
         raws = []
         for name in _columns(names, panel):
             raw = np.array([r.get(name) for r in snapshots], dtype=np.float64)  # None: NaN
-            x = np.asarray(epochs)
+            x = epoch_array
             if pipeline is not None:
                 x, raw = pipeline(epochs, raw)
             raws.append(raw)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import math
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CorruptArtifactError, describe
+from ._csv_columns import arrow_columns, numpy_columns, plain_header
 from ._events import (
     last_per_step,
     missing_tensorboard,
@@ -32,13 +32,14 @@ _SKIP_DIRS = {"exports", "node_modules", "__pycache__", ".git", ".ipynb_checkpoi
 _X_COLUMNS = ("epoch", "step")
 
 
-def table_from_series(series: Mapping[str, Mapping[int, float | None]]) -> dict[str, list]:
+def table_from_series(series: Mapping[str, Mapping[int, float | None]],
+                      xs: Iterable[int] = ()) -> dict[str, list]:
     """Columns ``{"epoch": [x, ...], name: [value or None, ...]}`` from per-name ``{x: value}``.
 
-    The x values (steps or epochs) are the sorted union over all names; a name without a
-    value at some x gets None there.
+    The x values (steps or epochs) are the sorted union over all names and ``xs``; a name
+    without a value at some x gets None there.
     """
-    xs = sorted(set().union(*(s.keys() for s in series.values()))) if series else []
+    xs = sorted(set(xs).union(*(s.keys() for s in series.values())))
     table: dict[str, list] = {"epoch": xs}
     for name, values in series.items():
         table[name] = [values.get(x) for x in xs]
@@ -79,7 +80,9 @@ def read_csv_table(path: Path) -> dict[str, list]:
 
     Rows sharing an x value are merged, later non-empty cells winning (loggers such as
     PyTorch Lightning's CSVLogger write train and validation metrics on separate rows).
-    A UTF-8 byte-order mark (as Excel writes) is skipped.
+    A UTF-8 byte-order mark (as Excel writes) is skipped. Plain files are read column by
+    column (by pyarrow's CSV reader when pyarrow is installed, else numpy); anything else
+    row by row, with the same result.
 
     Raises
     ------
@@ -89,7 +92,7 @@ def read_csv_table(path: Path) -> dict[str, list]:
     """
     try:
         text = read_text_bounded(path, "Metrics table", encoding="utf-8-sig")
-        table = _csv_fast(text)  # plain ASCII numbers: columns converted by numpy
+        table = _csv_fast(text)  # plain ASCII numbers: columns read by pyarrow or numpy
         if table is None:  # anything unusual: the row-by-row reader names the bad cell
             table = _csv_rows(text, path)
     except (UnicodeDecodeError, csv.Error) as err:
@@ -100,85 +103,48 @@ def read_csv_table(path: Path) -> dict[str, list]:
     return table
 
 
-_MISSING_CELLS = frozenset(("", "nan", "none", "null"))
-
-
-def _column(cells: list[str]) -> np.ndarray | None:
-    """Cells as float64 with NaN for an empty/nan/none/null cell; None if one is not a number."""
-    import numpy as np
-
-    for attempt in (lambda: cells, lambda: [c or "nan" for c in cells],
-                    lambda: ["nan" if c.strip().lower() in _MISSING_CELLS else c for c in cells]):
-        try:
-            return np.array(attempt(), dtype=np.float64)
-        except ValueError:
-            continue
-    return None
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    import numpy as np
-
-    if len(values) < 2 or bool(np.all(values[1:] > values[:-1])):
-        return values
-    return np.unique(values)
-
-
-def _line_blocks(text: str, start: int, size: int = 1 << 22) -> Iterator[list[str]]:
-    """The lines of ``text`` from ``start``, about ``size`` characters of them at a time."""
-    limit = len(text) - 1 if text.endswith("\n") else len(text)  # the last newline ends a line
-    while start < limit:
-        stop = text.find("\n", min(start + size, limit), limit)
-        stop = limit if stop < 0 else stop
-        yield text[start:stop].split("\n")
-        start = stop + 1
-
-
-def _csv_fast(text: str) -> dict[str, list] | None:
+def _csv_fast(text: str, arrow: bool = True) -> dict[str, list] | None:
     """The table of a well-formed ASCII CSV read column by column, else None.
 
-    None (for the row-by-row reader to explain) on quotes, carriage returns, non-ASCII
-    text, ragged or blank rows, repeated column names, a missing x column, a bad x or a
-    non-numeric cell.
+    Columns are read by pyarrow when it is installed (and ``arrow``), else (or when pyarrow
+    refuses a cell) by numpy. None (for the row-by-row reader to explain) on quotes,
+    carriage returns, non-ASCII text, ragged or blank rows, repeated column names, a
+    missing x column, a bad x or a non-numeric cell.
     """
     import numpy as np
 
-    if not text.isascii() or '"' in text or "\r" in text:
+    header = plain_header(text)
+    if header is None:
         return None
-    end = text.find("\n")
-    header = (text if end < 0 else text[:end]).split(",")
-    width = len(header)
     x_name = next((c for c in _X_COLUMNS if c in header), None)
-    if x_name is None or len(set(header)) != width:
+    if x_name is None or len(set(header)) != len(header):
         return None
-    parts: list[list[np.ndarray]] = [[] for _ in header]
-    for lines in _line_blocks(text, end + 1 if end >= 0 else len(text)):
-        commas = np.fromiter(map(str.count, lines, itertools.repeat(",")), dtype=np.int64,
-                             count=len(lines))
-        if (commas != width - 1).any():
-            return None
-        cells = ",".join(lines).split(",")
-        for j, name in enumerate(header):
-            if name == x_name or name.strip():
-                values = _column(cells[j::width])
-                if values is None:
-                    return None
-                parts[j].append(values)
-    columns = [np.concatenate(p) if p else np.zeros(0) for p in parts]
-    xs = columns[header.index(x_name)]
+    x_at = header.index(x_name)
+    wanted = [j for j, name in enumerate(header) if j == x_at or name.strip()]
+    columns = arrow_columns(text, len(header), wanted) if arrow else None
+    if columns is None:
+        columns = numpy_columns(text, len(header), wanted)
+    if columns is None:
+        return None
+    xs = columns[x_at]
     if not np.isfinite(xs).all() or (np.abs(xs) >= 2.0 ** 53).any():
         return None
     if not (xs == np.floor(xs)).all():
         return None
     x_int = xs.astype(np.int64)
+    increasing = len(x_int) < 2 or bool(np.all(x_int[1:] > x_int[:-1]))  # no x repeated
     series: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for j, name in enumerate(header):
-        if name == x_name or not name.strip():
+    for j in wanted:
+        if j == x_at:
             continue
         values = columns[j]
         kept = ~np.isnan(values)
-        series[name] = last_per_step(x_int[kept], values[kept])
-    return table_from_arrays(series, _sorted_unique(x_int))
+        if not kept.all():
+            x_kept, values = x_int[kept], values[kept]
+        else:
+            x_kept = x_int
+        series[header[j]] = (x_kept, values) if increasing else last_per_step(x_kept, values)
+    return table_from_arrays(series, x_int if increasing else np.unique(x_int))
 
 
 def _csv_rows(text: str, path: Path) -> dict[str, list]:
@@ -195,14 +161,16 @@ def _csv_rows(text: str, path: Path) -> dict[str, list]:
     series: dict[str, dict[int, float | None]] = {
         c: {} for c in header if c != x_name and c.strip()
     }
+    xs: set[int] = set()  # a table without metric columns still lists its x values
     for row in reader:
         line = reader.line_num
         x = _x_value(row, x_name, path, line)
+        xs.add(x)
         for name in series:
             value = _number(row.get(name) or "", path, line, name)
             if value is not None or x not in series[name]:
                 series[name][x] = value
-    return table_from_series(series)
+    return table_from_series(series, xs)
 
 
 def find_event_files(root: Path) -> list[Path]:
