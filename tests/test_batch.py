@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from vizwidget import engine
 from vizwidget.batch import export_batch, job_filename
 from vizwidget.engine import shutdown
 from vizwidget.errors import FormatError, ThemeError, VisualizationNotFoundError
@@ -155,6 +156,9 @@ def test_two_jobs_write_the_same_files(subset_local, demo_variant, broken_varian
     assert [(f.label, f.visualization) for f in r.failed] == [("broken_run",
                                                                "parameter_velocity")]
     assert progress[-1] == (8, 8) and [d for d, _ in progress] == sorted(d for d, _ in progress)
+    first, second = engine.engines(2)  # each worker drew on a browser of its own
+    assert first is engine.get_engine() and first.is_running and second.is_running
+    assert first.pid != second.pid
 
 
 def test_a_dask_local_cluster_writes_the_same_files(subset_local, demo_variant,

@@ -293,3 +293,24 @@ def test_ensure_pages_renders_on_several_warm_pages_at_once():
         assert len({eng.page_stats()["page_id"] for _ in range(4)}) == 2
     finally:
         eng.close()
+
+
+def test_a_thread_renders_on_the_engine_bound_to_it():
+    from vizwidget import engine
+
+    mine = engine.RenderEngine()
+    seen = {}
+
+    def worker():
+        engine.bind(mine)
+        seen["worker"] = engine.get_engine()
+        engine.bind(None)
+        seen["after"] = engine.get_engine()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen["worker"] is mine and seen["after"] is engine.get_engine() is not mine
+    pool = engine.engines(3)
+    assert pool[0] is engine.get_engine() and len({id(e) for e in pool}) == 3
+    assert engine.engines(2) == pool[:2]  # kept: the next batch finds them warm

@@ -8,8 +8,8 @@ that fails is recorded with its error and the others continue. The run ends with
 
 Workers
     ``jobs=1`` renders in this process on its warm engine. ``jobs=N`` runs N jobs at a time
-    in this process, on N warm pages of its one Chromium (nothing to start per worker).
-    ``executor=`` takes any
+    in this process, each thread on a warm Chromium of its own (started once, kept for the
+    next batch). ``jobs=`` also takes any
     :class:`concurrent.futures.Executor` instead, e.g. a Dask cluster's
     ``client.get_executor()`` (``pip install 'vizwidget[dask]'``); each worker process keeps
     its own warm engine between jobs. Variant directories and the output directory must be
@@ -203,7 +203,7 @@ def export_batch(
         Size, pixel density and theme of every file (default ``ImageOptions()``: 1200×800,
         scale 2). ``width=``, ``height=``, ``scale=``, ``theme=`` still work and warn.
     jobs : int or concurrent.futures.Executor, default 1
-        Jobs at a time, each on its own warm page of this process's browser (1: one after
+        Jobs at a time, each on a warm browser of its own in this process (1: one after
         another); or an executor to run them on, e.g.
         ``dask.distributed.Client(address).get_executor()``.
     progress : callable or bool, optional
@@ -259,7 +259,7 @@ def export_batch(
     jobs = 1 if executor is not None else jobs
     if isinstance(jobs, bool) or int(jobs) != jobs or jobs < 1:
         raise UsageError(f"jobs must be a positive integer, got {jobs!r}.\n"
-                         "Pass jobs=1 for one job at a time, or more for several warm pages.")
+                         "Pass jobs=1 for one job at a time, or more for several warm browsers.")
     if epoch is not None:
         epoch = int(epoch)
 
@@ -352,12 +352,13 @@ def _run_parallel(units: list[_Unit], executor: Executor | None, jobs: int):
     """Yield ``(unit index, results)`` as units finish on ``executor`` or a process pool."""
     own = None
     if executor is None:
-        # threads on warm pages of this process's browser: no interpreter or browser to
-        # start per worker; renderers hold the GIL while the pages draw in Chromium
+        # threads, each on a warm browser of its own (WebGL draws in a browser's one GPU
+        # process, so pages of one browser would queue there); kept warm for the next batch
         workers = min(jobs, max(len(units), 1))
-        engine.get_engine().ensure_pages(workers)
+        free = iter(engine.engines(workers))
         own = executor = ThreadPoolExecutor(max_workers=workers,
-                                            thread_name_prefix="vizwidget-batch")
+                                            thread_name_prefix="vizwidget-batch",
+                                            initializer=lambda: engine.bind(next(free)))
     try:
         futures: dict[Future, int] = {}
         for i, unit in enumerate(units):

@@ -1,7 +1,8 @@
 """The warm headless browser that turns figure dicts into image bytes.
 
 One Chromium per process, started lazily, with plotly.js (from the installed ``plotly``
-package, never a CDN) loaded once in a page that is reused for every figure.
+package, never a CDN) loaded once in a page that is reused for every figure; threads that
+render side by side (``export_batch(jobs=N)``) each get a browser of their own.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ._browser import find_browser, require_browser
-from ._engine import DEFAULT_TIMEOUT, RenderEngine, get_engine, shutdown
+from ._engine import DEFAULT_TIMEOUT, RenderEngine, bind, engines, get_engine, shutdown
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "RenderEngine",
+    "bind",
+    "engines",
     "find_browser",
     "get_engine",
     "render",
@@ -33,6 +36,7 @@ def render(
     timeout: float | None = None,
     on_sent: Callable[[], None] | None = None,
 ) -> bytes:
-    """Render a figure dict on the process-wide warm engine and return the bytes."""
+    """Render a figure dict on this thread's warm engine (the process-wide one unless
+    :func:`bind` chose another) and return the bytes."""
     return get_engine().render(figure, format, width, height, scale, timeout=timeout,
                                on_sent=on_sent)

@@ -1,4 +1,5 @@
-"""The warm render engine: one headless Chromium per process, one reused page."""
+"""The warm render engine: one headless Chromium per process, one reused page; more browsers
+for threads that render side by side (each browser draws WebGL in its own GPU process)."""
 
 from __future__ import annotations
 
@@ -300,11 +301,19 @@ def _render_error(err: Exception, format: str) -> RenderError:
 
 
 _engine: RenderEngine | None = None
+_extra: list[RenderEngine] = []  # more browsers for threads rendering side by side
 _engine_lock = threading.Lock()
+_bound = threading.local()
 
 
 def get_engine() -> RenderEngine:
-    """The process-wide engine (created on first call, started on first render)."""
+    """The engine of this thread (see :func:`bind`), else the process-wide one (created on
+    first call, started on first render)."""
+    mine = getattr(_bound, "engine", None)
+    return mine if mine is not None else _process_engine()
+
+
+def _process_engine() -> RenderEngine:
     global _engine
     with _engine_lock:
         if _engine is None:
@@ -313,7 +322,24 @@ def get_engine() -> RenderEngine:
         return _engine
 
 
+def engines(n: int) -> list[RenderEngine]:
+    """``n`` engines: the process-wide one and ``n - 1`` more, kept warm until
+    :func:`shutdown` (each starts its browser on its first render)."""
+    first = _process_engine()
+    with _engine_lock:
+        while len(_extra) < n - 1:
+            _extra.append(RenderEngine(first.browser_path, timeout=first.timeout,
+                                       mathjax=first.mathjax))
+        return [first, *_extra[:n - 1]]
+
+
+def bind(engine: RenderEngine | None) -> None:
+    """Make ``engine`` the one this thread renders on (None: the process-wide one again)."""
+    _bound.engine = engine
+
+
 def shutdown() -> None:
-    """Close the process-wide browser; the next render starts a fresh one."""
-    if _engine is not None:
-        _engine.close()
+    """Close every browser of this process; the next render starts a fresh one."""
+    for engine in [_engine, *_extra]:
+        if engine is not None:
+            engine.close()
