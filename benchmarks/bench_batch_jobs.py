@@ -17,15 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from vizwidget import export_batch
+from vizwidget import ImageOptions, export_batch
 from vizwidget.demo import make_variant
 
-OPTIONS = {"width": 700, "height": 500, "scale": 1, "compare": False, "report": False}
+OPTIONS = {"image": ImageOptions(width=700, height=500, scale=1), "compare": False,
+           "report": False}
 
 
 def run(variants: list[Path], out: Path, jobs: int, formats: str) -> tuple[float, int]:
     start = time.perf_counter()
-    result = export_batch(variants, formats=formats, out_dir=out, jobs=jobs, **OPTIONS)
+    result = export_batch(variants, formats=formats, output_dir=out, jobs=jobs, **OPTIONS)
     seconds = time.perf_counter() - start
     if result.failed:
         raise SystemExit(f"failed jobs: {result.failed[:3]}")
@@ -36,7 +37,7 @@ def main() -> None:
     formats = sys.argv[sys.argv.index("--formats") + 1] if "--formats" in sys.argv else "png"
     root = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     variants = [make_variant(root / f"v{i}", seed=i, epochs=60) for i in range(4)]
-    export_batch(variants[:1], formats="png", out_dir=root / "warm", jobs=1, **OPTIONS)
+    export_batch(variants[:1], formats="png", output_dir=root / "warm", jobs=1, **OPTIONS)
     times: dict[int, list[float]] = {1: [], 2: []}
     files = 0
     for turn in range(2):  # alternating, so both see the same background load

@@ -116,7 +116,7 @@ def run_demo(root: str | os.PathLike[str] = "demo-run", *, p: int = 59,
     result = DemoResult(runs)
 
     log("exporting the single-run gallery…")
-    batch = export_batch(runs[0], None, formats, out, compare=False, heading="vizwidget demo")
+    batch = export_batch(runs[0], None, formats, out, compare=False, report="vizwidget demo")
     variants = Variants(runs, labels="seed{seed}")
     extra = [_attempt(runs[0].name, ANIMATED, "gif", lambda: export_animation(
         ANIMATED, runs[0], None, out / f"animation_{ANIMATED}.gif",
