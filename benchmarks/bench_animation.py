@@ -69,7 +69,7 @@ def loop_to_image(epochs, build, path: Path, size: dict) -> None:
 def speed(quick: bool) -> None:
     import kaleido
 
-    from vizwidget import engine, export_animation
+    from vizwidget import AnimationOptions, engine, export_animation
 
     out = Path(tempfile.mkdtemp(prefix="bench-anim-"))
     variant, epochs, build = demo_frames(out)
@@ -81,7 +81,8 @@ def speed(quick: bool) -> None:
     # steal CPU for a while after they are closed.
     engine.render(build(epochs[0]), "png", 600, 400, 1)  # warm
     start = time.perf_counter()
-    export_animation("training_curves", variant, None, out / "c.gif", epochs=epochs, **size)
+    export_animation("training_curves", variant, None, out / "c.gif", epochs=epochs,
+                     options=AnimationOptions(**size))
     results["c"] = (time.perf_counter() - start) / n
     start = time.perf_counter()
     export_animation("training_curves", variant, None, out / "big.gif", epochs=epochs[:30])
@@ -148,7 +149,7 @@ def rss_child(frames: int) -> None:
     """Export `frames` frames of a synthetic per-epoch variant; print peak RSS in MiB."""
     import plotly.graph_objects as go
 
-    from vizwidget import export_animation
+    from vizwidget import AnimationOptions, export_animation
 
     root = Path(tempfile.mkdtemp(prefix="bench-rss-"))
     folder = root / "artifacts" / "weights"
@@ -160,8 +161,8 @@ def rss_child(frames: int) -> None:
     def histogram(data, epoch):
         return go.Figure(go.Histogram(x=data["w"], nbinsx=60), layout={"title": "weights"})
 
-    export_animation(histogram, root, "weights", root / "out.gif", width=1200, height=800,
-                     scale=2)
+    export_animation(histogram, root, "weights", root / "out.gif",
+                     options=AnimationOptions(width=1200, height=800, scale=2))
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 

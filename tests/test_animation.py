@@ -26,7 +26,8 @@ from vizwidget.errors import (
 from vizwidget.export import AnimationOptions
 
 EPOCHS = [0, 10, 20, 50, 100, 200, 500]
-SMALL = {"width": 320, "height": 240, "scale": 1}
+SIZE = {"width": 320, "height": 240, "scale": 1}
+SMALL = {"options": AnimationOptions(**SIZE)}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def gif_frames(path):
 @pytest.mark.parametrize("fps", [5, 10])
 def test_gif_frames_durations_and_size(variant, tmp_path, fps):
     path = export_animation(curve, variant, "curve", tmp_path / "a.gif", fps=fps, width=300,
-                            height=200, scale=2)
+                            height=200, options=AnimationOptions(scale=2))
     frames = gif_frames(path)
     assert len(frames) == len(EPOCHS)
     assert {d for d, _, _ in frames} == {1000 / fps}
@@ -106,7 +107,7 @@ def test_html_has_one_frame_per_epoch_and_a_slider(variant, tmp_path):
 
 def test_lock_axes_off_lets_ranges_follow_the_data(variant, tmp_path):
     path = export_animation(curve, variant, "curve", tmp_path / "a.html",
-                            options=AnimationOptions(lock_axes=False, label=False), **SMALL)
+                            options=AnimationOptions(lock_axes=False, label=False, **SIZE))
     frames = json.loads(re.search(r"addFrames\('[^']+', (\[.*?\])\)", path.read_text(),
                                   re.S).group(1))
     assert all("range" not in (f["layout"].get("yaxis") or {}) for f in frames)
@@ -128,20 +129,20 @@ def test_epochs_subset_sorted_and_deduplicated(variant, tmp_path):
         return curve(data, epoch)
 
     path = export_animation(spy, variant, "curve", tmp_path / "a.gif", epochs=[200, 10, 200, 50],
-                            options=AnimationOptions(lock_axes=False), **SMALL)
+                            options=AnimationOptions(lock_axes=False, **SIZE))
     assert sorted(seen) == [10, 50, 200]  # each epoch built once (the GIF's palette needs the
     # last one early, so they are not built in order)
     ordered = export_animation(curve, variant, "curve", tmp_path / "b.gif", epochs=[10, 50, 200],
-                               options=AnimationOptions(lock_axes=False), **SMALL)
+                               options=AnimationOptions(lock_axes=False, **SIZE))
     for (_, _, got), (_, _, want) in zip(gif_frames(path), gif_frames(ordered), strict=True):
         assert ImageChops.difference(got, want).getbbox() is None
 
 
 def test_label_visibly_changes_pixels(variant, tmp_path):
     on = export_animation(curve, variant, "curve", tmp_path / "on", epochs=[50],
-                          options=AnimationOptions(label=True), **SMALL)
+                          options=AnimationOptions(label=True, **SIZE))
     off = export_animation(curve, variant, "curve", tmp_path / "off", epochs=[50],
-                           options=AnimationOptions(label=False), **SMALL)
+                           options=AnimationOptions(label=False, **SIZE))
     a = Image.open(next(on.glob("*.png"))).convert("RGB")
     b = Image.open(next(off.glob("*.png"))).convert("RGB")
     box = ImageChops.difference(a, b).getbbox()
@@ -154,7 +155,7 @@ def test_cross_epoch_frames_differ_where_the_highlight_moves(variant, tmp_path):
     loader = ArtifactLoader(variant)
     snapshots = [loader.load("curve", e) for e in EPOCHS]
     path = export_cross_epoch_animation(trajectory, snapshots, EPOCHS, tmp_path / "x.gif",
-                                        options=AnimationOptions(label=False), **SMALL)
+                                        options=AnimationOptions(label=False, **SIZE))
     frames = [f for _, _, f in gif_frames(path)]
     assert len(frames) == len(EPOCHS)
     first, last = (ImageChops.difference(frames[i], frames[i + 1]).getbbox() for i in (0, 4))
@@ -174,7 +175,7 @@ def test_failing_renderer_names_the_epoch_and_writes_nothing(variant, tmp_path):
     for lock in (True, False):
         with pytest.raises(RendererError, match=r"epoch 50.*bad data"):
             export_animation(broken, variant, "curve", target,
-                             options=AnimationOptions(lock_axes=lock), **SMALL)
+                             options=AnimationOptions(lock_axes=lock, **SIZE))
     assert target.read_bytes() == b"older animation"
     assert [p.name for p in tmp_path.iterdir()] == ["a.gif"]
 
@@ -204,7 +205,7 @@ def test_an_event_cancels_the_figure_source_animation(variant, tmp_path):
 
     source = FigureSource(curve, variant, analyzer="curve")
     with pytest.raises(ExportCancelled):
-        source.animate(tmp_path / "a.gif", None, AnimationOptions(**SMALL),
+        source.animate(tmp_path / "a.gif", None, AnimationOptions(**SIZE),
                        progress=cancellable(progress, cancel))
     assert seen[-1] == 2 and list(tmp_path.iterdir()) == []
 
@@ -223,7 +224,7 @@ def test_a_set_event_stops_the_animation_before_any_frame(variant, tmp_path):
     for lock in (True, False):
         with pytest.raises(ExportCancelled):
             animate_frames(build, [1, 2, 3], tmp_path / "a.gif",
-                           AnimationOptions(lock_axes=lock, **SMALL),
+                           AnimationOptions(lock_axes=lock, **SIZE),
                            progress=cancellable(None, cancel))
     assert built == [] and list(tmp_path.iterdir()) == []
 
@@ -236,7 +237,7 @@ def test_the_old_cancel_keyword_still_works_and_warns(tmp_path):
     with pytest.warns(DeprecationWarning, match=r"cancel=.*cancellable"), \
             pytest.raises(ExportCancelled):
         animate_frames(lambda e: go.Figure(go.Scatter(y=[e])), [1, 2], tmp_path / "a.gif",
-                       AnimationOptions(**SMALL), cancel=cancel)
+                       AnimationOptions(**SIZE), cancel=cancel)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -246,13 +247,36 @@ def test_keywords_of_earlier_releases_still_work_and_warn(variant, tmp_path):
                                output_path=tmp_path / "old", epochs=[50], label=False,
                                **SMALL)
     new = export_animation(curve, variant, "curve", tmp_path / "new", epochs=[50],
-                           options=AnimationOptions(label=False), **SMALL)
+                           options=AnimationOptions(label=False, **SIZE))
     frames = sorted(p.name for p in new.glob("*.png"))
     assert frames and sorted(p.name for p in old.glob("*.png")) == frames
     assert all((old / f).read_bytes() == (new / f).read_bytes() for f in frames)
     with pytest.raises(TypeError, match="both"):
         export_animation(curve, variant, "curve", output_path=tmp_path / "x.gif",
                          path=tmp_path / "y.gif")
+
+
+def test_the_scale_shortcut_of_the_animation_verbs_still_works_and_warns(variant, tmp_path):
+    with pytest.warns(DeprecationWarning,
+                      match=r"export_animation\(scale=.*options=AnimationOptions") as caught:
+        old = export_animation(curve, variant, "curve", tmp_path / "old.gif", width=320,
+                               height=240, scale=1)
+    assert [w.filename for w in caught if "scale=" in str(w.message)] == [__file__]
+    new = export_animation(curve, variant, "curve", tmp_path / "new.gif",
+                           options=AnimationOptions(**SIZE))
+    assert old.read_bytes() == new.read_bytes()
+    assert gif_frames(old)[0][1] == (320, 240)
+
+    snapshots = [{"y": np.arange(5.0) * (1 + e)} for e in (0, 1, 2)]
+    with pytest.warns(DeprecationWarning, match=r"export_cross_epoch_animation\(scale="):
+        old = export_cross_epoch_animation(trajectory, snapshots, [0, 1, 2],
+                                           tmp_path / "old_t.gif", width=320, height=240,
+                                           scale=1)
+    new = export_cross_epoch_animation(trajectory, snapshots, [0, 1, 2], tmp_path / "new_t.gif",
+                                       width=320, height=240,
+                                       options=AnimationOptions(scale=1))
+    assert old.read_bytes() == new.read_bytes()
+    assert gif_frames(old)[0][1] == (320, 240)
 
 
 def test_progress_reports_every_frame(variant, tmp_path):
@@ -287,7 +311,7 @@ def test_mp4_without_ffmpeg_names_the_extra(variant, tmp_path, monkeypatch):
 
 def test_renderer_kwargs_are_passed(variant, tmp_path):
     path = export_animation(curve, variant, "curve", tmp_path / "f", epochs=[0],
-                            color="red", options=AnimationOptions(label=False), **SMALL)
+                            color="red", options=AnimationOptions(label=False, **SIZE))
     pixels = np.asarray(Image.open(next(path.glob("*.png"))).convert("RGB")).reshape(-1, 3)
     assert ((pixels[:, 0] > 200) & (pixels[:, 1] < 60) & (pixels[:, 2] < 60)).any()
 
@@ -300,7 +324,7 @@ def test_registered_names_per_epoch_and_cross_epoch(demo_variant, tmp_path):
                                  tmp_path / "svd.gif", epochs=epochs, **SMALL)
     assert len(gif_frames(per_epoch)) == 4
     sweep = export_animation("training_curves", demo_variant, None, tmp_path / "curves.gif",
-                             epochs=[0, 500, 1000], options=AnimationOptions(label=False), **SMALL)
+                             epochs=[0, 500, 1000], options=AnimationOptions(label=False, **SIZE))
     frames = [f for _, _, f in gif_frames(sweep)]
     assert len(frames) == 3
     assert ImageChops.difference(frames[0], frames[2]).getbbox() is not None
@@ -346,7 +370,7 @@ def test_registered_multi_analyzer_names_get_every_analyzer(demo_variant, tmp_pa
 
 def test_theme_applies_to_every_frame(variant, tmp_path):
     out = export_animation(curve, variant, "curve", tmp_path / "dark", epochs=[0, 500],
-                           options=AnimationOptions(theme="dark"), **SMALL)
+                           options=AnimationOptions(theme="dark", **SIZE))
     for png in sorted(out.glob("*.png")):
         corner = Image.open(png).convert("RGB").getpixel((2, 2))
         assert max(corner) < 80, corner  # dark paper, not plotly's white

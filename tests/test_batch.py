@@ -12,7 +12,7 @@ import pytest
 from vizwidget import engine
 from vizwidget.batch import export_batch, job_filename
 from vizwidget.engine import shutdown
-from vizwidget.errors import FormatError, ThemeError, VisualizationNotFoundError
+from vizwidget.errors import FormatError, ThemeError, UsageError, VisualizationNotFoundError
 from vizwidget.export import ImageOptions
 
 pytestmark = pytest.mark.browser
@@ -231,7 +231,52 @@ def test_keywords_of_earlier_releases_still_work_and_warn(demo_variant, tmp_path
                            title="Old heading")
     assert old.ok and old.report.read_text().startswith("# Old heading")
     new = export_batch(demo_variant, ["flatness"], "json", tmp_path / "new",
-                       image=ImageOptions(400, 300, 1), heading="Old heading")
+                       image=ImageOptions(400, 300, 1), report="Old heading")
     assert [p.name for p in old.written] == [p.name for p in new.written]
     with pytest.raises(TypeError, match="unexpected keyword"):
         export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", colour="red")
+
+
+def _timeless(path):
+    """A report's text without its run time and clock time."""
+    return re.sub(r"\d+\.\d s; \d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "", path.read_text())
+
+
+@pytest.mark.parametrize("keyword", ["heading", "title"])
+def test_heading_and_title_fold_into_report_and_warn(demo_variant, tmp_path, keyword):
+    with pytest.warns(DeprecationWarning,
+                      match=rf"export_batch\({keyword}=.*report=<heading>") as caught:
+        old = export_batch(demo_variant, ["flatness"], "json", tmp_path / "old",
+                           **{keyword: "Seeds <compared>"})
+    assert [w.filename for w in caught if f"{keyword}=" in str(w.message)] == [__file__]
+    new = export_batch(demo_variant, ["flatness"], "json", tmp_path / "new",
+                       report="Seeds <compared>")
+    assert old.report.read_text().startswith("# Seeds &lt;compared&gt;\n")
+    assert "<h1>Seeds &lt;compared&gt;</h1>" in old.index.read_text()
+    for a, b in ((old.index, new.index), (old.report, new.report)):
+        assert _timeless(a) == _timeless(b)
+    assert [p.read_bytes() for p in old.written] == [p.read_bytes() for p in new.written]
+
+
+def test_report_true_false_or_a_heading(demo_variant, tmp_path):
+    default = export_batch(demo_variant, ["flatness"], "json", tmp_path / "default")
+    assert default.report.read_text().startswith("# vizwidget batch export\n")
+    none = export_batch(demo_variant, ["flatness"], "json", tmp_path / "none", report=False)
+    assert none.ok and none.index is None and none.report is None
+    assert sorted(p.name for p in (tmp_path / "none").iterdir()) == [none.written[0].name]
+    with pytest.warns(DeprecationWarning):  # report=False wins over an old heading
+        quiet = export_batch(demo_variant, ["flatness"], "json", tmp_path / "quiet",
+                             report=False, heading="unused")
+    assert quiet.report is None and not (tmp_path / "quiet" / "report.md").exists()
+
+
+def test_bad_report_values_are_refused_before_any_work(demo_variant, tmp_path):
+    with pytest.raises(UsageError, match=r"report must be True, False or a heading"):
+        export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", report=1)
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="another heading"):
+        export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", report="A",
+                     heading="B")
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="another heading"):
+        export_batch(demo_variant, ["flatness"], "json", tmp_path / "x", heading="A",
+                     title="B")
+    assert not (tmp_path / "x").exists()

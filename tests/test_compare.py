@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from PIL import Image
 
 import vizwidget as vz
 from vizwidget.analysis import stack_parameters
+from vizwidget.cli import main
 from vizwidget.compare import Variants, register_comparison
 from vizwidget.errors import (
     AnalyzerNotFoundError,
@@ -323,9 +325,42 @@ def test_export_comparison_writes_each_still_format(runs, tmp_path, suffix):
 def test_export_comparison_animation_sweeps_the_epochs(seeds, tmp_path):
     path = vz.export_comparison_animation(seeds, "parameter_trajectory_2d",
                                           tmp_path / "joint.gif", epochs=[0, 100, 200, 300],
-                                          width=400, height=300, scale=1)
+                                          width=400, height=300,
+                                          options=vz.AnimationOptions(scale=1))
     with Image.open(path) as im:
         assert im.format == "GIF" and im.n_frames == 4 and im.size == (400, 300)
+
+
+@pytest.mark.browser
+def test_the_scale_shortcut_of_export_comparison_animation_still_works_and_warns(seeds,
+                                                                                 tmp_path):
+    common = {"epochs": [0, 100, 200], "width": 400, "height": 300}
+    with pytest.warns(DeprecationWarning, match=r"export_comparison_animation\(scale=.*"
+                      r"options=AnimationOptions") as caught:
+        old = vz.export_comparison_animation(seeds, "training_curves", tmp_path / "old.gif",
+                                             scale=1, **common)
+    assert [w.filename for w in caught if "scale=" in str(w.message)] == [__file__]
+    new = vz.export_comparison_animation(seeds, "training_curves", tmp_path / "new.gif",
+                                         options=vz.AnimationOptions(scale=1), **common)
+    assert old.read_bytes() == new.read_bytes()
+    with Image.open(old) as im:
+        assert im.n_frames == 3 and im.size == (400, 300)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("count", [1, 2], ids=["one run", "a comparison"])
+def test_cli_animates_at_its_scale_without_deprecated_keywords(seeds, tmp_path, count):
+    out = tmp_path / "anim.gif"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["animate", *map(str, seeds[:count]), "training_curves",
+                     "--epochs", "0,100,200",
+                     "--width", "200", "--height", "150", "--scale", "2", "--theme", "dark",
+                     "--out", str(out), "-q"]) == 0
+    assert not [w for w in caught if issubclass(w.category, DeprecationWarning)
+                and "vizwidget" in w.filename]
+    with Image.open(out) as im:
+        assert im.n_frames == 3 and im.size == (400, 300)
 
 
 def test_export_comparison_refuses_animation_suffixes_before_any_work(runs, tmp_path):

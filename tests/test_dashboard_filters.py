@@ -18,10 +18,11 @@ from vizwidget.widget._filters import check_filters, hparams_of, matches, metric
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> list[Path]:
     """Four demo runs: lr 1e-3 (30 epochs) and 3e-3 (40 epochs), seeds 0 and 1 each."""
-    from vizwidget.demo import make_variant
+    from vizwidget.demo import Training, make_variant
 
     root = tmp_path_factory.mktemp("sweep")
-    return [make_variant(root / f"lr{lr:g}_s{seed}", p=11, seed=seed, lr=lr, epochs=epochs)
+    return [make_variant(root / f"lr{lr:g}_s{seed}", p=11, seed=seed, epochs=epochs,
+                         training=Training(lr=lr))
             for lr, epochs in ((1e-3, 30), (3e-3, 40)) for seed in (0, 1)]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import vizwidget
 from vizwidget.compare import SWEEP_VIEWS
-from vizwidget.demo import checkpoint_schedule, make_variant
+from vizwidget.demo import Training, checkpoint_schedule, make_variant
 from vizwidget.runs import ArtifactLoader
 
 
@@ -53,7 +53,8 @@ def test_writes_artifacts_for_every_builtin_renderer(demo_variant):
 
 
 def test_deterministic_for_a_seed_and_different_across_seeds(tmp_path):
-    small = {"p": 13, "epochs": 60, "d_embed": 8, "d_hidden": 16, "flatness_samples": 2}
+    small = {"p": 13, "epochs": 60,
+             "training": Training(d_embed=8, d_hidden=16, flatness_samples=2)}
     a = ArtifactLoader(make_variant(tmp_path / "a", seed=3, **small))
     b = ArtifactLoader(make_variant(tmp_path / "b", seed=3, **small))
     c = ArtifactLoader(make_variant(tmp_path / "c", seed=4, **small))
@@ -67,7 +68,8 @@ def test_deterministic_for_a_seed_and_different_across_seeds(tmp_path):
 
 
 def test_overwrite_and_bad_arguments(tmp_path):
-    small = {"p": 7, "epochs": 10, "d_embed": 4, "d_hidden": 8, "flatness_samples": 1}
+    small = {"p": 7, "epochs": 10,
+             "training": Training(d_embed=4, d_hidden=8, flatness_samples=1)}
     path = make_variant(tmp_path / "v", **small)
     (path / "artifacts" / "parameters" / "epoch_999.npz").write_bytes(b"stale")
     make_variant(path, **small)
@@ -77,7 +79,61 @@ def test_overwrite_and_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="p must be an integer >= 3"):
         make_variant(tmp_path / "w", p=2)
     with pytest.raises(ValueError, match="train_fraction"):
-        make_variant(tmp_path / "w", train_fraction=1.5)
+        make_variant(tmp_path / "w", training=Training(train_fraction=1.5))
+    with pytest.raises(ValueError, match="d_hidden must be an integer >= 1, got 0"):
+        make_variant(tmp_path / "w", training=Training(d_hidden=0))
+    with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
+        make_variant(tmp_path / "w", colour="red")
+    assert not (tmp_path / "w").exists()  # refused before anything is written
+
+
+def _files(root):
+    """Every file of a run by relative path: bytes (config.json without its timing)."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.name == "config.json":
+                config = json.loads(data)
+                assert config.pop("train_seconds") >= 0
+                data = config
+            out[path.relative_to(root).as_posix()] = data
+    return out
+
+
+def test_training_keywords_of_the_previous_release_still_work_and_warn(tmp_path):
+    old_keywords = {"d_embed": 4, "d_hidden": 8, "train_fraction": 0.5, "lr": 1e-2,
+                    "weight_decay": 1.0, "metrics_every": 5, "flatness_samples": 1,
+                    "flatness_scale": 0.1}
+    with pytest.warns(DeprecationWarning) as caught:
+        old = make_variant(tmp_path / "old", p=7, seed=1, epochs=12, **old_keywords)
+    messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
+    assert len(messages) == len(old_keywords)
+    assert all("training=Training(...)" in m for m in messages)
+    assert {w.filename for w in caught} == {__file__}  # points at the caller
+    new = make_variant(tmp_path / "new", p=7, seed=1, epochs=12,
+                       training=Training(**old_keywords))
+    assert _files(old) == _files(new)
+    config = json.loads((new / "config.json").read_text())
+    assert {k: config[k] for k in old_keywords} == old_keywords
+    # an old keyword overrides the same field of training=
+    with pytest.warns(DeprecationWarning, match=r"make_variant\(lr=\.\.\.\)"):
+        mixed = make_variant(tmp_path / "mixed", p=7, seed=1, epochs=12, lr=1e-2,
+                             training=Training(**{**old_keywords, "lr": 0.5}))
+    assert _files(mixed) == _files(new)
+
+
+def test_training_is_a_frozen_value_with_the_previous_defaults():
+    import dataclasses
+    import inspect
+
+    t = Training()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        t.lr = 1.0  # type: ignore[misc]
+    assert dataclasses.asdict(t) == {"d_embed": 32, "d_hidden": 128, "train_fraction": 0.4,
+                                     "lr": 6e-3, "weight_decay": 1.5, "metrics_every": 10,
+                                     "flatness_samples": 16, "flatness_scale": 0.05}
+    assert len(inspect.signature(make_variant).parameters) <= 12
 
 
 def test_default_run_is_fast_enough(tmp_path):

@@ -15,7 +15,7 @@ from PIL import Image
 from vizwidget import evals, export_animation
 from vizwidget.batch import export_batch
 from vizwidget.cli import main
-from vizwidget.export import ImageOptions, figure_to_bytes
+from vizwidget.export import AnimationOptions, ImageOptions, figure_to_bytes
 from vizwidget.registry import render_visualization
 from vizwidget.runs import ArtifactLoader
 from vizwidget.widget import ExportWidget
@@ -132,7 +132,7 @@ def test_run_artifacts_feed_the_registry_widget_and_animation(eval_run, logs_tab
     assert list(widget.epochs) == list(EPOCHS)
     assert widget.figure(100).layout.title.text.endswith("epoch 100")
     gif = export_animation("scores_by_task", eval_run, None, tmp_path / "sweep.gif",
-                           width=300, height=200, scale=1)
+                           options=AnimationOptions(width=300, height=200, scale=1))
     with Image.open(gif) as img:
         assert img.n_frames == len(EPOCHS)
 

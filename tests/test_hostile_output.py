@@ -217,7 +217,7 @@ def test_security_batch_report_escapes_a_hostile_variant_path_and_title(demo_var
     evil = tmp_path / f"run {TASK}|x`y`\nz"
     shutil.copytree(demo_variant, evil, ignore=shutil.ignore_patterns("exports"))
     result = export_batch([evil], visualizations=["training_curves"], formats="json",
-                          output_dir=tmp_path / "out", heading=f"Batch {HOSTILE}")
+                          output_dir=tmp_path / "out", report=f"Batch {HOSTILE}")
     assert result.ok and len(result.succeeded) == 1
     md = result.report.read_text(encoding="utf-8")
     out = Page(rendered(md))

@@ -68,8 +68,8 @@ def test_corrupt_artifact_in_an_animation_is_an_artifact_error_naming_the_file(
         broken_variant, tmp_path):
     with pytest.raises(CorruptArtifactError, match=r"epoch_600\.npz") as info:
         vizwidget.export_animation("singular_value_spectrum", broken_variant, None,
-                                   tmp_path / "a.gif", epochs=[540, 600, 660],
-                                   width=300, height=200, scale=1)
+                                   tmp_path / "a.gif", epochs=[540, 600, 660], width=300,
+                                   height=200, options=vizwidget.AnimationOptions(scale=1))
     assert not isinstance(info.value, RendererError)
     assert "Fix the renderer" not in str(info.value)
     assert not (tmp_path / "a.gif").exists()

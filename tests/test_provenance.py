@@ -169,7 +169,7 @@ def test_reproduce_is_byte_identical(variant, tmp_path, name, kwargs, fmt):
 
 def test_reproduce_an_animation_and_a_plain_figure(variant, bar_figure, tmp_path):
     path = export_animation("flatness_distribution", variant, None, tmp_path / "a.gif",
-                            epochs=[300, 600], **SMALL)
+                            epochs=[300, 600], options=AnimationOptions(**SMALL))
     assert vizwidget.reproduce(path).read_bytes() == path.read_bytes()
     plain = export_figure(bar_figure, tmp_path / "bars.svg", **SMALL)
     assert vizwidget.reproduce(plain, tmp_path / "again.svg").read_bytes() == plain.read_bytes()
@@ -278,7 +278,8 @@ def test_csv_comment_line_reads_back(tmp_path):
 ])
 def test_reproduce_animations_byte_identical(variant, tmp_path, name, suffix):
     target = tmp_path / (f"anim.{suffix}" if suffix else "frames")
-    path = export_animation(name, variant, None, target, epochs=[300, 600, 900], **SMALL)
+    path = export_animation(name, variant, None, target, epochs=[300, 600, 900],
+                            options=AnimationOptions(**SMALL))
     again = vizwidget.reproduce(path)
     if suffix:
         assert again.read_bytes() == path.read_bytes()

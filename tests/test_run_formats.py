@@ -407,7 +407,7 @@ def test_export_and_animate_a_trainer_run(trainer_run, tmp_path):
                                              output_dir=tmp_path)
     assert "train/loss" in curves.read_text() and "eval/accuracy" in curves.read_text()
     gif = vz.export_animation("singular_value_spectrum", trainer_run, None, tmp_path / "s.gif",
-                              fps=4, width=300, height=200, scale=1)
+                              options=vz.AnimationOptions(fps=4, width=300, height=200, scale=1))
     with Image.open(gif) as image:
         assert image.n_frames == len(STEPS) and image.size == (300, 200)
 

@@ -164,7 +164,11 @@ def _plan(variants: Sequence[Path], labels: Sequence[str],
     return units
 
 
-@renamed_keywords(variants="runs", out_dir="output_dir", title="heading")
+#: The heading of ``index.html`` and ``report.md`` unless ``report=`` names one.
+DEFAULT_HEADING = "vizwidget batch export"
+
+
+@renamed_keywords(variants="runs", out_dir="output_dir")
 def export_batch(
     runs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     visualizations: Iterable[str] | None = None,
@@ -175,8 +179,7 @@ def export_batch(
     image: ImageOptions | None = None,
     jobs: int | Executor = 1,
     progress: Progress | bool | None = None,
-    report: bool = True,
-    heading: str = "vizwidget batch export",
+    report: bool | str = True,
     compare: bool = True,
     provenance: Provenance = None,
     **legacy: Any,
@@ -208,10 +211,10 @@ def export_batch(
         ``dask.distributed.Client(address).get_executor()``.
     progress : callable or bool, optional
         ``progress(done, total)`` as jobs finish, or True for a tqdm bar.
-    report : bool, default True
-        Write ``index.html`` and ``report.md``.
-    heading : str
-        Their heading (formerly ``title``).
+    report : bool or str, default True
+        True: write ``index.html`` and ``report.md`` headed "vizwidget batch export"; a
+        string: write them with that heading (formerly ``heading=`` and ``title=``, which
+        still work for one release and warn); False: write neither.
     compare : bool, default True
         With several variants, also write one comparison figure per over-epochs or
         trajectory visualization (overlays, joint PCA; see :func:`vizwidget.export_comparison`)
@@ -234,7 +237,7 @@ def export_batch(
         in ``.failed``.
     """
     t0 = time.perf_counter()
-    image, jobs = _legacy(legacy, image, jobs)
+    image, jobs, report = _legacy(legacy, image, jobs, report)
     if isinstance(runs, (str, os.PathLike)):
         runs = [runs]
     paths = [resolve_variant_dir(v) for v in runs]
@@ -297,25 +300,37 @@ def export_batch(
         results += _comparisons([p for p, _ in pairs], [label for _, label in pairs], names,
                                 fmts, epoch, out, options)
     result = BatchResult(results, out, seconds=time.perf_counter() - t0, workers=workers)
-    if report:
+    if report is not False:
+        heading = DEFAULT_HEADING if report is True else report
         result.index, result.report = write_reports(result, heading)
     result.seconds = time.perf_counter() - t0
     return result
 
 
-def _legacy(legacy: dict[str, Any], image: ImageOptions | None,
-            jobs: Any) -> tuple[ImageOptions, Any]:
-    """Fold keywords of earlier releases (they warn) into ``image`` and ``jobs``."""
+def _legacy(legacy: dict[str, Any], image: ImageOptions | None, jobs: Any,
+            report: bool | str) -> tuple[ImageOptions, Any, bool | str]:
+    """Fold keywords of earlier releases (they warn) into ``image``, ``jobs`` and ``report``;
+    check ``report``."""
     look = fold_legacy(legacy, "export_batch", ("width", "height", "scale", "theme"),
                        "image=ImageOptions(...)", 5)
     executor = fold_legacy(legacy, "export_batch", ("executor",), "jobs=<executor>", 5)
+    headings = fold_legacy(legacy, "export_batch", ("heading", "title"), "report=<heading>", 5)
     if legacy:
         raise TypeError(f"export_batch() got unexpected keyword arguments: "
                         f"{', '.join(sorted(legacy))}")
+    if len(headings) > 1 or (headings and isinstance(report, str)):
+        raise TypeError(f"export_batch() got {' and '.join(f'{k}=' for k in headings)} with "
+                        "another heading; pass report=<heading> only.")
     image = replace(image or ImageOptions(), **look)
     if executor.get("executor") is not None:
         jobs = executor["executor"]
-    return image, jobs
+    if headings and report is not False:
+        report = next(iter(headings.values()))
+    if not isinstance(report, (bool, str)):
+        raise UsageError(f"report must be True, False or a heading (a string), got "
+                         f"{type(report).__name__}.\nPass report=True for the default "
+                         "heading, or report='My heading'.")
+    return image, jobs, report
 
 
 #: The label of comparison figures in results and reports.

@@ -140,6 +140,7 @@ def cmd_export(args: argparse.Namespace, out: _Output) -> int:
 
 def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
     from ._paths import safe_filename
+    from .export import AnimationOptions
     from .formats import ANIMATION_FORMATS, FRAMES_FORMAT, normalize, resolve_output, suffix_for
     from .registry import cross_epochs, get_visualization
     from .runs import ArtifactLoader
@@ -173,9 +174,9 @@ def cmd_animate(args: argparse.Namespace, out: _Output) -> int:
             fmt = "gif"
         path, fmt = resolve_output(out_path, fmt, ANIMATION_FORMATS)
     t0 = time.perf_counter()
+    look = AnimationOptions(args.fps, args.width, args.height, args.scale, theme=args.theme)
     written = export_animation(vis.name, loader.variant_dir, None, path, epochs=chosen,
-                               fps=args.fps, width=args.width, height=args.height,
-                               scale=args.scale, theme=args.theme, progress=out.progress,
+                               options=look, progress=out.progress,
                                provenance=None if args.provenance else False,
                                **render_kwargs)
     seconds = time.perf_counter() - t0
@@ -268,20 +269,24 @@ def cmd_compare(args: argparse.Namespace, out: _Output) -> int:
     fmt = fmt or ("gif" if animate else "png")
     if target is None:
         target = Path(f"comparison_{safe_filename(vis.name)}.{fmt}")
-    common = {"layout": args.layout, "width": args.width, "height": args.height,
-              "scale": args.scale, "theme": args.theme, **render_kwargs}
     t0 = time.perf_counter()
     if animate:
+        from .export import AnimationOptions
         from .formats import ANIMATION_FORMATS
 
         path, _ = resolve_output(target, fmt, ANIMATION_FORMATS)
         epochs = None
         if args.epochs is not None:
             epochs = select_epochs(parse_epochs(args.epochs), variants.sweep_epochs(vis))
-        written = export_comparison_animation(variants, vis, path, epochs, fps=args.fps,
-                                              progress=out.progress, **common)
+        look = AnimationOptions(args.fps, args.width, args.height, args.scale,
+                                theme=args.theme)
+        written = export_comparison_animation(variants, vis, path, epochs, args.layout,
+                                              options=look, progress=out.progress,
+                                              **render_kwargs)
     else:
-        written = export_comparison(variants, vis, target, args.epoch, format=fmt, **common)
+        written = export_comparison(variants, vis, target, args.epoch, args.layout,
+                                    format=fmt, width=args.width, height=args.height,
+                                    scale=args.scale, theme=args.theme, **render_kwargs)
     seconds = time.perf_counter() - t0
     out.line(f"{written}  ({len(variants)} variants, {seconds:.1f} s)")
     return out.result(True, [written], variants=variants.labels,

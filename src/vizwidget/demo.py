@@ -21,14 +21,54 @@ import json
 import os
 import shutil
 import time
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from ._blas import single_blas_thread
+from ._deprecation import fold_legacy
 from .analysis import perturbation_loss_deltas
 from .export import atomic_write
 
-__all__ = ["checkpoint_schedule", "make_variant"]
+__all__ = ["Training", "checkpoint_schedule", "make_variant"]
+
+
+@dataclass(frozen=True)
+class Training:
+    """How the demo network is shaped and trained, in one value for :func:`make_variant`.
+
+    Attributes
+    ----------
+    d_embed : int
+        Embedding width.
+    d_hidden : int
+        Hidden width.
+    train_fraction : float
+        Share of the ``p²`` pairs used for training, in (0, 1).
+    lr : float
+        AdamW learning rate.
+    weight_decay : float
+        AdamW decoupled weight decay.
+    metrics_every : int
+        Epoch interval of metrics.json rows.
+    flatness_samples : int
+        Random perturbations per checkpoint for the flatness analyzer.
+    flatness_scale : float
+        Relative perturbation size.
+    """
+
+    d_embed: int = 32
+    d_hidden: int = 128
+    train_fraction: float = 0.4
+    lr: float = 6e-3
+    weight_decay: float = 1.5
+    metrics_every: int = 10
+    flatness_samples: int = 16
+    flatness_scale: float = 0.05
+
+
+#: make_variant's keywords of the previous release, now fields of Training.
+_TRAINING_FIELDS = tuple(f.name for f in fields(Training))
 
 
 def checkpoint_schedule(epochs: int, dense_fraction: float = 0.4) -> list[int]:
@@ -72,16 +112,10 @@ def make_variant(
     seed: int = 0,
     epochs: int = 1500,
     *,
-    d_embed: int = 32,
-    d_hidden: int = 128,
-    train_fraction: float = 0.4,
-    lr: float = 6e-3,
-    weight_decay: float = 1.5,
-    metrics_every: int = 10,
-    flatness_samples: int = 16,
-    flatness_scale: float = 0.05,
+    training: Training | None = None,
     overwrite: bool = True,
     verbose: bool = False,
+    **legacy: Any,
 ) -> Path:
     """Train modular addition with numpy and write a variant directory.
 
@@ -96,18 +130,11 @@ def make_variant(
         files.
     epochs : int, default 1500
         Number of full-batch training steps.
-    d_embed, d_hidden : int
-        Embedding width and hidden width.
-    train_fraction : float, default 0.4
-        Share of the ``p²`` pairs used for training.
-    lr, weight_decay : float
-        AdamW learning rate and decoupled weight decay.
-    metrics_every : int, default 10
-        Epoch interval of metrics.json rows.
-    flatness_samples : int, default 16
-        Random perturbations per checkpoint for the flatness analyzer.
-    flatness_scale : float, default 0.05
-        Relative perturbation size.
+    training : Training, optional
+        Widths, data split, optimizer, metrics interval and flatness sampling (default
+        ``Training()``). The keywords ``d_embed``, ``d_hidden``, ``train_fraction``, ``lr``,
+        ``weight_decay``, ``metrics_every``, ``flatness_samples`` and ``flatness_scale``
+        still work for one release and warn.
     overwrite : bool, default True
         Replace an existing ``artifacts/`` directory in ``path``; with False an existing
         one is an error.
@@ -118,15 +145,25 @@ def make_variant(
     -------
     pathlib.Path
         The variant directory.
+
+    Examples
+    --------
+    >>> make_variant("runs/small", p=23, epochs=300,
+    ...              training=Training(d_hidden=64, lr=1e-2))  # doctest: +SKIP
     """
-    for name, value in (("p", p), ("epochs", epochs), ("d_embed", d_embed),
-                        ("d_hidden", d_hidden), ("metrics_every", metrics_every),
-                        ("flatness_samples", flatness_samples)):
+    old = fold_legacy(legacy, "make_variant", _TRAINING_FIELDS, "training=Training(...)", 3)
+    if legacy:
+        raise TypeError(f"make_variant() got unexpected keyword arguments: "
+                        f"{', '.join(sorted(legacy))}")
+    t = replace(training or Training(), **old)
+    for name, value in (("p", p), ("epochs", epochs), ("d_embed", t.d_embed),
+                        ("d_hidden", t.d_hidden), ("metrics_every", t.metrics_every),
+                        ("flatness_samples", t.flatness_samples)):
         if isinstance(value, bool) or int(value) != value or value < (3 if name == "p" else 1):
             raise ValueError(f"{name} must be an integer >= {3 if name == 'p' else 1}, "
                              f"got {value!r}.")
-    if not 0.0 < train_fraction < 1.0:
-        raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction!r}.")
+    if not 0.0 < t.train_fraction < 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1), got {t.train_fraction!r}.")
     out = Path(path).expanduser()
     art = out / "artifacts"
     if art.exists():
@@ -138,15 +175,17 @@ def make_variant(
     (art / "flatness").mkdir()
 
     with single_blas_thread():
-        return _train(out, art, p, seed, epochs, d_embed, d_hidden, train_fraction, lr,
-                      weight_decay, metrics_every, flatness_samples, flatness_scale, verbose)
+        return _train(out, art, p, seed, epochs, t, verbose)
 
 
-def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d_hidden: int,
-           train_fraction: float, lr: float, weight_decay: float, metrics_every: int,
-           flatness_samples: int, flatness_scale: float, verbose: bool) -> Path:
+def _train(out: Path, art: Path, p: int, seed: int, epochs: int, training: Training,
+           verbose: bool) -> Path:
     import numpy as np
 
+    d_embed, d_hidden = training.d_embed, training.d_hidden
+    lr, weight_decay = training.lr, training.weight_decay
+    metrics_every = training.metrics_every
+    flatness_samples, flatness_scale = training.flatness_samples, training.flatness_scale
 
     t0 = time.perf_counter()
     f32 = np.float32
@@ -154,7 +193,7 @@ def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d
     a_all, b_all = (g.ravel() for g in np.meshgrid(np.arange(p), np.arange(p), indexing="ij"))
     y_all = (a_all + b_all) % p
     order = rng.permutation(p * p)
-    n_train = max(1, int(round(train_fraction * p * p)))
+    n_train = max(1, int(round(training.train_fraction * p * p)))
     train, test = order[:n_train], order[n_train:]
     eye = np.eye(p, dtype=f32)
     A_tr, B_tr = eye[a_all[train]], eye[b_all[train]]  # one-hot, for the embedding gradient
@@ -228,7 +267,7 @@ def _train(out: Path, art: Path, p: int, seed: int, epochs: int, d_embed: int, d
     _save_json(out / "metrics.json", metrics)
     _save_json(out / "config.json", {
         "task": "modular_addition", "p": p, "seed": seed, "epochs": epochs,
-        "d_embed": d_embed, "d_hidden": d_hidden, "train_fraction": train_fraction,
+        "d_embed": d_embed, "d_hidden": d_hidden, "train_fraction": training.train_fraction,
         "n_train": int(n_train), "optimizer": "AdamW", "lr": lr,
         "weight_decay": weight_decay, "betas": [beta1, beta2],
         "metrics_every": metrics_every, "flatness_samples": flatness_samples,

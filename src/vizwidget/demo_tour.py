@@ -22,6 +22,7 @@ from .batch import COMPARISON_LABEL, BatchResult, JobResult, export_batch
 from .compare import Variants, export_comparison
 from .demo import make_variant
 from .errors import describe
+from .export import AnimationOptions
 from .provenance import read_provenance
 from .verbs import export_animation
 from .widget import Dashboard
@@ -115,11 +116,11 @@ def run_demo(root: str | os.PathLike[str] = "demo-run", *, p: int = 59,
     result = DemoResult(runs)
 
     log("exporting the single-run gallery…")
-    batch = export_batch(runs[0], None, formats, out, compare=False, heading="vizwidget demo")
+    batch = export_batch(runs[0], None, formats, out, compare=False, report="vizwidget demo")
     variants = Variants(runs, labels="seed{seed}")
     extra = [_attempt(runs[0].name, ANIMATED, "gif", lambda: export_animation(
-        ANIMATED, runs[0], None, out / f"animation_{ANIMATED}.gif", fps=8, width=800,
-        height=500, scale=1))]
+        ANIMATED, runs[0], None, out / f"animation_{ANIMATED}.gif",
+        options=AnimationOptions(fps=8, width=800, height=500, scale=1)))]
     for name, stem in COMPARISONS:
         extra.append(_attempt(COMPARISON_LABEL, name, "png", lambda n=name, s=stem:
                               export_comparison(variants, n, out / f"{s}.png", scale=1,

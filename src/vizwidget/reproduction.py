@@ -153,7 +153,7 @@ def _field(record: dict[str, Any], path: Path, key: str, valid: Callable[[Any], 
 #: Keywords of the export calls and the renderer call: a record's kwargs may not set them.
 _RESERVED = frozenset(inspect.signature(export_animation).parameters) | {
     "vis", "loader", "data", "snapshots", "epoch", "epochs", "current_epoch", "output_path",
-    "cancel", "theme", "label", "lock_axes", "loop", "render_kwargs"}
+    "cancel", "scale", "theme", "label", "lock_axes", "loop", "render_kwargs"}
 
 
 def _kwargs(record: dict[str, Any], path: Path, vis: Visualization) -> dict[str, Any]:

@@ -37,7 +37,7 @@ __all__ = [
 
 Renderer = Callable[..., Any] | str
 #: Keywords of earlier releases that now live in ``options=AnimationOptions(...)``.
-_LEGACY_LOOK = ("label", "lock_axes", "loop", "theme")
+_LEGACY_LOOK = ("label", "lock_axes", "loop", "scale", "theme")
 
 
 def animation_options(options: AnimationOptions | None = None, *, fps: float | None = None,
@@ -152,7 +152,6 @@ def export_animation(
     fps: float | None = None,
     width: int | None = None,
     height: int | None = None,
-    scale: float | None = None,
     options: AnimationOptions | None = None,
     progress: Progress | bool | None = None,
     provenance: Provenance = None,
@@ -174,10 +173,12 @@ def export_animation(
         offline), or a directory path without suffix (one PNG per frame).
     epochs : sequence of int, optional
         Epochs to show (sorted, de-duplicated); default all available.
-    fps, width, height, scale
+    fps, width, height
         Shortcuts for the same fields of ``options`` (they win over it).
     options : AnimationOptions, optional
-        Frame rate, size, epoch label, locked axes, loop count and theme, in one value.
+        Frame rate, size, pixel density, epoch label, locked axes, loop count and theme, in
+        one value (``scale=``, ``label=``, ``lock_axes=``, ``loop=``, ``theme=`` still work
+        for one release and warn).
     progress : callable or bool, optional
         ``progress(done, total)`` after each frame, or True for a tqdm bar; a callback that
         raises :class:`~vizwidget.errors.ExportCancelled` stops the export.
@@ -199,8 +200,7 @@ def export_animation(
         raise UsageError(f"analyzer is required with a renderer function; the run "
                          f"has: {', '.join(loader.analyzers())}.\n"
                          "Pass analyzer=..., or a registered visualization name.")
-    chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
-                               **look)
+    chosen = animation_options(options, fps=fps, width=width, height=height, **look)
     source = FigureSource(visualization, loader, analyzer=analyzer, options=renderer_options)
     return source.animate(path, epochs, chosen, progress=progress,
                           provenance=provenance)
@@ -217,7 +217,6 @@ def export_cross_epoch_animation(
     fps: float | None = None,
     width: int | None = None,
     height: int | None = None,
-    scale: float | None = None,
     options: AnimationOptions | None = None,
     progress: Progress | bool | None = None,
     **renderer_options: Any,
@@ -230,8 +229,7 @@ def export_cross_epoch_animation(
     """
     look, progress = legacy_animation_keywords(renderer_options,
                                                "export_cross_epoch_animation", progress)
-    chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
-                               **look)
+    chosen = animation_options(options, fps=fps, width=width, height=height, **look)
     source = FigureSource(visualization, kind="cross_epoch", options=renderer_options,
                           snapshots=(snapshots, epochs))
     return source.animate(path, sweep, chosen, progress=progress)

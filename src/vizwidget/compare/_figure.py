@@ -222,8 +222,8 @@ def export_comparison_animation(
     runs: Variants | Paths, visualization: str | Visualization,
     path: str | Path, epochs: Sequence[int] | None = None,
     layout: str | None = None, *, fps: float | None = None, width: int | None = None,
-    height: int | None = None, scale: float | None = None,
-    options: AnimationOptions | None = None, progress: Any = None, **figure_options: Any,
+    height: int | None = None, options: AnimationOptions | None = None,
+    progress: Any = None, **figure_options: Any,
 ) -> Path:
     """Animate a comparison over epochs: the highlight (or the panels' epoch) sweeps.
 
@@ -232,9 +232,11 @@ def export_comparison_animation(
     epochs : sequence of int, optional
         Frames; default the epochs common to all runs (their union when none is).
         Each run shows its nearest checkpoint.
-    path, fps, width, height, scale, options, progress
+    path, options, progress
         As for :func:`vizwidget.export_animation` (gif, mp4, webm, webp, png, html, or a
         directory of frames); axes are never locked (the data stay fixed).
+    fps, width, height
+        Shortcuts for the same fields of ``options`` (they win over it).
     layout, **figure_options
         As for :func:`comparison_figure` (``processing=``, ``columns=``, renderer options).
 
@@ -247,8 +249,7 @@ def export_comparison_animation(
     vs = as_variants(runs)
     vis, vs, figure = prepare_comparison(vs, visualization, layout, **figure_options)
     frames = sorted(set(vs.sweep_epochs(vis) if epochs is None else epochs))
-    chosen = animation_options(options, fps=fps, width=width, height=height, scale=scale,
-                               **look)
+    chosen = animation_options(options, fps=fps, width=width, height=height, **look)
     record = {"visualization": vis.name, "layout": layout, "labels": vs.labels,
               **(_record(vs) or {})}
     return animate_frames(figure, frames, path, replace(chosen, lock_axes=False),
