@@ -64,6 +64,14 @@ def test_m4_leaves_short_and_flat_series():
     assert same_x.size <= 4 and 0 in same_x and 999 in same_x
 
 
+@pytest.mark.parametrize("n_bins", [0, 1])
+def test_m4_in_one_column_keeps_the_ends_and_extremes(backend, n_bins):
+    # a frame narrower than the margins leaves at most one pixel column for the data
+    y = np.sin(np.arange(80.0))
+    kept = m4_indices(np.arange(80.0), y, n_bins)
+    assert kept.size <= 4 and {0, 79, int(y.argmin()), int(y.argmax())} == set(kept.tolist())
+
+
 def _long_line(n: int, spike_at: int | None = None, **trace) -> go.Figure:
     rng = np.random.default_rng(n)
     y = 1 + 0.01 * rng.standard_normal(n)

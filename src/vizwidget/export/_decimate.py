@@ -68,13 +68,13 @@ def m4_indices(x: np.ndarray, y: np.ndarray, n_bins: int, *, log_x: bool = False
     into half-open bins that leave out the last point, which is added back), a vectorised
     numpy pass otherwise.
     """
-    n = int(x.size)
+    n, n_bins = int(x.size), max(int(n_bins), 1)
     if n <= 4 * n_bins or n < 2:
         return np.arange(n, dtype=np.int64)
     pos = np.log10(x) if log_x else np.asarray(x, dtype=np.float64)
     span = float(pos[-1] - pos[0])
-    if not span > 0:  # one x value: one column
-        return _m4_numpy(np.zeros(n), y, 1)
+    if not span > 0 or n_bins < 2:  # one column (tsdownsample needs two bins)
+        return _m4_numpy(np.zeros(n) if not span > 0 else (pos - pos[0]) / span, y, 1)
     try:
         from tsdownsample import M4Downsampler
     except ImportError:
