@@ -18,10 +18,10 @@ first visits (target: 1 M <= 300 ms median and <= 2x the 10k figure), a zoom (a
 the tab's memory with 20 epochs cached (JS heap + array buffers, target <= 1 GB).
 
 With ``--wake``: the WebGL budget. Ten 10k-point Scattergl ExportWidgets on one page (more
-than the live plots the budget allows); scrolling through to the end puts the first to sleep (its
-contexts given back, its still image shown). Measured: scrolling it back into view ->
-``Plotly.react`` resolved for it again (target <= 150 ms median), and the same redraw of an
-awake plot for scale.
+than the live plots the budget allows, one in view at a time); scrolling through to the end
+puts the first to sleep (its contexts given back, its still image shown). Measured: scrolling
+it back into view -> ``Plotly.react`` resolved for it again (target <= 150 ms median), the
+same redraw of an awake plot for scale, and what losing one context costs.
 
 Usage: python benchmarks/bench_widget.py [--epochs 20] [--passes 2] [--large | --wake]
 """
@@ -283,7 +283,7 @@ def cloud(data, epoch):
     return go.Figure(go.Scattergl(x=x, y=y, mode="markers"),
                      layout={"height": 400, "margin": {"t": 20}})
 
-widgets = [ExportWidget(cloud, epochs=list(range(5)), preview_height=400) for _ in range(10)]
+widgets = [ExportWidget(cloud, epochs=list(range(5)), preview_height=500) for _ in range(10)]
 display(*widgets)"""
 
 TIME_REACT = """async () => {
@@ -298,6 +298,23 @@ TIME_REACT = """async () => {
       return out;
     };
     P.__timed = true;
+  }
+  window.__losses = [];
+  for (const proto of [WebGLRenderingContext.prototype, WebGL2RenderingContext.prototype]) {
+    const get = proto.getExtension;
+    proto.getExtension = function (name) {
+      const ext = get.call(this, name);
+      if (name === "WEBGL_lose_context" && ext && !ext.__timed) {
+        const lose = ext.loseContext.bind(ext);
+        ext.loseContext = () => {
+          const t = performance.now();
+          lose();
+          window.__losses.push([t, performance.now() - t]);
+        };
+        ext.__timed = true;
+      }
+      return ext;
+    };
   }
 }"""
 
@@ -323,6 +340,8 @@ WAKE = """async ([first, last]) => {
     if (gd.dataset.asleep !== "1") continue;
     out.slept += 1;
     await new Promise((r) => setTimeout(r, 500));
+    const store = gd.closest(".vzw-root")?.vizwidgetStore;
+    const before = store ? store.stats.figures : 0;
     let woke = null;
     const seen = new MutationObserver(() => { woke ??= performance.now(); });
     seen.observe(gd, {attributes: true, attributeFilter: ["data-asleep"]});
@@ -333,6 +352,9 @@ WAKE = """async ([first, last]) => {
     out.wake.push(end - t);
     out.parts = out.parts || [];
     out.parts.push([woke - t, start - t, end - start].map(Math.round));
+    out.fetched = (out.fetched || 0) + (store ? store.stats.figures - before : 0);
+    const lost = window.__losses.filter(([at]) => at >= t && at <= end).length;
+    out.lossesDuring = (out.lossesDuring || 0) + lost;
     await new Promise((r) => setTimeout(r, 500));
   }
   const P = await globalThis.__vizwidget__.plotly;
@@ -342,6 +364,7 @@ WAKE = """async ([first, last]) => {
     out.awake.push(performance.now() - t);
     await new Promise((r) => setTimeout(r, 200));
   }
+  out.losses = window.__losses;
   return out;
 }"""
 
@@ -354,7 +377,8 @@ def wake_main(args) -> None:
     with jupyter_lab(root) as lab, sync_playwright() as p:
         lab.write_notebook("wake.ipynb", [WAKE_SETUP])
         browser = launch_browser(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        # one widget in view at a time (and its 100 px margin): each wake is one plot's
+        page = browser.new_page(viewport={"width": 1400, "height": 500})
         page.set_default_timeout(180_000)
         open_notebook(page, lab, "wake.ipynb")
         run_cell(page, 0)
@@ -369,7 +393,13 @@ def wake_main(args) -> None:
     print(f"WebGL budget, 10 x 10k-point Scattergl widgets, {out['slept']} wake-ups:")
     print(f"  scrolled back into view -> redrawn: median {med(out['wake']):.1f} ms, "
           f"max {max(out['wake']):.1f} ms (target <= 150)")
-    print(f"  in view -> woken, -> react called, react (ms): {out['parts']}")
+    print(f"  in view -> woken, -> react called, react (ms): {out['parts']}; figures "
+          f"fetched from the kernel meanwhile: {out.get('fetched', 0)}; contexts lost "
+          f"meanwhile: {out.get('lossesDuring', 0)}")
+    losses = [ms for _, ms in out["losses"]]
+    if losses:
+        print(f"  losing one context: median {med(losses):.1f} ms, max {max(losses):.1f} ms "
+              f"({len(losses)} lost)")
     print(f"  the same Plotly.react while awake: median {med(out['awake']):.1f} ms")
 
 

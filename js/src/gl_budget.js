@@ -2,17 +2,10 @@
 // beyond that, so however many widgets a page holds, at most MAX_PLOTS plots (and
 // MAX_CONTEXTS contexts: a 3-D grid holds one per scene) keep theirs. When a plot needs
 // room, the plots out of view, then the least recently used, give their contexts back and
-// show their figure as an image; they redraw when they come (back) into view. Losing a
-// context costs the page a few hundred ms with software GL, so the contexts of a plot put to
-// sleep are lost after the plot that needed the room has drawn (at once only when the page
-// would otherwise pass HARD_CONTEXTS).
+// show their figure as an image; they redraw when they come (back) into view.
 
 export const MAX_PLOTS = 8;
 export const MAX_CONTEXTS = 12;
-/** Live plus not yet lost contexts never pass this (Chromium keeps 16). */
-export const HARD_CONTEXTS = 15;
-/** Lose retired contexts this long after the last draw at the latest. */
-const RETIRE_MS = 1000;
 /** Trace types drawn with WebGL. */
 export const GL_TYPES = new Set(["scattergl", "splom", "pointcloud", "heatmapgl",
   "scatterpolargl", "parcoords", "scatter3d", "surface", "mesh3d", "cone", "streamtube",
@@ -48,9 +41,6 @@ export class GlBudget {
     this.maxContexts = maxContexts;
     /** @type {Map<{sleep: () => void}, number>} entry -> contexts, oldest use first */
     this.live = new Map();
-    /** @type {WebGLRenderingContext[]} contexts of purged plots, to be lost, oldest first */
-    this.retired = [];
-    this.timer = null;
   }
 
   get contexts() {
@@ -74,30 +64,6 @@ export class GlBudget {
       other.sleep();
     }
     this.live.set(entry, weight);
-    while (this.retired.length && this.contexts + this.retired.length > HARD_CONTEXTS) {
-      lose(this.retired.shift());
-    }
-  }
-
-  /** Contexts of a plot just purged: lost once the page is idle (see `settle`). */
-  retire(contexts) {
-    this.retired.push(...contexts);
-    this.settle(RETIRE_MS);
-  }
-
-  /** A plot has drawn: lose the retired contexts when the page is next idle. */
-  settle(delay = 0) {
-    if (!this.retired.length) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const idle = globalThis.requestIdleCallback ?? ((fn) => fn());
-      idle(() => this.loseRetired(), { timeout: RETIRE_MS });
-    }, delay);
-  }
-
-  loseRetired() {
-    for (const ctx of this.retired.splice(0)) lose(ctx);
   }
 
   /** Whether `entry` (out of view) fits once every other plot out of view has slept. */
@@ -134,27 +100,16 @@ export function pageBudget() {
 }
 
 /**
- * The live WebGL contexts of the canvases under `el`: lose them (`lose`) rather than wait
- * for garbage collection (the browser counts a context as live until then).
+ * Lose the WebGL contexts of the canvases under `el` now, rather than when garbage collected
+ * (the browser counts a context as live until then).
  */
-export function contextsUnder(el) {
-  const found = [];
+export function loseContexts(el) {
   for (const canvas of el.querySelectorAll("canvas")) {
     for (const kind of ["webgl2", "webgl", "experimental-webgl"]) {
       const ctx = contexts.get(canvas)?.[kind];
-      if (ctx && !ctx.isContextLost()) found.push(ctx);
+      if (ctx && !ctx.isContextLost()) ctx.getExtension("WEBGL_lose_context")?.loseContext();
     }
   }
-  return found;
-}
-
-export function lose(ctx) {
-  if (!ctx.isContextLost()) ctx.getExtension("WEBGL_lose_context")?.loseContext();
-}
-
-/** Lose the WebGL contexts under `el` now. */
-export function loseContexts(el) {
-  for (const ctx of contextsUnder(el)) lose(ctx);
 }
 
 // The WebGL contexts plotly.js creates, by canvas: getContext hands back the same context

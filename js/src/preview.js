@@ -4,7 +4,7 @@
 // Until plotly.js has drawn, and whenever the plot sleeps to give its WebGL contexts back
 // (gl_budget.js), the stage shows the kernel's still image of the figure.
 import { epochList } from "./epochs.js";
-import { contextsFor, contextsUnder, loseContexts, pageBudget } from "./gl_budget.js";
+import { contextsFor, loseContexts, pageBudget } from "./gl_budget.js";
 import { MSG, observe } from "./model.js";
 import { loadPlotly } from "./plotly_loader.js";
 import { forwardEvents } from "./plot_events.js";
@@ -153,7 +153,7 @@ export class Preview {
     this.budget.release(this);
     if (!this.weight) return; // no WebGL: nothing to give back
     this.restore = viewState(this.ui.plot);
-    this.budget.retire(contextsUnder(this.ui.plot)); // lost once the plot taking the room drew
+    loseContexts(this.ui.plot);
     this.Plotly.purge(this.ui.plot);
     this.eventsBound = false;
     this.rest();
@@ -222,7 +222,6 @@ export class Preview {
     }
     if (this.drawn !== epoch) return; // another epoch is being drawn
     showTitles(ui.titles, ui.plot, this.titles); // placed by the plot area just drawn
-    this.budget.settle();
     this.syncStill();
     // asked after the draw: on two cores a kernel rendering them would slow this draw down
     this.prefetchNeighbours(epoch);
