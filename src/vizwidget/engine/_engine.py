@@ -1,5 +1,8 @@
-"""The warm render engine: one headless Chromium per process, one reused page; more browsers
-for threads that render side by side (each browser draws WebGL in its own GPU process)."""
+"""The warm render engine: a headless Chromium with one reused page, more for parallel threads.
+
+Each browser draws WebGL in its own GPU process, so threads rendering side by side
+(``export_batch(jobs=N)``) each get a browser of their own.
+"""
 
 from __future__ import annotations
 
