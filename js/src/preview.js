@@ -11,7 +11,12 @@ import { forwardEvents } from "./plot_events.js";
 import { Stage } from "./stage.js";
 import { showTitles, takeTitles } from "./titles.js";
 
-const PLOT_CONFIG = { responsive: true, displaylogo: false, displayModeBar: "hover" };
+// WebGL canvases at the screen's pixel ratio: plotly.js draws them at 2 by default, four times
+// the pixels of a standard screen, which with software GL is most of a plot's first draw.
+const GL_PIXEL_RATIO = Math.min(2, Math.max(1, Math.round(globalThis.devicePixelRatio || 1)));
+const PLOT_CONFIG = {
+  responsive: true, displaylogo: false, displayModeBar: "hover", plotGlPixelRatio: GL_PIXEL_RATIO,
+};
 const AXIS = /^(xaxis|yaxis)\d*$/;
 const SCENE = /^scene\d*$/;
 
