@@ -229,6 +229,15 @@ def test_a_set_event_stops_the_animation_before_any_frame(variant, tmp_path):
     assert built == [] and list(tmp_path.iterdir()) == []
 
 
+def test_the_old_cancel_keyword_with_a_progress_bar_counts_the_frames(variant, tmp_path,
+                                                                     capsys):
+    with pytest.warns(DeprecationWarning, match=r"cancel="):
+        export_animation(curve, variant, "curve", tmp_path / "a.gif", progress=True,
+                         cancel=threading.Event(), **SMALL)
+    n = len(EPOCHS)
+    assert f"{n}/{n}" in capsys.readouterr().err and (tmp_path / "a.gif").exists()
+
+
 def test_the_old_cancel_keyword_still_works_and_warns(tmp_path):
     from vizwidget.export import animate_frames
 

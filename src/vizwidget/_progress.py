@@ -18,13 +18,20 @@ def progress_reporter(
 ) -> tuple[Progress, Callable[[], None]]:
     """``(report, close)``: ``report(done, total)`` after each step, ``close()`` at the end.
 
-    ``progress=True`` draws a tqdm bar; a callable is called as is; None reports nothing.
+    ``progress=True`` draws a tqdm bar (its total follows the ``total`` each report gives);
+    a callable is called as is; None reports nothing.
     """
     if progress is True:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, unit=unit, desc=desc)
-        return (lambda done, _total: bar.update(done - bar.n)), bar.close
+
+        def report(done: int, now: int) -> None:
+            if bar.total != now:
+                bar.total = now
+            bar.update(done - bar.n)
+
+        return report, bar.close
     if callable(progress):
         return progress, (lambda: None)
     return (lambda done, total: None), (lambda: None)

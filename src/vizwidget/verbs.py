@@ -59,7 +59,7 @@ def legacy_animation_keywords(
     cancel = fold_legacy(kwargs, func, ("cancel",), "progress=cancellable(progress, event)", 5)
     if not cancel:
         return look, progress
-    report, _ = progress_reporter(progress, 0)
+    report, _ = progress_reporter(progress, 0)  # a bar takes the frame count from its reports
     return look, cancellable(report, cancel["cancel"])
 
 

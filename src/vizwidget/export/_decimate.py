@@ -74,7 +74,7 @@ def m4_indices(x: np.ndarray, y: np.ndarray, n_bins: int, *, log_x: bool = False
     pos = np.log10(x) if log_x else np.asarray(x, dtype=np.float64)
     span = float(pos[-1] - pos[0])
     if not span > 0 or n_bins < 2:  # one column (tsdownsample needs two bins)
-        return _m4_numpy(np.zeros(n) if not span > 0 else (pos - pos[0]) / span, y, 1)
+        return _m4_numpy(np.zeros(n), y, 1)
     try:
         from tsdownsample import M4Downsampler
     except ImportError:
