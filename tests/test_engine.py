@@ -82,6 +82,15 @@ def test_plotlyjs_is_the_installed_one_and_no_cdn():
     assert stats["plotly_version"] == get_plotlyjs_version()
 
 
+def test_scene_figures_take_the_page_s_own_to_image():
+    """3-D scenes skip plotly.js's fixed wait (pixels: test_mocks compares with plotly's)."""
+    fig = go.Figure(go.Scatter3d(x=[0, 1, 2], y=[1, 0, 2], z=[2, 1, 0])).to_dict()
+    assert engine.get_engine().page_stats()["to_image"] == "vizwidgetToImage"
+    svg = engine.render(fig, "svg", 300, 200).decode()
+    assert svg.count("<image") == 1 and "data:image/png;base64," in svg
+    assert engine.get_engine().page_stats()["plots"] == 0  # the scene's plot was purged
+
+
 def test_concurrent_threads_get_their_own_figures():
     sizes = [(200 + 10 * i, 100 + 5 * i) for i in range(8)]
     results: dict[int, tuple[int, int]] = {}

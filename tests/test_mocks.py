@@ -83,6 +83,8 @@ def _figures() -> dict[str, go.Figure]:
                                                 mode="markers")),
         "mock_box_grouped": go.Figure(load_mock("box_grouped")),
         "mock_polar": go.Figure(load_mock("polar_categories")),
+        "mock_scatter3d": go.Figure(load_mock("gl3d_scatter3d-connectgaps")),
+        "mock_mesh3d": go.Figure(load_mock("gl3d_tetrahedra")),
     }
 
 

@@ -129,7 +129,7 @@ class RenderEngine:
                 return
             self._stop_locked()
             path = self.browser_path or require_browser()
-            from ._page import WarmKaleido
+            from ._page import WarmKaleido, page_generator
 
             _quiet_browser_logs()
             self._loop = asyncio.new_event_loop()
@@ -139,7 +139,7 @@ class RenderEngine:
             )
             self._thread.start()
             kaleido = WarmKaleido(
-                n=self.pages, timeout=None, mathjax=self.mathjax if self.mathjax else False,
+                n=self.pages, timeout=None, page_generator=page_generator(self.mathjax),
                 path=path, browser_cls=chromium_class(),
             )
             try:

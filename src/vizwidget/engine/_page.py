@@ -16,9 +16,11 @@ import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from choreographer.channels import Pipe
+from kaleido._page_generator import PageGenerator
 from kaleido.kaleido import Kaleido
 
 from ._transport import RENDER_BINARY_JS, Packed
@@ -42,6 +44,7 @@ _STATS_JS = """function() {
     nodes: document.getElementsByTagName('*').length,
     js_heap: mem.usedJSHeapSize || 0,
     plotly_version: window.Plotly ? Plotly.version : null,
+    to_image: window.Plotly ? Plotly.toImage.name : null,
   });
 }"""
 
@@ -64,6 +67,15 @@ _TIMINGS_JS = """function() {
   window.__vizwidgetTimings = [];
   return JSON.stringify(out);
 }"""
+
+
+#: Replaces ``Plotly.toImage`` in the page for 3-D scenes (see the file).
+TO_IMAGE_JS = Path(__file__).with_name("to_image.js")
+
+
+def page_generator(mathjax: bool | str) -> PageGenerator:
+    """kaleido's page (plotly.js from the installed plotly package) plus :data:`TO_IMAGE_JS`."""
+    return PageGenerator(mathjax=mathjax or False, others=[(TO_IMAGE_JS.as_uri(), "utf-8")])
 
 
 class _SignallingPipe(Pipe):
