@@ -93,6 +93,11 @@ def test_moving_trajectory_reports_variance_over_checkpoints():
     # centred columns have variances 2.25 and 0.25 -> 90% and 10%
     assert fig.layout.xaxis.title.text == "PC1 (90.0% of variance over checkpoints)"
     assert fig.layout.yaxis.title.text == "PC2 (10.0% of variance over checkpoints)"
+    scene = _fn("parameter_trajectory_3d")(snaps, [0, 1, 2, 3]).layout
+    # short titles in 3-D (long ones run into each other), and the note says what they are
+    assert scene.scene.xaxis.title.text == "PC1 (90.0%)"
+    assert scene.scene.yaxis.title.text == "PC2 (10.0%)"
+    assert any("variance over checkpoints" in a.text for a in scene.annotations)
     ev = _fn("explained_variance")(snaps, [0, 1, 2, 3])
     np.testing.assert_allclose(ev.data[0].y, [0.9, 0.1], atol=1e-13)
     assert ev.layout.yaxis.title.text == "fraction of variance over checkpoints"

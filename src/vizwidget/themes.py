@@ -12,6 +12,10 @@ from .figures import as_figure_dict
 
 __all__ = ["THEMES", "apply_theme", "theme_template"]
 
+#: The camera of vizwidget's 3-D scenes: further out than plotly's, so the box and its axis
+#: titles fit inside the figure.
+SCENE_CAMERA = {"eye": {"x": 1.55, "y": 1.55, "z": 1.1}}
+
 #: Valid theme names (``None`` means ``"default"``).
 THEMES = ("default", "dark", "publication")
 

@@ -13,6 +13,7 @@ from ..analysis import joint_streaming_pca, parameter_keys, require_finite
 from ..colors import assign_colors
 from ..errors import ComparisonError, ShapeMismatchError
 from ..registry import Visualization
+from ..themes import SCENE_CAMERA
 from ._overlay import HIGHLIGHT
 from ._variants import Member, Variants
 
@@ -181,7 +182,8 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
         if vis.name == "parameter_trajectory_3d":
             fig.update_layout(scene={"xaxis_title": _axis_title(ratio, 0),
                                      "yaxis_title": _axis_title(ratio, 1),
-                                     "zaxis_title": _axis_title(ratio, 2)})
+                                     "zaxis_title": _axis_title(ratio, 2),
+                                     "camera": SCENE_CAMERA})
         elif vis.name == "parameter_trajectory_pc3":
             fig.update_layout(xaxis_title="epoch", yaxis_title=_axis_title(ratio, 2))
         else:

@@ -17,6 +17,7 @@ from ..analysis import (
     stack_parameters,
 )
 from ..registry import register_renderer
+from ..themes import SCENE_CAMERA
 from ._common import (
     COLORSCALE,
     HIGHLIGHT,
@@ -55,11 +56,16 @@ def _projection(
     return res, notes
 
 
-def _pc_title(res: PCAResult, i: int) -> str:
+def _pc_title(res: PCAResult, i: int, short: bool = False) -> str:
+    """``PC1 (63.2% of variance over checkpoints)``, or ``PC1 (63.2%)`` when ``short``."""
     ratio = res.explained_variance_ratio
     if i >= ratio.size or not ratio.any():  # no variance: no percentages to show
         return f"PC{i + 1}"
-    return f"PC{i + 1} ({100 * ratio[i]:.1f}% of variance over checkpoints)"
+    return f"PC{i + 1} ({100 * ratio[i]:.1f}%{'' if short else ' of variance over checkpoints'})"
+
+
+#: Under a 3-D scene, whose long axis titles would run into each other.
+_SHARES_NOTE = "PC percentages: shares of the variance over checkpoints"
 
 
 @register_renderer(
@@ -123,14 +129,16 @@ def parameter_trajectory_3d(
         fig.add_trace(go.Scatter3d(
             x=[xyz[i, 0]], y=[xyz[i, 1]], z=[xyz[i, 2]], mode="markers+text",
             marker={"color": HIGHLIGHT, "size": 9, "symbol": "diamond"},
-            text=[f"epoch {epochs[i]}"], name=f"epoch {epochs[i]}",
+            text=[f"epoch {epochs[i]}"], name=f"epoch {epochs[i]}", textposition="top right",
         ))
     fig.update_layout(
         title=title(f"Parameter trajectory 3-D ({_group_label(group)})"), showlegend=False,
-        scene={"xaxis_title": _pc_title(res, 0), "yaxis_title": _pc_title(res, 1),
-               "zaxis_title": _pc_title(res, 2)},
+        scene={"xaxis_title": _pc_title(res, 0, short=True),
+               "yaxis_title": _pc_title(res, 1, short=True),
+               "zaxis_title": _pc_title(res, 2, short=True),
+               "camera": SCENE_CAMERA},
     )
-    add_notes(fig, notes)
+    add_notes(fig, [*notes, _SHARES_NOTE] if res.explained_variance_ratio.any() else notes)
     return fig
 
 
