@@ -1,9 +1,10 @@
 """What a Scattergl grid's redraw costs in a bare page: points, subplots, or axes?
 
 Draws, in Debian's Chromium (software GL) with plotly.js from the installed plotly and no
-widget, figures of 400x400 px panels of random-walk markers, then times ``Plotly.react`` to
-eleven new sets of y values (plus one animation frame), three passes, and prints the median
-ms of each case:
+widget, figures of 400x400 px panels of noisy sine markers, then updates them to eleven new
+sets of y values, three passes, and prints two medians per case: ``Plotly.react`` alone (until
+``plotly_afterplot``, what ``bench_dashboard.py`` measures) and react plus the next animation
+frame (until the WebGL drawing is on screen):
 
 * one panel of 10k points (the one-widget anchor), and one panel of 90k points;
 * a 3x3 grid of 10k-point panels (the 3x3 Dashboard), and the same nine traces in one panel;
@@ -49,19 +50,20 @@ MEASURE = """async ([n, points, mode]) => {
   const figures = Array.from({length: 12}, (_, k) => figure(k));
   const config = {plotGlPixelRatio: 1};
   await Plotly.newPlot(gd, figures[0].data, figures[0].layout, config);
-  const times = [];
+  const react = [], drawn = [];
   for (let pass = 0; pass < 3; pass++) {
     for (let k = 1; k < 12; k++) {
       const start = performance.now();
       await Plotly.react(gd, figures[k].data, figures[k].layout, config);
+      react.push(performance.now() - start);
       await new Promise((resolve) => requestAnimationFrame(resolve));
-      times.push(performance.now() - start);
+      drawn.push(performance.now() - start);
     }
   }
   Plotly.purge(gd);
   gd.remove();
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const median = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return [median(react), median(drawn)];
 }"""
 
 CASES = [  # (label, grid n, points a panel, mode)
@@ -83,11 +85,13 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         page.set_content("<html><body></body></html>")
         page.add_script_tag(path=str(PLOTLY_JS))
+        print(f"{'':40s} {'react':>14s} {'react + frame':>22s}")
         anchor = None
         for label, n, points, mode in CASES:
-            ms = page.evaluate(MEASURE, [n, points, mode])
-            anchor = anchor or ms
-            print(f"{label:40s} {ms:7.1f} ms   {ms / anchor:5.2f}x one panel")
+            react, drawn = page.evaluate(MEASURE, [n, points, mode])
+            anchor = anchor or (react, drawn)
+            print(f"{label:40s} {react:6.1f} ms {react / anchor[0]:5.2f}x "
+                  f"{drawn:9.1f} ms {drawn / anchor[1]:5.2f}x")
         browser.close()
 
 
