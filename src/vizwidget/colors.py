@@ -19,10 +19,12 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-__all__ = ["PALETTE", "assign_colors", "color_of"]
+__all__ = ["HIGHLIGHT", "PALETTE", "assign_colors", "color_of"]
 
 #: Okabe–Ito: blue, orange, bluish green, reddish purple, sky blue, vermillion, grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
+#: The current epoch's marker and line, in every figure (outside the palette: it is no run).
+HIGHLIGHT = "#e4572e"
 _TRAILING_NUMBER = re.compile(r"(\d+)\D*$")
 
 

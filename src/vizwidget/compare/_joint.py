@@ -10,11 +10,10 @@ import numpy as np
 from .._blas import single_blas_thread
 from .._epochs import nearest_index
 from ..analysis import joint_streaming_pca, parameter_keys, require_finite
-from ..colors import assign_colors
+from ..colors import HIGHLIGHT, assign_colors
 from ..errors import ComparisonError, ShapeMismatchError
 from ..registry import Visualization
 from ..themes import SCENE_CAMERA
-from ._overlay import HIGHLIGHT
 from ._variants import Member, Variants
 
 __all__ = ["JOINT_VIEWS", "joint_pca", "prepare_joint"]

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._epochs import nearest_index
-from ..colors import assign_colors
+from ..colors import HIGHLIGHT, assign_colors
 from ..errors import ComparisonError
 from ..figures import axis_key, typed_array
 from ..registry import Visualization
@@ -21,7 +21,6 @@ __all__ = ["Processing", "prepare_overlay"]
 
 Processing = Callable[[np.ndarray, np.ndarray], tuple[Any, Any]]
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
-HIGHLIGHT = "#e4572e"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import json
 from functools import cache
 
 from ..analysis import is_floating, non_floating_arrays, select_names
+from ..colors import HIGHLIGHT
 
-HIGHLIGHT = "#e4572e"
 COLORSCALE = "Viridis"
 
 

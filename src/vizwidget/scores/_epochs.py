@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._deprecation import deprecated_keywords
+from ..colors import HIGHLIGHT
 from ..errors import EvalTableError, NotApplicableError
 from ._style import axis_title, band_color, color
 from ._style import title as make_title
@@ -97,7 +98,7 @@ def scores_over_epochs(
             hovertemplate=("%{fullData.name}<br>epoch %{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f},"
                            " %{customdata[2]:.3f}], n = %{customdata[0]:.0f}<extra></extra>")))
     if current_epoch is not None:
-        fig.add_vline(x=current_epoch, line={"color": "#e4572e", "dash": "dot", "width": 1.5},
+        fig.add_vline(x=current_epoch, line={"color": HIGHLIGHT, "dash": "dot", "width": 1.5},
                       annotation_text=f"epoch {current_epoch}",
                       annotation_position="bottom right")
     fig.update_layout(xaxis_title="checkpoint epoch",
