@@ -7,7 +7,11 @@ in one process: ``Variants(glob, group_by="lr")`` (the configs), reading every m
 again). Prints seconds and the ratio to the 10 s target; ``--profile`` prints the 25 most
 expensive functions of the export.
 
-Run: ``.venv/bin/python benchmarks/bench_many_runs.py [runs] [--profile]``
+``--individual``: the same runs ungrouped, one line per run, as the widget would show them:
+times building the overlay, one epoch's figure (what a slider step asks the kernel for), its
+size as JSON, and the PNG (the issue's target: an epoch change <= 300 ms in the widget).
+
+Run: ``.venv/bin/python benchmarks/bench_many_runs.py [runs] [--profile | --individual]``
 """
 
 from __future__ import annotations
@@ -49,6 +53,28 @@ def seconds(fn) -> tuple[float, object]:
     return time.perf_counter() - start, value
 
 
+def individual(variants, root: Path) -> None:
+    """One line per run: overlay build, one epoch's figure, its JSON size, and the PNG."""
+    import plotly.io as pio
+
+    import vizwidget
+    from vizwidget.compare import prepare_comparison
+
+    t_build, (_, _, figure) = seconds(lambda: prepare_comparison(variants, "training_curves"))
+    print(f"overlay of every run (built once):            {t_build:6.2f} s")
+    t_first, fig = seconds(lambda: figure(150))
+    print(f"epoch 150's figure:                           {t_first:6.2f} s, "
+          f"{len(fig.data)} traces")
+    t_step, fig = seconds(lambda: figure(151))
+    print(f"next epoch's figure:                          {t_step:6.2f} s "
+          f"(target 0.3 s for the whole step)")
+    print(f"its JSON:                                     {len(pio.to_json(fig)) / 1e6:6.1f} MB")
+    vizwidget.export_figure({"data": [], "layout": {}}, root / "warm.png")  # the browser
+    t_png, _ = seconds(lambda: vizwidget.export_figure(fig, root / "runs.png",
+                                                       width=900, height=600))
+    print(f"PNG 900x600:                                  {t_png:6.2f} s")
+
+
 def main() -> None:
     import vizwidget
     from vizwidget.compare import Variants
@@ -73,6 +99,9 @@ def main() -> None:
             return vizwidget.export_comparison(Variants(glob, group_by="lr"),
                                                "training_curves", out)
 
+        if "--individual" in sys.argv:
+            individual(Variants(glob), root)
+            return
         if "--profile" in sys.argv:
             profile = cProfile.Profile()
             t_export, _ = seconds(lambda: profile.runcall(export))
