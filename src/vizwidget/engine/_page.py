@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from choreographer.channels import Pipe
-from kaleido._page_generator import PageGenerator
+from kaleido import PageGenerator
 from kaleido.kaleido import Kaleido
 
 from ._transport import RENDER_BINARY_JS, Packed
