@@ -390,18 +390,21 @@ def renderer_options(fn: Callable[..., Any]) -> dict[str, inspect.Parameter] | N
     """The keyword options a renderer accepts (``None`` when it takes ``**kw``).
 
     The two leading positional parameters (data/snapshots and epoch(s)) and
-    ``current_epoch`` are not options. ``**legacy`` takes only the keywords of an earlier
-    release that ``fn.__deprecated_keywords__`` names (text options).
+    ``current_epoch`` are not options. A renderer that declares the keywords of an earlier
+    release (``@deprecated_keywords``) takes only those through its ``**kwargs`` (as text
+    options).
     """
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD and k != "legacy" for k, p in params.items()):
+    deprecated = getattr(fn, "__deprecated_keywords__", None)
+    if deprecated is None and any(p.kind is inspect.Parameter.VAR_KEYWORD
+                                  for p in params.values()):
         return None
     options = {k: p for k, p in list(params.items())[2:]
                if k != "current_epoch" and p.kind is not inspect.Parameter.VAR_KEYWORD}
-    for name in getattr(fn, "__deprecated_keywords__", ()):
+    for name in deprecated or ():
         options.setdefault(name, inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
                                                    default=None, annotation="str | None"))
     return options
