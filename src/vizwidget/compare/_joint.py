@@ -134,8 +134,8 @@ def prepare_joint(variants: Variants, vis: Visualization, *,
     shares = ", ".join(f"PC{i + 1} {100 * r:.1f}%" for i, r in enumerate(ratio[:dims]))
     name = _TITLES[vis.name]
     group_label = group if isinstance(group, str) else "+".join(group)
-    title = (f"{name} ({group_label}) — {len(variants)} variants, one basis: {shares} "
-             f"of the joint variance")
+    title = (f"{name} ({group_label})<br><sup>{len(variants)} variants, one basis: {shares} "
+             f"of the joint variance</sup>")  # two lines: one would run out of the figure
 
     def trace(m: Member, pts: np.ndarray, ep: list[int], i: int | None) -> list[dict]:
         color, label = color_of[m.label], m.label
