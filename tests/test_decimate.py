@@ -90,11 +90,14 @@ def test_decimate_figure_reduces_lines_only_and_notes_it():
     fig["data"].append(go.Scatter(y=gap, mode="lines").to_plotly_json())  # gaps stay gaps
     out = decimate_figure(fig, 1200, 800, 2)
     assert len(out["data"][0]["y"]) <= 4 * 2080 < 200_000
-    assert out["data"][1] is fig["data"][1] and out["data"][2] is fig["data"][2]
+    assert out["data"][1] is fig["data"][1]  # markers are drawn whole
+    gapped = out["data"][2]  # reduced on each side of its gap, the gap kept
+    assert len(gapped["y"]) <= 5 + 1 + 4 * 2080
+    assert np.isnan(gapped["y"]).sum() == 1 and list(gapped["x"][:7]) == [0, 1, 2, 3, 4, 5, 6]
     assert typed_array(fig["data"][0]["y"]).size == 200_000  # the caller's figure is untouched
     note = [a for a in out["layout"]["annotations"] if a.get("name") == NOTE_NAME]
-    kept = len(out["data"][0]["y"])
-    assert note[0]["text"] == f"drawn from {kept:,} of 200,000 points, extremes kept"
+    kept = len(out["data"][0]["y"]) + len(gapped["y"])
+    assert note[0]["text"] == f"drawn from {kept:,} of 400,000 points, extremes kept"
     short = _long_line(2000).to_dict()
     assert decimate_figure(short, 1200, 800, 2) is short  # fits the pixels: drawn as it is
 

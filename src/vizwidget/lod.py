@@ -7,6 +7,8 @@ points back to the full data (events report full-data indices).
 - Line-like traces with sorted ``x``: min/max-preserving down-sampling (MinMaxLTTB when
   ``tsdownsample`` is available, else the min and max of equal-width buckets). The first and
   last point and each bucket's extremes survive, so peaks never vanish.
+- Lines of several segments (many runs in one trace, a NaN row between them): each
+  segment on its own (:func:`per_segment`), the NaN rows kept, so no two runs are joined.
 - Point clouds (markers, unsorted ``x``): every outlier (a value more than
   :data:`OUTLIER_MADS` robust standard deviations from the median, in ``x`` or ``y``), the
   global extremes, and a stratified sample of the rest over a grid, at least one point per
@@ -15,6 +17,7 @@ points back to the full data (events report full-data indices).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,7 @@ OUTLIER_MADS = 4.0
 GRID = 64
 
 __all__ = ["DEFAULT_N_OUT", "OUTLIER_MADS", "cloud_sample", "in_range", "is_sorted",
-           "lod_indices", "minmax_sample", "outliers"]
+           "lod_indices", "minmax_sample", "outliers", "per_segment", "segments"]
 
 
 def is_sorted(x: np.ndarray) -> bool:
@@ -156,3 +159,27 @@ def lod_indices(x: np.ndarray, y: np.ndarray, n_out: int = DEFAULT_N_OUT, *,
     xs, ys = (x, y) if visible is None else (x[visible], y[visible])
     pick = minmax_sample(xs, ys, n_out) if line else cloud_sample(xs, ys, n_out)
     return pick if visible is None else visible[pick].astype(np.int64)
+
+
+def segments(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and stops (exclusive) of the runs of rows where both ``x`` and ``y`` are finite."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
+    return edges[0::2], edges[1::2]
+
+
+def per_segment(x: np.ndarray, y: np.ndarray,
+                pick: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray | None:
+    """The rows ``pick(x_seg, y_seg)`` keeps of each segment, and every row between segments.
+
+    Returns None when a segment's ``x`` is not sorted (it is no line over x).
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    starts, stops = segments(x, y)
+    out = [np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))]
+    for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+        if not is_sorted(x[a:b]):
+            return None
+        out.append(a + np.asarray(pick(x[a:b], y[a:b]), dtype=np.int64))
+    return np.unique(np.concatenate(out)).astype(np.int64)

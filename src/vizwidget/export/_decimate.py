@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..figures import typed_array
+from ..lod import per_segment
 
 __all__ = ["NOTE_NAME", "decimate_figure", "m4_indices"]
 
@@ -24,8 +25,10 @@ NOTE_NAME = "vizwidget-decimated"
 
 #: plotly.js's default left and right margins, in CSS pixels.
 _DEFAULT_MARGIN = 80
-#: Per-point keys that must be absent (or scalar) for a trace to be reduced safely.
-_PER_POINT = ("text", "hovertext", "customdata", "ids", "error_x", "error_y", "selectedpoints")
+#: Per-point keys that change the picture: a trace with any of them is drawn whole.
+_DRAWN_PER_POINT = ("error_x", "error_y", "selectedpoints")
+#: Per-point keys an image does not show: taken at the kept points.
+_HIDDEN_PER_POINT = ("text", "hovertext", "customdata", "ids")
 
 
 def _m4_numpy(bx: np.ndarray, y: np.ndarray, n_bins: int) -> np.ndarray:
@@ -119,7 +122,7 @@ def _is_line(trace: dict) -> bool:
             isinstance(v, (list, tuple, np.ndarray, dict)) and k != "line"
             for k, v in trace["marker"].items()):
         return False
-    return all(isinstance(trace.get(k), (str, int, float, type(None))) for k in _PER_POINT)
+    return all(isinstance(trace.get(k), (str, int, float, type(None))) for k in _DRAWN_PER_POINT)
 
 
 def _axis(layout: dict, ref: str | None) -> dict:
@@ -167,12 +170,15 @@ def _reduce(trace: dict, layout: dict, width: int, scale: float) -> tuple[dict, 
             x = float(trace.get("x0", 0)) + float(trace.get("dx", 1)) * np.arange(n)
         except (TypeError, ValueError):
             return None
-    keep = np.isfinite(y)
-    if not keep.all():
-        if not trace.get("connectgaps", False):
-            return None  # gaps are drawn as gaps: leave the trace whole
-        x, y = x[keep], y[keep]
     log_x = axis.get("type") == "log"
+    keep = np.isfinite(y)
+    if not keep.all() and not trace.get("connectgaps", False):  # segments (e.g. many runs)
+        idx = per_segment(x, y, lambda xs, ys: (
+            np.arange(xs.size) if log_x and not (xs > 0).all()
+            else m4_indices(xs, ys, pixels, log_x=log_x)))
+        return None if idx is None or idx.size >= n else _taken(trace, x, y, idx)
+    if not keep.all():
+        x, y, trace = x[keep], y[keep], _taken(trace, x, y, np.flatnonzero(keep))[0]
     if x.size < 2 or not np.isfinite(x).all() or (log_x and not (x > 0).all()):
         return None
     if (np.diff(x) < 0).any():
@@ -187,11 +193,22 @@ def _reduce(trace: dict, layout: dict, width: int, scale: float) -> tuple[dict, 
     idx = m4_indices(x, y, pixels, log_x=log_x)
     if idx.size >= n:
         return None
+    return _taken(trace, x, y, idx)[0], int(idx.size), int(n)
+
+
+def _taken(trace: dict, x: np.ndarray, y: np.ndarray, idx: np.ndarray) -> tuple[dict, int, int]:
+    """``(trace at the rows idx, kept, total)``: x, y and every per-point array alike."""
     out = dict(trace)
     out["x"], out["y"] = x[idx], y[idx]
     out.pop("x0", None)
     out.pop("dx", None)
-    return out, int(idx.size), int(n)
+    for key in _HIDDEN_PER_POINT:
+        value = trace.get(key)
+        arr = typed_array(value) if isinstance(value, dict) else (
+            np.asarray(value) if isinstance(value, (list, tuple, np.ndarray)) else None)
+        if arr is not None:
+            out[key] = arr[idx] if arr.ndim >= 1 and len(arr) == y.size else None
+    return out, int(idx.size), int(y.size)
 
 
 def decimate_figure(figure: dict, width: int, height: int, scale: float = 1) -> dict:

@@ -3,6 +3,7 @@
 A trace with more points than the threshold is replaced by the points :func:`lod.lod_indices`
 picks for the visible range; every per-point array (x, y, colours, sizes, customdata, text)
 is taken at the same indices, and the indices are kept so events report full-data points.
+A line of NaN-separated segments (many runs merged) is reduced segment by segment.
 Exports never pass through here: they always use the full figure.
 """
 
@@ -21,6 +22,8 @@ LOD_TYPES = ("scatter", "scattergl")
 #: Per-point keys taken at the chosen indices, besides x and y.
 _PER_POINT = ("customdata", "text", "hovertext", "ids", "selectedpoints")
 _MARKER_PER_POINT = ("color", "size", "opacity", "symbol")
+#: Fewest points a segment of a many-run line keeps (about two per pixel column).
+SEGMENT_POINTS = 1_000
 #: Layout key that carries the view's token (read back from events by the widget).
 TOKEN_KEY = "vizwidgetLod"
 
@@ -61,6 +64,22 @@ def _is_line(trace: dict, n: int) -> bool:
     return "lines" in mode
 
 
+def _segmented(trace: dict, x: np.ndarray, y: np.ndarray, n_out: int,
+               xrange: Any) -> np.ndarray | None:
+    """Indices of a line of NaN-separated segments (many runs), each reduced on its own.
+
+    Each segment keeps ``max(n_out / segments, SEGMENT_POINTS)`` points; None when the
+    trace is no such line (then it is reduced as a whole).
+    """
+    if (trace.get("connectgaps") is True or not _is_line(trace, y.size)
+            or np.isfinite(x).all()):
+        return None
+    count = lod.segments(x, y)[0].size
+    budget = max(n_out // max(count, 1), SEGMENT_POINTS)
+    return lod.per_segment(x, y, lambda xs, ys: lod.lod_indices(
+        xs, ys, budget, lines=True, xrange=xrange))
+
+
 def reduce_figure(figure: dict, threshold: int, n_out: int, xrange: Any = None,
                   yrange: Any = None) -> LodView:
     """The figure with every trace above ``threshold`` points down-sampled to ~``n_out``."""
@@ -78,9 +97,11 @@ def reduce_figure(figure: dict, threshold: int, n_out: int, xrange: Any = None,
         if x.size != y.size or x.dtype.kind not in "iuf":
             continue
         on_main = trace.get("xaxis", "x") == "x" and trace.get("yaxis", "y") == "y"
-        idx = lod.lod_indices(x, y, n_out, lines=_is_line(trace, y.size),
-                              xrange=xrange if on_main else None,
-                              yrange=yrange if on_main else None)
+        idx = _segmented(trace, x, y, n_out, xrange if on_main else None)
+        if idx is None:
+            idx = lod.lod_indices(x, y, n_out, lines=_is_line(trace, y.size),
+                                  xrange=xrange if on_main else None,
+                                  yrange=yrange if on_main else None)
         new = {k: _take(v, idx, y.size) for k, v in trace.items() if k in _PER_POINT}
         new.update(x=x[idx], y=y[idx])
         if isinstance(trace.get("marker"), dict):
