@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-__all__ = ["HIGHLIGHT", "PALETTE", "assign_colors", "color_of"]
+__all__ = ["HIGHLIGHT", "PALETTE", "assign_colors", "color_of", "translucent"]
 
 #: Okabe–Ito: blue, orange, bluish green, reddish purple, sky blue, vermillion, grey.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999999")
@@ -75,3 +75,9 @@ def assign_colors(names: Iterable[str]) -> dict[str, str]:
         taken.add(slot)
         out[name] = PALETTE[slot]
     return {name: out[name] for name in unique}
+
+
+def translucent(hex_color: str, alpha: float) -> str:
+    """``"#RRGGBB"`` as an ``rgba()`` colour of opacity ``alpha`` (bands, many-run lines)."""
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha:.3g})"

@@ -16,7 +16,8 @@ from ..grid import PanelLabel
 from ..registry import Visualization, get_visualization
 from ..verbs import animation_options, legacy_animation_keywords
 from ._joint import JOINT_VIEWS, prepare_joint
-from ._overlay import Processing, prepare_overlay
+from ._lines import Processing
+from ._overlay import prepare_overlay
 from ._panels import panel_grid
 from ._variants import Paths, Variants, as_variants
 
@@ -114,6 +115,9 @@ def prepare_comparison(
 ) -> tuple[Visualization, Variants, Callable[..., Any]]:
     """``(vis, variants, figure)`` where ``figure(epoch)`` builds the comparison.
 
+    ``figure`` returns a ``go.Figure``, or a plain figure dict where building one per epoch
+    is the cost (overlays); :func:`comparison_figure` always returns a ``go.Figure``.
+
     Expensive steps (rendering every variant's over-epochs figure, the joint PCA) run here,
     once; ``figure(epoch)`` only places the highlight or renders the panels of that epoch.
     """
@@ -178,9 +182,12 @@ def comparison_figure(
     -------
     plotly.graph_objects.Figure
     """
+    import plotly.graph_objects as go
+
     _, _, figure = prepare_comparison(variants, visualization, layout, processing=processing,
                                       columns=columns, **kw)
-    return figure(epoch)
+    fig = figure(epoch)
+    return fig if isinstance(fig, go.Figure) else go.Figure(fig)
 
 
 @renamed_keywords(variants="runs", output_path="path")

@@ -4,77 +4,25 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .._epochs import nearest_index
-from ..colors import HIGHLIGHT, assign_colors
-from ..errors import ComparisonError
-from ..figures import axis_key, typed_array
+from ..colors import HIGHLIGHT, assign_colors, translucent
+from ..figures import axis_key
 from ..registry import Visualization
 from ._bands import BANDS, band_half_width, check_band, group_curves
-from ._variants import Member, Variants
+from ._lines import Line, Processing, series_lines
+from ._many import MANY_RUNS, epoch_marks, fix_ranges, many_traces
+from ._variants import Variants
 
 __all__ = ["Processing", "prepare_overlay"]
 
-Processing = Callable[[np.ndarray, np.ndarray], tuple[Any, Any]]
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 
 
-@dataclass(frozen=True)
-class _Line:
-    """One series of one variant: its subplot axes, series name, and data."""
-
-    member: Member
-    xaxis: str
-    yaxis: str
-    series: str
-    x: np.ndarray
-    y: np.ndarray
-
-
-def _is_series(trace: dict) -> bool:
-    """The renderer's data lines: not bands, highlights, faint raw curves or markers only."""
-    mode = trace.get("mode") or "lines+markers"
-    return (trace.get("type", "scatter") in ("scatter", "scattergl") and "lines" in mode
-            and not trace.get("fill") and trace.get("showlegend") is not False)
-
-
-def _floats(values: Any) -> np.ndarray:
-    """A trace's coordinates as floats (typed arrays decoded; None and missing as NaN)."""
-    decoded = typed_array(values)
-    if decoded is not None:
-        return np.asarray(decoded, dtype=float).ravel()
-    return np.asarray(() if values is None else values, dtype=float).ravel()
-
-
-def _lines(variants: Variants, vis: Visualization, processing: Processing | None,
-           kw: dict) -> tuple[dict, list[_Line]]:
-    layout: dict = {}
-    lines: list[_Line] = []
-    for m in variants:
-        fig = variants.figure_dict(m, vis, None, **kw)  # no highlight: drawn here
-        layout = layout or fig.get("layout") or {}
-        for trace in fig.get("data") or ():
-            if not _is_series(trace):
-                continue
-            x = _floats(trace.get("x"))
-            y = _floats(trace.get("y"))
-            if processing is not None:
-                px, py = processing(x, y)
-                x, y = np.asarray(px, dtype=float), np.asarray(py, dtype=float)
-            lines.append(_Line(m, trace.get("xaxis") or "x", trace.get("yaxis") or "y",
-                               str(trace.get("name") or vis.name), x, y))
-    if not lines:
-        raise ComparisonError(
-            f"{vis.name!r} draws no lines over epochs to overlay.\n"
-            "Use layout='small_multiples' for it.")
-    return layout, lines
-
-
-def _hold_data(layout: dict, lines: list[_Line]) -> None:
+def _hold_data(layout: dict, lines: list[Line]) -> None:
     """Every x axis spans all variants' data (a renderer fixes it to its own run's)."""
     for xa in {ln.xaxis for ln in lines}:
         xs = np.concatenate([ln.x[np.isfinite(ln.x)] for ln in lines if ln.xaxis == xa])
@@ -82,11 +30,6 @@ def _hold_data(layout: dict, lines: list[_Line]) -> None:
         if spec and spec.get("range") is not None and spec.get("type") not in ("log", "date"):
             layout[axis_key(xa)] = ({**spec, "range": [float(xs.min()), float(xs.max())]}
                                     if xs.size else {**spec, "range": None, "autorange": True})
-
-
-def _rgba(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
 
 
 def _sparse_style(y: np.ndarray) -> dict:
@@ -101,7 +44,7 @@ def _sparse_style(y: np.ndarray) -> dict:
             "marker": {"size": np.where(alone, 7, 0).tolist()}}
 
 
-def _group_traces(name: str, label: str, own: list[_Line], color: str, dash: str, band: str,
+def _group_traces(name: str, label: str, own: list[Line], color: str, dash: str, band: str,
                   log_y: bool, notes: list[str]) -> list[dict]:
     """A group's mean line and, with 2 or more members, its band on the shared epochs."""
     x, Y = group_curves([(ln.x, ln.y) for ln in own])
@@ -121,7 +64,7 @@ def _group_traces(name: str, label: str, own: list[_Line], color: str, dash: str
         traces.append({
             "type": "scatter", "x": np.r_[x, x[::-1]], "y": np.r_[hi, lo[::-1]],
             "fill": "toself", "mode": "lines",
-            "line": {"width": 0}, "fillcolor": _rgba(color, 0.2), "hoverinfo": "skip",
+            "line": {"width": 0}, "fillcolor": translucent(color, 0.2), "hoverinfo": "skip",
             "xaxis": xa, "yaxis": ya, "legendgroup": name, "showlegend": False,
             "name": f"{label} {kind}", "meta": {"group": name, "series": series,
                                                 "band": True, "kind": band, "n": n},
@@ -141,7 +84,7 @@ def _group_traces(name: str, label: str, own: list[_Line], color: str, dash: str
     return traces
 
 
-def _traces(variants: Variants, lines: list[_Line], layout: dict,
+def _traces(variants: Variants, lines: list[Line], layout: dict,
             band: str = "sd") -> tuple[list[dict], list[str]]:
     """Trace dicts per variant, or mean line + band per group and series; and notes."""
     multi = len({(ln.xaxis, ln.yaxis, ln.series) for ln in lines}) > 1
@@ -224,11 +167,17 @@ def _epoch_label(epoch: int, trace: dict, traces: list[dict]) -> dict:
 def prepare_overlay(variants: Variants, vis: Visualization, *,
                     processing: Processing | None = None, band: str | None = "sd",
                     **kw: Any) -> Callable[..., Any]:
-    """A function ``epoch -> go.Figure`` overlaying ``vis`` of every variant.
+    """A function ``epoch -> figure dict`` overlaying ``vis`` of every variant.
 
     The variants' figures are rendered once (through the registry); each call only moves
-    the current-epoch highlight. Missing values are bridged (``connectgaps``), and a point
-    with no finite neighbour gets a marker.
+    the current-epoch highlight, and returns a plain figure dict (no plotly validation:
+    a step of a thousand runs costs milliseconds). Missing values are bridged
+    (``connectgaps``), and a point with no finite neighbour gets a marker.
+
+    More than :data:`~vizwidget.compare._many.MANY_RUNS` ungrouped variants are drawn as a
+    few merged traces per series, and the current epoch as layout shapes (a tick per run on
+    the dotted line), so that an epoch step redraws no line; hovering names the run's
+    number in ``variants``.
 
     Parameters
     ----------
@@ -240,31 +189,37 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
         a one-run group draws no band and its legend says so. On a log axis a band reaching
         0 or below is clipped, and a note under the figure says where.
     """
-    import plotly.graph_objects as go
-
     band = check_band(band)
-    layout, lines = _lines(variants, vis, processing, kw)
-    traces, notes = _traces(variants, lines, layout, band)
+    layout, lines = series_lines(variants, vis, processing, kw)
+    many = not variants.groups and len(variants) > MANY_RUNS
+    traces, notes = (many_traces(variants, lines), []) if many else _traces(
+        variants, lines, layout, band)
     base = {k: v for k, v in layout.items() if k not in ("shapes", "template")}
     what = (f"{len(variants.groups)} groups of {len(variants)} variants (mean, band "
             f"{BANDS[band]})" if variants.groups else f"{len(variants)} variants")
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
     _hold_data(base, lines)
+    if many:
+        fix_ranges(base, lines)
     base["showlegend"] = True
 
-    def figure(epoch: int | None = None) -> go.Figure:
-        fig = go.Figure({"data": traces, "layout": base})
+    def figure(epoch: int | None = None) -> dict:
+        data = [dict(t) for t in traces]  # callers may set keys of their own copy
+        annotations = list(base.get("annotations") or ())
+        shapes: list[dict] = []
         if notes:
-            fig.add_annotation(text="<br>".join(html.escape(n) for n in notes), xref="paper",
-                               yref="paper", x=0, y=-0.12, xanchor="left", yanchor="top",
-                               showarrow=False, align="left", font={"size": 10},
-                               name="band note")
-        if epoch is not None:
+            annotations.append({"text": "<br>".join(html.escape(n) for n in notes),
+                                "xref": "paper", "yref": "paper", "x": 0, "y": -0.12,
+                                "xanchor": "left", "yanchor": "top", "showarrow": False,
+                                "align": "left", "font": {"size": 10}, "name": "band note"})
+        if epoch is not None and many:  # layout only: a step leaves the lines be
+            shapes = epoch_marks(lines, epoch, layout)
+        elif epoch is not None:
             stars, shapes = _highlight(traces, epoch, layout)
-            fig.add_traces(stars)
-            fig.update_layout(shapes=shapes)
-            fig.add_annotation(**_epoch_label(epoch, traces[0], traces))
-        return fig
+            data += stars
+        if epoch is not None:
+            annotations.append(_epoch_label(epoch, traces[0], traces))
+        return {"data": data, "layout": {**base, "annotations": annotations, "shapes": shapes}}
 
     return figure

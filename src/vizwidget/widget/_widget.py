@@ -27,6 +27,7 @@ from .._deprecation import renamed_keywords
 from .._epochs import nearest_epoch
 from .._paths import file_in, make_dir
 from .._progress import cancellable
+from ..compare import prepare_comparison
 from ..errors import (
     ExportCancelled,
     MissingDependencyError,
@@ -226,6 +227,23 @@ class ExportWidget(anywidget.AnyWidget):
         loader = ArtifactLoader(run)
         kwargs.setdefault("output_dir", str(Path(loader.variant_dir) / "exports"))
         return cls(visualization, run=loader, **kwargs)
+
+    @classmethod
+    def from_comparison(
+        cls, runs: Any, visualization: Any, layout: str | None = None, **kwargs: Any
+    ) -> ExportWidget:
+        """A widget over a comparison of runs, as :func:`vizwidget.comparison_figure` draws it.
+
+        ``runs`` and ``layout`` as there; ``kwargs`` are widget options (as in
+        :class:`ExportWidget`) and comparison options (``band=``, ``processing=``, renderer
+        options). The slider offers the epochs an animation of the comparison would show.
+        Over a thousand runs, an overlay draws every run's line and a step only moves the
+        current-epoch marks (see :func:`vizwidget.compare.prepare_comparison`).
+        """
+        options = {k: kwargs.pop(k) for k in list(kwargs) if k in WIDGET_OPTIONS}
+        vis, variants, figure = prepare_comparison(runs, visualization, layout, **kwargs)
+        options.setdefault("name", f"{vis.name} of {len(variants)} runs")
+        return cls(figure, epochs=variants.sweep_epochs(vis), **options)
 
     # ---- validation: clamp into range rather than fail later ----
     @t.validate("epoch")
