@@ -7,11 +7,17 @@ in one process: ``Variants(glob, group_by="lr")`` (the configs), reading every m
 again). Prints seconds and the ratio to the 10 s target; ``--profile`` prints the 25 most
 expensive functions of the export.
 
-``--individual``: the same runs ungrouped, one line per run, as the widget would show them:
-times building the overlay, one epoch's figure (what a slider step asks the kernel for), its
-size as JSON, and the PNG (the issue's target: an epoch change <= 300 ms in the widget).
+``--individual``: the same runs ungrouped, one line per run: times building the overlay, one
+epoch's figure (what a slider step asks the kernel for), its size as JSON, and the PNG.
 
-Run: ``.venv/bin/python benchmarks/bench_many_runs.py [runs] [--profile | --individual]``
+``--widget``: the ungrouped overlay in ``ExportWidget.from_comparison`` in a real JupyterLab
+(Playwright, Debian's Chromium): slider key press -> the plot updated and painted
+(``plotly_react`` + one animation frame), median of 20 steps, prefetch on. Then the same
+with every run as its own trace and star (how overlays of at most ``MANY_RUNS`` runs are
+drawn), 4 steps. Target: an epoch change <= 300 ms.
+
+Run: ``.venv/bin/python benchmarks/bench_many_runs.py [runs] [--profile | --individual |
+--widget]``
 """
 
 from __future__ import annotations
@@ -19,12 +25,17 @@ from __future__ import annotations
 import cProfile
 import json
 import pstats
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from e2e.lab import jupyter_lab, launch_browser, open_notebook, run_cell  # noqa: E402
 
 EPOCHS = 300
 GROUPS = (1e-4, 3e-4, 1e-3, 3e-3)
@@ -75,6 +86,77 @@ def individual(variants, root: Path) -> None:
     print(f"PNG 900x600:                                  {t_png:6.2f} s")
 
 
+WIDGET_CELL = """\
+import vizwidget as vz
+import vizwidget.compare._overlay as overlay
+overlay.MANY_RUNS = {many}
+w = vz.ExportWidget.from_comparison({glob!r}, "training_curves", preview_height=600)
+w"""
+
+STEP_CLOCK = """(gd) => {
+  window.__lat = [];
+  window.__t0 = null;
+  if (!window.__keyHook) {
+    window.__keyHook = true;
+    document.addEventListener("keydown", () => { window.__t0 = performance.now(); }, true);
+  }
+  const done = () => requestAnimationFrame(() => {
+    if (window.__t0 !== null) {
+      window.__lat.push(performance.now() - window.__t0);
+      window.__t0 = null;
+    }
+  });
+  gd.removeAllListeners?.("plotly_react");
+  gd.on("plotly_react", done);
+}"""
+
+
+def widget_steps(page, index: int, steps: int) -> list[float]:
+    """Slider steps of widget ``index``: key press -> plot updated and painted (ms)."""
+    plot = f".jp-Notebook .vizwidget >> nth={index} >> .js-plotly-plot"
+    slider = f".jp-Notebook .vizwidget >> nth={index} >> .vzw-slider"
+    page.locator(plot).scroll_into_view_if_needed()
+    page.locator(plot).evaluate(STEP_CLOCK)
+    page.locator(slider).focus()
+    out = []
+    for _ in range(steps):
+        before = page.evaluate("window.__lat.length")
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"window.__lat.length > {before}", timeout=120_000)
+        out.append(page.evaluate("window.__lat[window.__lat.length - 1]"))
+        page.wait_for_timeout(300)
+    return out
+
+
+def in_widget(root: Path, glob: str) -> None:
+    """The ungrouped overlay's slider step in JupyterLab: merged lines, then one per run."""
+    from playwright.sync_api import sync_playwright
+
+    with jupyter_lab(root / "lab") as lab, sync_playwright() as p:
+        lab.write_notebook("many.ipynb", [WIDGET_CELL.format(many=50, glob=glob),
+                                          WIDGET_CELL.format(many=10**9, glob=glob)])
+        browser = launch_browser(p)
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.set_default_timeout(600_000)
+        open_notebook(page, lab, "many.ipynb")
+        rows = []
+        for index, label, steps in ((0, "merged lines, epoch as layout", 20),
+                                    (1, "a trace and a star per run", 4)):
+            start = time.perf_counter()
+            run_cell(page, index, timeout=600_000)
+            page.locator(f".jp-Notebook .vizwidget >> nth={index} >> .js-plotly-plot "
+                         ".scatterlayer .trace").first.wait_for(timeout=600_000)
+            shown = time.perf_counter() - start
+            page.wait_for_timeout(2000)
+            rows.append((label, shown, widget_steps(page, index, steps)))
+        browser.close()
+    for label, shown, steps in rows:
+        print(f"{label:32s} cell to first plot {shown:6.1f} s; epoch step median "
+              f"{statistics.median(steps):7.0f} ms (n={len(steps)}, max {max(steps):.0f})")
+    ratio = statistics.median(rows[0][2]) / 300
+    print(f"epoch step / 300 ms target: {ratio:.2f}")
+
+
 def main() -> None:
     import vizwidget
     from vizwidget.compare import Variants
@@ -99,6 +181,9 @@ def main() -> None:
             return vizwidget.export_comparison(Variants(glob, group_by="lr"),
                                                "training_curves", out)
 
+        if "--widget" in sys.argv:
+            in_widget(root, glob)
+            return
         if "--individual" in sys.argv:
             individual(Variants(glob), root)
             return
