@@ -40,7 +40,7 @@ def page(lab, browser):
     """The main test notebook, opened and its first cell run."""
     ARTIFACTS.mkdir(exist_ok=True)
     lab.write_notebook("widget.ipynb", [nb.SETUP, nb.STATE, nb.SIDEBAR, nb.FLAKY, nb.WAVES,
-                                        nb.WAVES_DATA, nb.PREFETCH_ON, nb.LOD])
+                                        nb.WAVES_DATA, nb.PREFETCH_ON, nb.LOD, nb.MANY_RUNS])
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
@@ -273,6 +273,30 @@ def test_large_trace_shows_a_sample_and_zoom_refines_it(page):
                   "P => P.relayout(el, {'xaxis.autorange': true, 'yaxis.autorange': true}))")
     page.wait_for_function("el => el.data[0].x[0] === 0", arg=plot.element_handle())
     shot(page, "lod")
+
+
+def test_an_epoch_step_over_many_runs_moves_the_marks_and_redraws_no_line(page):
+    run_cell(page, 8)
+    root = page.locator(".jp-Notebook .vizwidget").last
+    plot = root.locator(".js-plotly-plot")
+    plot.locator(".scatterlayer .trace path.js-line").first.wait_for()
+    page.wait_for_timeout(1000)
+    ticks = plot.locator(".shapelayer path").nth(2)
+    before = ticks.get_attribute("d")
+    plot.evaluate("""el => {
+      el.__lineEdits = 0;
+      new MutationObserver((records) => { el.__lineEdits += records.length; })
+        .observe(el.querySelector('.scatterlayer'), {attributes: true, childList: true,
+                                                     subtree: true});
+    }""")
+    root.locator(".vzw-slider").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("el => el.dataset.epoch === '1'", arg=plot.element_handle())
+    page.wait_for_function("([el, d]) => el.querySelectorAll('.shapelayer path')[2]"
+                           ".getAttribute('d') !== d", arg=[plot.element_handle(), before])
+    page.wait_for_timeout(500)
+    assert plot.evaluate("el => el.__lineEdits") == 0  # the lines were not drawn again
+    assert plot.evaluate("el => el.data.length") == 4  # two series, two merged traces each
 
 
 def test_dark_theme_styles_the_controls(page):

@@ -4,6 +4,7 @@
 // Until plotly.js has drawn, and whenever the plot sleeps to give its WebGL contexts back
 // (gl_budget.js), the stage shows the kernel's still image of the figure.
 import { epochList } from "./epochs.js";
+import { keepDrawnObjects } from "./drawn_objects.js";
 import { contextsFor, loseContexts, pageBudget } from "./gl_budget.js";
 import { MSG, observe } from "./model.js";
 import { loadPlotly } from "./plotly_loader.js";
@@ -218,7 +219,7 @@ export class Preview {
     ui.plot.dataset.epoch = String(epoch);
     this.titles = shaped.titles;
     showTitles(ui.titles, ui.plot, this.titles); // the new text at once, placed as before
-    await Plotly.react(ui.plot, data, layout, PLOT_CONFIG);
+    await Plotly.react(ui.plot, keepDrawnObjects(ui.plot.data, data), layout, PLOT_CONFIG);
     if (signal.aborted) return;
     if (this.asleep) { // put to sleep while drawing: give the new contexts back too
       loseContexts(ui.plot);

@@ -77,3 +77,17 @@ big_y = np.sin(big_x) + np.random.default_rng(0).normal(0, 0.1, big_x.size)
 lod_w = ExportWidget(go.Figure(go.Scattergl(x=big_x, y=big_y, mode="lines")),
                      preview_height=300, lod_points=5_000)
 lod_w'''
+
+MANY_RUNS = '''\
+from pathlib import Path
+from vizwidget.compare._many import MANY_RUNS
+for i in range(MANY_RUNS + 10):
+    run = Path("many_runs") / f"run_{i:03d}"
+    run.mkdir(parents=True, exist_ok=True)
+    e = np.arange(30)
+    decay = 1 / (1 + e * (i + 1) / 50)
+    (run / "metrics.json").write_text(json.dumps({
+        "epoch": e.tolist(), "train_loss": decay.tolist(), "test_acc": (1 - decay).tolist()}))
+runs_w = ExportWidget.from_comparison("many_runs/run_*", "training_curves",
+                                      preview_height=400)
+runs_w'''
