@@ -5,9 +5,8 @@ lines themselves (a thousand runs of three series are 3,000 traces), and a star 
 would make every epoch step redraw them all. So the runs of one series share a few traces
 (their lines joined with a gap between runs, each point's run number in ``customdata``),
 and the current epoch is drawn with layout shapes only: the dotted line and, per series, a
-short tick at each run's value there (the runs' spread at that epoch). Every axis gets a
-fixed range: a step then changes the shapes alone, which plotly.js redraws without touching
-the lines (an autoranged axis would make it redraw them all, ten times the cost).
+short tick at each run's value there (the runs' spread at that epoch). A step then changes
+the shapes alone, which plotly.js redraws without touching the lines.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ if TYPE_CHECKING:
     from ._lines import Line
     from ._variants import Variants
 
-__all__ = ["MANY_RUNS", "RUNS_PER_TRACE", "epoch_marks", "fix_ranges", "many_traces"]
+__all__ = ["MANY_RUNS", "RUNS_PER_TRACE", "epoch_marks", "many_traces"]
 
 #: More ungrouped variants than this are drawn merged (see the module's docstring).
 MANY_RUNS = 50
@@ -111,27 +110,3 @@ def epoch_marks(lines: list[Line], epoch: int, layout: dict) -> list[dict]:
                        "line": {"color": colors[series], "width": 2}})
     return shapes
 
-
-def _span(values: np.ndarray, log: bool) -> list[float] | None:
-    """An axis range over ``values`` with 5% room (log10 units on a log axis), or None."""
-    v = values[np.isfinite(values) & (values > 0)] if log else values[np.isfinite(values)]
-    if not v.size:
-        return None
-    lo, hi = (float(np.log10(v.min())), float(np.log10(v.max()))) if log else (
-        float(v.min()), float(v.max()))
-    pad = 0.05 * (hi - lo) if hi > lo else 0.5
-    return [lo - pad, hi + pad]
-
-
-def fix_ranges(layout: dict, lines: list[Line]) -> None:
-    """Give every axis of the lines that has no range one over all runs' data (in place)."""
-    for letter in "xy":
-        for ref in dict.fromkeys(getattr(ln, f"{letter}axis") for ln in lines):
-            spec = dict(layout.get(axis_key(ref)) or {})
-            if spec.get("range") is not None and spec.get("autorange") is not True:
-                continue
-            values = np.concatenate([getattr(ln, letter) for ln in lines
-                                     if getattr(ln, f"{letter}axis") == ref])
-            span = _span(values, spec.get("type") == "log")
-            if span is not None:
-                layout[axis_key(ref)] = {**spec, "range": span, "autorange": False}

@@ -14,7 +14,7 @@ from ..figures import axis_key
 from ..registry import Visualization
 from ._bands import BANDS, band_half_width, check_band, group_curves
 from ._lines import Line, Processing, series_lines
-from ._many import MANY_RUNS, epoch_marks, fix_ranges, many_traces
+from ._many import MANY_RUNS, epoch_marks, many_traces
 from ._variants import Variants
 
 __all__ = ["Processing", "prepare_overlay"]
@@ -200,8 +200,6 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
     _hold_data(base, lines)
-    if many:
-        fix_ranges(base, lines)
     base["showlegend"] = True
 
     def figure(epoch: int | None = None) -> dict:
