@@ -145,7 +145,7 @@ def in_widget(root: Path, glob: str) -> None:
             start = time.perf_counter()
             run_cell(page, index, timeout=600_000)
             page.locator(f".jp-Notebook .vizwidget >> nth={index} >> .js-plotly-plot "
-                         ".scatterlayer .trace").first.wait_for(timeout=600_000)
+                         ".scatterlayer .trace path.js-line").first.wait_for(timeout=600_000)
             shown = time.perf_counter() - start
             page.wait_for_timeout(2000)
             rows.append((label, shown, widget_steps(page, index, steps)))

@@ -50,12 +50,16 @@ def test_many_runs_share_a_few_traces_and_hover_names_each_run(many):
     fig = vz.comparison_figure(many, "training_curves")
     assert len(many) > MANY_RUNS
     parts = -(-len(many) // RUNS_PER_TRACE)
-    assert len(fig.data) == 3 * parts  # three series, no trace per run
-    assert [t.name for t in fig.data if t.showlegend] == [
+    legend = [t for t in fig.data if t.meta.get("legend")]
+    merged = [t for t in fig.data if not t.meta.get("legend")]
+    assert len(merged) == 3 * parts  # three series, no trace per run
+    assert [t.name for t in legend] == [
         f"{s} ({len(many):,} runs)" for s in ("train_loss", "test_loss", "test_acc")]
-    assert all("run #%{customdata}" in t.hovertemplate for t in fig.data)
+    assert all(t.line.color.startswith("#") for t in legend)  # opaque, unlike the lines
+    assert all(t.showlegend is False and t.line.color.startswith("rgba") for t in merged)
+    assert all("run #%{customdata}" in t.hovertemplate for t in merged)
     seen = set()
-    for trace in (t for t in fig.data if t.meta["series"] == "test_acc"):
+    for trace in (t for t in merged if t.meta["series"] == "test_acc"):
         x, y, who = (np.asarray(v) for v in (trace.x, trace.y, trace.customdata))
         starts, stops = segments(x, y)
         assert np.isnan(x[stops]).all()  # a gap after every run: no two runs joined

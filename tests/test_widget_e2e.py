@@ -296,7 +296,7 @@ def test_an_epoch_step_over_many_runs_moves_the_marks_and_redraws_no_line(page):
                            ".getAttribute('d') !== d", arg=[plot.element_handle(), before])
     page.wait_for_timeout(500)
     assert plot.evaluate("el => el.__lineEdits") == 0  # the lines were not drawn again
-    assert plot.evaluate("el => el.data.length") == 4  # two series, two merged traces each
+    assert plot.evaluate("el => el.data.length") == 6  # per series: two merged, one legend
 
 
 def test_dark_theme_styles_the_controls(page):

@@ -30,6 +30,8 @@ MANY_RUNS = 50
 #: Runs per merged trace. Lines of one trace do not darken where they cross, lines of
 #: different traces do: a thousand runs in 20 traces still show where most of them run.
 RUNS_PER_TRACE = 50
+#: Opacity where the lines of every trace of a series cross one spot.
+DARKEST = 0.7
 #: Half the length of a run's tick at the current epoch, in pixels.
 TICK_PX = 6
 
@@ -52,9 +54,10 @@ def _joined(runs: list[tuple[int, np.ndarray, np.ndarray]]) -> dict:
 def many_traces(variants: Variants, lines: list[Line]) -> list[dict]:
     """Per series, the lines of every run in ``ceil(runs / RUNS_PER_TRACE)`` traces.
 
-    A series has one colour (runs are too many to tell apart by colour); hovering a line
-    names its series, epoch, value and the run's number in ``variants`` (``customdata``,
-    also what click and selection events report).
+    A series has one colour (runs are too many to tell apart by colour), translucent enough
+    that where most runs go shows darker; its legend entry is a line of its own, opaque.
+    Hovering a line names its series, epoch, value and the run's number in ``variants``
+    (``customdata``, also what click and selection events report).
     """
     number = {id(m): i for i, m in enumerate(variants)}
     colors = assign_colors(ln.series for ln in lines)
@@ -62,17 +65,21 @@ def many_traces(variants: Variants, lines: list[Line]) -> list[dict]:
     for xa, ya, series in _series_keys(lines):
         own = [ln for ln in lines if (ln.xaxis, ln.yaxis, ln.series) == (xa, ya, series)]
         parts = math.ceil(len(own) / RUNS_PER_TRACE)
-        alpha = min(0.6, max(0.12, 3 / parts))
+        alpha = 1 - (1 - DARKEST) ** (1 / parts)  # every trace over one spot: DARKEST
+        group = {"xaxis": xa, "yaxis": ya, "legendgroup": f"{xa}{ya}{series}",
+                 "name": f"{series} ({len(own):,} runs)",
+                 "meta": {"series": series, "runs": len(own)}}
+        traces.append({"type": "scatter", "mode": "lines", "x": [None], "y": [None],
+                       "line": {"color": colors[series], "width": 2}, "hoverinfo": "skip",
+                       **group, "meta": {**group["meta"], "legend": True}})
         for k in range(parts):
             traces.append({
                 "type": "scatter", "mode": "lines", "connectgaps": False,
                 **_joined([(number[id(ln.member)], ln.x, ln.y) for ln in own[k::parts]]),
-                "xaxis": xa, "yaxis": ya, "legendgroup": f"{xa}{ya}{series}",
-                "showlegend": k == 0, "name": f"{series} ({len(own):,} runs)",
+                **group, "showlegend": False,
                 "line": {"color": translucent(colors[series], alpha), "width": 1},
                 "hovertemplate": f"{series}: epoch %{{x}}, %{{y:.4g}}<br>"
                                  "run #%{customdata}<extra></extra>",
-                "meta": {"series": series, "runs": len(own)},
             })
     return traces
 
@@ -93,7 +100,6 @@ def epoch_marks(lines: list[Line], epoch: int, layout: dict) -> list[dict]:
 
     On a log axis, values of 0 or below (which it cannot show) get no tick.
     """
-    colors = assign_colors(ln.series for ln in lines)
     shapes = [{"type": "line", "xref": xa, "yref": f"{ya} domain", "x0": epoch, "x1": epoch,
                "y0": 0, "y1": 1, "line": {"color": HIGHLIGHT, "dash": "dot", "width": 1.5}}
               for xa, ya in dict.fromkeys((ln.xaxis, ln.yaxis) for ln in lines)]
@@ -107,6 +113,6 @@ def epoch_marks(lines: list[Line], epoch: int, layout: dict) -> list[dict]:
         path = "".join(f"M{-TICK_PX},{v:.7g}H{TICK_PX}" for v in values)
         shapes.append({"type": "path", "xref": xa, "yref": ya, "xsizemode": "pixel",
                        "xanchor": epoch, "path": path, "name": f"{series} at epoch {epoch}",
-                       "line": {"color": colors[series], "width": 2}})
+                       "line": {"color": HIGHLIGHT, "width": 1.5}})
     return shapes
 

@@ -195,8 +195,8 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
     traces, notes = (many_traces(variants, lines), []) if many else _traces(
         variants, lines, layout, band)
     base = {k: v for k, v in layout.items() if k not in ("shapes", "template")}
-    what = (f"{len(variants.groups)} groups of {len(variants)} variants (mean, band "
-            f"{BANDS[band]})" if variants.groups else f"{len(variants)} variants")
+    what = (f"{len(variants.groups)} groups of {len(variants):,} variants (mean, band "
+            f"{BANDS[band]})" if variants.groups else f"{len(variants):,} variants")
     old = (layout.get("title") or {}).get("text") or vis.name
     base["title"] = {"text": f"{old} — {what}"}
     _hold_data(base, lines)
