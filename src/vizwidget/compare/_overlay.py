@@ -14,7 +14,7 @@ from ..figures import axis_key
 from ..registry import Visualization
 from ._bands import BANDS, band_half_width, check_band, group_curves
 from ._lines import Line, Processing, series_lines
-from ._many import MANY_RUNS, epoch_marks, many_traces
+from ._many import MANY_RUNS, ManyRuns
 from ._variants import Variants
 
 __all__ = ["Processing", "prepare_overlay"]
@@ -147,16 +147,21 @@ def _highlight(traces: list[dict], epoch: int, layout: dict) -> tuple[list[dict]
     return stars, shapes
 
 
-def _epoch_label(epoch: int, trace: dict, traces: list[dict]) -> dict:
-    """The "epoch N" label inside the first subplot, by the line on its roomier side.
+def _x_span(trace: dict, traces: list[dict]) -> tuple[float, float]:
+    """The finite x range of every trace on ``trace``'s x axis ((0, 0) when empty)."""
+    xs = np.concatenate([np.asarray(t["x"], dtype=float) for t in traces
+                         if t["xaxis"] == trace["xaxis"]])
+    xs = xs[np.isfinite(xs)]
+    return (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+
+
+def _epoch_label(epoch: int, trace: dict, span: tuple[float, float]) -> dict:
+    """The "epoch N" label in ``trace``'s subplot (x range ``span``), on its roomier side.
 
     Placed in the subplot's own box (``x domain``), it neither stretches the axis nor
     meets the subplot's title above it.
     """
-    xs = np.concatenate([np.asarray(t["x"], dtype=float) for t in traces
-                         if t["xaxis"] == trace["xaxis"]])
-    xs = xs[np.isfinite(xs)]
-    lo, hi = (float(xs.min()), float(xs.max())) if xs.size else (0.0, 0.0)
+    lo, hi = span
     where = 0.5 if hi <= lo else min(max((epoch - lo) / (hi - lo), 0.0), 1.0)
     return {"text": f"epoch {epoch}", "x": where, "xref": f"{trace['xaxis']} domain",
             "y": 0.02, "yref": f"{trace['yaxis']} domain", "showarrow": False,
@@ -191,9 +196,9 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
     """
     band = check_band(band)
     layout, lines = series_lines(variants, vis, processing, kw)
-    many = not variants.groups and len(variants) > MANY_RUNS
-    traces, notes = (many_traces(variants, lines), []) if many else _traces(
-        variants, lines, layout, band)
+    many = None if variants.groups or len(variants) <= MANY_RUNS else ManyRuns(variants, lines)
+    traces, notes = (many.traces(), []) if many else _traces(variants, lines, layout, band)
+    span = _x_span(traces[0], traces)  # the epoch label's subplot, computed once
     base = {k: v for k, v in layout.items() if k not in ("shapes", "template")}
     what = (f"{len(variants.groups)} groups of {len(variants):,} variants (mean, band "
             f"{BANDS[band]})" if variants.groups else f"{len(variants):,} variants")
@@ -212,12 +217,12 @@ def prepare_overlay(variants: Variants, vis: Visualization, *,
                                 "xanchor": "left", "yanchor": "top", "showarrow": False,
                                 "align": "left", "font": {"size": 10}, "name": "band note"})
         if epoch is not None and many:  # layout only: a step leaves the lines be
-            shapes = epoch_marks(lines, epoch, layout)
+            shapes = many.marks(epoch, layout)
         elif epoch is not None:
             stars, shapes = _highlight(traces, epoch, layout)
             data += stars
         if epoch is not None:
-            annotations.append(_epoch_label(epoch, traces[0], traces))
+            annotations.append(_epoch_label(epoch, traces[0], span))
         return {"data": data, "layout": {**base, "annotations": annotations, "shapes": shapes}}
 
     return figure
