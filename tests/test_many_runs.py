@@ -13,8 +13,14 @@ from widget_messages import Sent, decode, request
 import vizwidget as vz
 from vizwidget.compare import Variants, prepare_comparison
 from vizwidget.compare._many import MANY_RUNS, RUNS_PER_TRACE, TICK_PX
+from vizwidget.errors import (
+    ComparisonError,
+    UsageError,
+    VariantNotFoundError,
+    VisualizationNotFoundError,
+)
 from vizwidget.export._decimate import decimate_figure
-from vizwidget.lod import segments
+from vizwidget.lod import per_segment, segments
 from vizwidget.widget import ExportWidget
 from vizwidget.widget._lod_view import SEGMENT_POINTS, reduce_figure
 
@@ -158,3 +164,22 @@ def test_image_export_reduces_each_run_and_keeps_hover_data_aligned():
     for k, (a, b) in enumerate(zip(starts, stops, strict=True)):
         assert (out["customdata"][a:b] == k).all()
         assert out["y"][a:b].max() == pytest.approx(k + 1, abs=1e-3)
+
+
+def test_from_comparison_names_bad_runs_views_and_bands_and_writes_nothing(many, tmp_path):
+    with pytest.raises(VariantNotFoundError, match=r"No variant directory matches(.|\n)*"
+                                                   r"Check the pattern"):
+        ExportWidget.from_comparison(str(tmp_path / "nothing_*"), "training_curves")
+    with pytest.raises(VisualizationNotFoundError, match="no_such_view"):
+        ExportWidget.from_comparison(many, "no_such_view")
+    with pytest.raises(ComparisonError, match=r"(?s)bogus.*Use one of .sd."):
+        ExportWidget.from_comparison(many, "training_curves", band="bogus")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_segments_refuse_x_and_y_of_other_lengths():
+    for x, y in ((np.arange(3.0), np.arange(4.0)), (np.zeros((2, 2)), np.zeros((2, 2)))):
+        with pytest.raises(UsageError, match=r"(?s)one length.*one y value per x value"):
+            segments(x, y)
+        with pytest.raises(UsageError, match="one length"):
+            per_segment(x, y, lambda xs, ys: np.arange(xs.size))

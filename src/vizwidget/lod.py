@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from .errors import UsageError
+
 #: Default number of points a down-sampled trace keeps.
 DEFAULT_N_OUT = 20_000
 #: A value is an outlier when |v - median| > OUTLIER_MADS * 1.4826 * MAD.
@@ -162,7 +164,16 @@ def lod_indices(x: np.ndarray, y: np.ndarray, n_out: int = DEFAULT_N_OUT, *,
 
 
 def segments(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and stops (exclusive) of the runs of rows where both ``x`` and ``y`` are finite."""
+    """Starts and stops (exclusive) of the runs of rows where both ``x`` and ``y`` are finite.
+
+    Raises
+    ------
+    UsageError
+        When ``x`` and ``y`` are not 1-D arrays of one length.
+    """
+    if np.ndim(x) != 1 or np.shape(x) != np.shape(y):
+        raise UsageError(f"x and y must be 1-D and of one length, got shapes {np.shape(x)} "
+                         f"and {np.shape(y)}.\nPass one y value per x value.")
     ok = np.isfinite(x) & np.isfinite(y)
     edges = np.flatnonzero(np.diff(np.concatenate([[0], ok.astype(np.int8), [0]])))
     return edges[0::2], edges[1::2]
