@@ -75,11 +75,12 @@ def individual(variants, root: Path) -> None:
     print(f"overlay of every run (built once):            {t_build:6.2f} s")
     t_first, fig = seconds(lambda: figure(150))
     print(f"epoch 150's figure:                           {t_first:6.2f} s, "
-          f"{len(fig.data)} traces")
+          f"{len(fig['data'])} traces")
     t_step, fig = seconds(lambda: figure(151))
     print(f"next epoch's figure:                          {t_step:6.2f} s "
           f"(target 0.3 s for the whole step)")
-    print(f"its JSON:                                     {len(pio.to_json(fig)) / 1e6:6.1f} MB")
+    size = len(pio.to_json(fig, validate=False)) / 1e6
+    print(f"its JSON:                                     {size:6.1f} MB")
     vizwidget.export_figure({"data": [], "layout": {}}, root / "warm.png")  # the browser
     t_png, _ = seconds(lambda: vizwidget.export_figure(fig, root / "runs.png",
                                                        width=900, height=600))
