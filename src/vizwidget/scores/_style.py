@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..colors import translucent
+
 #: Colour-blind friendly palette (Okabe-Ito), the one the training renderers use.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000")
@@ -16,9 +18,7 @@ def color(i: int) -> str:
 
 def band_color(i: int, alpha: float = 0.18) -> str:
     """The ``i``-th palette colour as a translucent ``rgba()`` for CI bands."""
-    hex_ = color(i).lstrip("#")
-    r, g, b = (int(hex_[k:k + 2], 16) for k in (0, 2, 4))
-    return f"rgba({r},{g},{b},{alpha})"
+    return translucent(color(i), alpha)
 
 
 def title(text: str, epoch: int | None = None, latest: bool = False) -> dict:
