@@ -271,3 +271,25 @@ def test_import_vizwidget_stays_free_of_pandas():
 def test_json_figure_of_every_view_is_valid(logs_table):
     for view in (evals.scores_by_task, evals.scores_heatmap, evals.scores_by_factor):
         assert json.loads(view(logs_table).to_json())["data"]
+
+
+def test_a_model_keeps_its_colour_in_every_view_whoever_else_is_shown():
+    from vizwidget.colors import assign_colors, color_of, translucent
+
+    table = pd.concat([tidy(), tidy([("read", m, s, 30) for m, s in
+                                     (("a", 0.9), ("b", 0.6), ("c", 0.6))])])
+    expected = assign_colors(["a", "b", "c"])
+    by_task = {t.name: t.marker.color for t in evals.scores_by_task(table).data}
+    radar = evals.scores_radar(table).data
+    by_model = evals.scores_by_model(table, task="math").data[0]
+    assert by_task == expected
+    assert {t.name: t.line.color for t in radar} == expected
+    assert {t.name: t.fillcolor for t in radar} == {
+        name: translucent(c, 0.12) for name, c in expected.items()}
+    assert dict(zip(by_model.y, by_model.marker.color, strict=True)) == expected
+    # by name, not by position: without "a", "c" keeps its colour and "b", which gave way
+    # to "a" (same colour, later name), takes its own
+    without_a = evals.scores_by_task(table[table["model"] != "a"]).data
+    assert {t.name: t.marker.color for t in without_a} == {"b": color_of("b"),
+                                                           "c": expected["c"]}
+    assert color_of("b") != expected["b"] and expected["c"] == color_of("c")

@@ -1,6 +1,6 @@
 """Colour means identity: one colour-blind-safe colour per run and per series, stable by name.
 
-The rule (the same in every comparison figure, overlay, Dashboard panel and file):
+The rule (the same in every comparison figure, overlay, Dashboard panel, eval view and file):
 
 - The palette is Okabe–Ito's colours (colour-blind safe) less its yellow (too faint on
   white), with its black replaced by a grey that also shows on the dark theme.

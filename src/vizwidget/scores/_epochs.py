@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._deprecation import deprecated_keywords
-from ..colors import HIGHLIGHT
+from ..colors import HIGHLIGHT, assign_colors, translucent
 from ..errors import EvalTableError, NotApplicableError
-from ._style import axis_title, band_color, color
+from ._style import axis_title
 from ._style import title as make_title
 from ._summary import summarise
 from ._table import COLUMN_KEYS, EPOCH_CANDIDATES, TableSpec, as_frame, resolve, table_spec
@@ -82,7 +82,8 @@ def scores_over_epochs(
     s = s.sort_values("_epoch", kind="stable")
     labels = s[keys].astype(str).agg(" · ".join, axis=1)
     fig = go.Figure()
-    for j, name in enumerate(dict.fromkeys(labels)):
+    colors = assign_colors(labels)
+    for name in dict.fromkeys(labels):
         part = s[labels == name]
         x = part["_epoch"].to_numpy(float)
         y, lo, hi = (part[c].to_numpy(float) for c in ("score", "lo", "hi"))
@@ -90,10 +91,11 @@ def scores_over_epochs(
         if ok.any():
             fig.add_trace(go.Scatter(
                 x=np.concatenate([x[ok], x[ok][::-1]]), y=np.concatenate([hi[ok], lo[ok][::-1]]),
-                fill="toself", fillcolor=band_color(j), line={"width": 0}, mode="lines",
+                fill="toself", fillcolor=translucent(colors[name], 0.18), line={"width": 0},
+                mode="lines",
                 name=f"{name} CI", showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(
-            x=x, y=y, mode="lines+markers", name=name, line={"color": color(j)},
+            x=x, y=y, mode="lines+markers", name=name, line={"color": colors[name]},
             customdata=np.column_stack([part["n"].to_numpy(float), lo, hi]),
             hovertemplate=("%{fullData.name}<br>epoch %{x}: %{y:.4g}<br>CI [%{customdata[1]:.3f},"
                            " %{customdata[2]:.3f}], n = %{customdata[0]:.0f}<extra></extra>")))

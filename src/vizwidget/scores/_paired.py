@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._deprecation import deprecated_keywords
+from ..colors import PALETTE
 from ..errors import EvalTableError, NotApplicableError
 from ._cells import numbers, source_of
 from ._stats import check_ci, interval, interval_label, mean_stderr
-from ._style import color
 from ._style import title as make_title
 from ._table import SAMPLE_ID, TableSpec, as_frame, resolve, select_epoch, table_spec
 
@@ -187,7 +187,7 @@ def paired_difference(
     y, lo, hi = (s[c].to_numpy(float) for c in ("difference", "lo", "hi"))
     custom = s[["n", "lo", "hi", "unmatched_a", "unmatched_b", "mean_a", "mean_b"]]
     fig = go.Figure(go.Bar(
-        x=s["task"].to_numpy(), y=y, name=f"{b} − {a}", marker_color=color(0),
+        x=s["task"].to_numpy(), y=y, name=f"{b} − {a}", marker_color=PALETTE[0],
         text=[f"n = {n}" for n in s["n"]], textposition="inside", insidetextanchor="start",
         customdata=custom.to_numpy(float),
         error_y=None if not np.isfinite(lo).any() else {

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._deprecation import deprecated_keywords
+from ..colors import assign_colors, translucent
 from ..errors import EvalTableError, NotApplicableError
-from ._style import band_color, color
 from ._style import title as make_title
 from ._summary import summarise
 from ._table import (
@@ -144,11 +144,12 @@ def scores_radar(
         for k in range(len(spokes))])
     theta = [f"{a} (inverted)" if a in inverted else a for a in spokes]
     fig = go.Figure()
+    colors = assign_colors(str(name) for name in matrix.index)
     for i, name in enumerate(matrix.index):
         fig.add_trace(go.Scatterpolar(
             r=np.append(scaled[i], scaled[i][0]), theta=[*theta, theta[0]], name=str(name),
-            mode="lines+markers", fill="toself", fillcolor=band_color(i, 0.12),
-            line={"color": color(i)}, customdata=np.append(raw[i], raw[i][0]),
+            mode="lines+markers", fill="toself", fillcolor=translucent(colors[str(name)], 0.12),
+            line={"color": colors[str(name)]}, customdata=np.append(raw[i], raw[i][0]),
             hovertemplate="%{fullData.name}<br>%{theta}: %{customdata:.4g}<extra></extra>"))
     radial = list(domain) if normalize == "absolute" else [0, 1]
     fig.update_layout(polar={"radialaxis": {"range": radial}}, legend_title_text="model",

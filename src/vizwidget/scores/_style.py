@@ -4,22 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..colors import translucent
-
-#: Colour-blind friendly palette (Okabe-Ito), the one the training renderers use.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-           "#000000")
-
-
-def color(i: int) -> str:
-    """The ``i``-th palette colour (cycling)."""
-    return PALETTE[i % len(PALETTE)]
-
-
-def band_color(i: int, alpha: float = 0.18) -> str:
-    """The ``i``-th palette colour as a translucent ``rgba()`` for CI bands."""
-    return translucent(color(i), alpha)
-
 
 def title(text: str, epoch: int | None = None, latest: bool = False) -> dict:
     """A figure title, with the checkpoint epoch (or "latest checkpoint") appended."""

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._deprecation import deprecated_keywords
+from ..colors import PALETTE, assign_colors
 from ..errors import EvalTableError, NotApplicableError
-from ._style import axis_title, color, error_bars
+from ._style import axis_title, error_bars
 from ._style import title as make_title
 from ._summary import summarise
 from ._table import (
@@ -107,11 +108,13 @@ def scores_by_task(
     rows, r, at = prepare(table, epoch, spec)
     s = summarise(rows, r, [r.task, r.model], ci, interval)
     fig = go.Figure()
-    for j, name in enumerate(dict.fromkeys(s[r.model])):
-        part = s[s[r.model] == name]
+    models = [str(m) for m in dict.fromkeys(s[r.model])]
+    colors = assign_colors(models)
+    for name in models:
+        part = s[s[r.model].astype(str) == name]
         fig.add_trace(go.Bar(
             x=part[r.task].astype(str).to_numpy(), y=part["score"].to_numpy(float),
-            name=str(name), marker_color=color(j), customdata=_custom(part),
+            name=name, marker_color=colors[name], customdata=_custom(part),
             error_y=error_bars(part["score"].to_numpy(float), part["lo"].to_numpy(float),
                                part["hi"].to_numpy(float)), hovertemplate=_HOVER))
     fig.update_layout(barmode="group", xaxis_title="task",
@@ -209,9 +212,11 @@ def scores_by_model(
     shown = s.attrs["interval"]
     s = s.sort_values("score", ascending=r.metric.lower_is_better, kind="stable")
     scores = s["score"].to_numpy(float)
+    models = s[r.model].astype(str).to_numpy()
+    colors = assign_colors(models)
     fig = go.Figure(go.Bar(
-        y=s[r.model].astype(str).to_numpy(), x=scores, orientation="h", name=r.metric.label,
-        marker_color=[color(i) for i in range(len(s))], customdata=_custom(s),
+        y=models, x=scores, orientation="h", name=r.metric.label,
+        marker_color=[colors[m] for m in models], customdata=_custom(s),
         error_x=error_bars(scores, s["lo"].to_numpy(float), s["hi"].to_numpy(float)),
         hovertemplate=("%{y}: %{x:.4g}<br>CI [%{customdata[1]:.3f}, %{customdata[2]:.3f}], "
                        "n = %{customdata[0]:.0f}<extra></extra>")))
@@ -278,7 +283,7 @@ def scores_by_factor(
         part = s[s["_level"] == level]
         fig.add_trace(go.Bar(
             x=part["_x"].to_numpy(), y=part["score"].to_numpy(float), name=str(labels[j]),
-            marker_color=color(j), customdata=_custom(part),
+            marker_color=PALETTE[j], customdata=_custom(part),
             error_y=error_bars(part["score"].to_numpy(float), part["lo"].to_numpy(float),
                                part["hi"].to_numpy(float)), hovertemplate=_HOVER))
     fig.update_layout(barmode="group", legend_title_text=shown,
