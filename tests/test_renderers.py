@@ -77,6 +77,63 @@ def test_trajectory_points_are_the_pca_projections(loader):
     assert fig3.data[1].text == (f"epoch {epochs[-1]}",)  # nearest checkpoint is highlighted
 
 
+def _counting_pca(monkeypatch) -> list[int]:
+    """Count the trajectory renderers' PCA computations."""
+    from vizwidget.renderers import trajectory
+
+    calls: list[int] = []
+    real = trajectory.pca
+
+    def counted(X, n_components=3):
+        calls.append(n_components)
+        return real(X, n_components)
+
+    monkeypatch.setattr(trajectory, "pca", counted)
+    trajectory._RECENT.clear()
+    return calls
+
+
+def test_trajectory_views_of_loaded_checkpoints_share_one_pca(loader, monkeypatch):
+    calls = _counting_pca(monkeypatch)
+    epochs = loader.epochs("parameters")
+    snaps = [d for _, d in loader.load_many("parameters")]
+    ref = analysis.pca(analysis.stack_parameters(snaps, "all"), 3)
+    for epoch in epochs[:4]:  # the widget's steps: one PCA, not one per step
+        fig = render_visualization("parameter_trajectory_2d", loader, epoch=epoch)
+        np.testing.assert_allclose(fig.data[0].x, ref.projections[:, 0], atol=1e-9)
+    fig3 = render_visualization("parameter_trajectory_3d", loader, epoch=epochs[1])
+    pc3 = render_visualization("parameter_trajectory_pc3", loader, epoch=epochs[1])
+    assert calls == [3]  # 2-D, 3-D and PC3 views share the three components
+    np.testing.assert_allclose(fig3.data[0].z, ref.projections[:, 2], atol=1e-9)
+    np.testing.assert_allclose(pc3.data[0].y, ref.projections[:, 2], atol=1e-9)
+    assert fig.layout.xaxis.title.text == f"PC1 ({100 * ref.explained_variance_ratio[0]:.1f}% " \
+        "of variance over checkpoints)"
+    render_visualization("parameter_trajectory_2d", loader, epoch=epochs[0], group="W_in")
+    assert calls == [3, 3]  # another group is another projection
+
+
+def test_trajectory_of_changeable_or_new_arrays_is_computed_afresh(monkeypatch):
+    from vizwidget.renderers import trajectory
+
+    calls = _counting_pca(monkeypatch)
+    rng = np.random.default_rng(0)
+    snaps = [{"w": rng.normal(size=(4, 5))} for _ in range(6)]
+    before = trajectory.parameter_trajectory_2d(snaps, list(range(6))).data[0].x
+    snaps[2]["w"][:] += 5.0  # user arrays may change between calls: never reused
+    after = trajectory.parameter_trajectory_2d(snaps, list(range(6))).data[0].x
+    assert len(calls) == 2 and not np.allclose(before, after)
+    # new read-only arrays at a dead array's address (same id()) are not the cached ones
+    monkeypatch.setattr(trajectory, "id", lambda obj: 1, raising=False)
+    for _ in range(3):
+        frozen = [{"w": rng.normal(size=(4, 5))} for _ in range(6)]
+        for snap in frozen:
+            snap["w"].flags.writeable = False
+        ref = analysis.pca(analysis.stack_parameters(frozen, "all"), 2).projections
+        got = trajectory.parameter_trajectory_2d(frozen, list(range(6))).data[0].x
+        np.testing.assert_allclose(got, ref[:, 0], atol=1e-9)
+    assert len(calls) == 5
+
+
 def test_velocity_uses_epoch_gaps(loader):
     epochs = loader.epochs("parameters")
     assert len(set(np.diff(epochs))) > 1  # the demo schedule really is non-uniform

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 import plotly.graph_objects as go
 
+from .._cache import LRU
 from ..analysis import (
     PCAResult,
     nearest_index,
     no_movement,
+    parameter_keys,
     parameter_velocity,
     pca,
     stack_parameters,
@@ -37,7 +40,26 @@ def _group_label(group: str | Sequence[str]) -> str:
     return group if isinstance(group, str) else "+".join(group)
 
 
-def _projection(
+#: Recent projections, by the identity of the read-only arrays they were computed from: the
+#: widget redraws a cross-epoch view at every epoch and a batch draws four views of one run,
+#: all from the loader's same (read-only) arrays.
+_RECENT = LRU(3)
+#: Components computed at least, so the 2-D, 3-D and PC3 views share one projection.
+_SHARED_COMPONENTS = 3
+
+
+def _frozen_arrays(snapshots: list[dict], group: str | Sequence[str]) -> list[np.ndarray] | None:
+    """The arrays ``group`` selects in every snapshot, or None unless all are read-only."""
+    try:
+        arrays = [snap[k] for snap in snapshots for k in parameter_keys(snap, group)]
+    except (TypeError, KeyError, ValueError):
+        return None  # stack_parameters says what is wrong
+    if not all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
+        return None
+    return arrays
+
+
+def _computed(
     snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
 ) -> tuple[PCAResult, list[str]]:
     """PCA of the stacked snapshots, and the notes the figure must show with it.
@@ -54,6 +76,33 @@ def _projection(
                       explained_variance_ratio=zeros)
         notes = [NO_MOVEMENT, *notes]
     return res, notes
+
+
+def _projection(
+    snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
+) -> tuple[PCAResult, list[str]]:
+    """The first ``n`` components of the snapshots' PCA and the figure's notes.
+
+    Read-only snapshots (the loader's) reuse a recent result while every one of their
+    arrays is still the same object; arrays that can change are computed afresh.
+    """
+    k = max(n, _SHARED_COMPONENTS)
+    arrays = _frozen_arrays(snapshots, group)
+    key = None if arrays is None else (
+        str(group), tuple(epochs), k, tuple(id(a) for a in arrays))
+    found = None if key is None else _RECENT.get(key)
+    if found is not None and all(ref() is a for ref, a in zip(found[0], arrays, strict=True)):
+        res, notes = found[1]
+    else:
+        res, notes = _computed(snapshots, epochs, group, k)
+        if key is not None:
+            for arr in (res.projections, res.components, res.explained_variance_ratio,
+                        res.singular_values, res.mean):
+                arr.flags.writeable = False  # shared by later calls: never changed in place
+            _RECENT.put(key, (tuple(weakref.ref(a) for a in arrays), (res, notes)))
+    return replace(res, projections=res.projections[:, :n], components=res.components[:n],
+                   explained_variance_ratio=res.explained_variance_ratio[:n],
+                   singular_values=res.singular_values[:n]), list(notes)
 
 
 def _pc_title(res: PCAResult, i: int, short: bool = False) -> str:

@@ -1,0 +1,70 @@
+"""Slider steps of a trajectory view: the PCA once per run, or once per epoch?
+
+Writes ``--checkpoints`` synthetic checkpoints of a ``--params``-parameter model (as
+``bench_pca.py`` does) into a run's ``artifacts/parameters/``, then asks the widget's figure
+source for ``parameter_trajectory_2d`` at ``--steps`` successive epochs, and the 3-D and PC3
+views at one epoch, as the widget and a batch do. Prints seconds per step with the
+renderers' projection cache and with it turned off (size 0), in one run.
+
+Run: ``.venv/bin/python benchmarks/bench_trajectory_steps.py`` (defaults: 60 checkpoints,
+1 M parameters, 8 steps)
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_pca import write_checkpoints  # noqa: E402
+
+from vizwidget._cache import LRU  # noqa: E402
+from vizwidget.renderers import trajectory  # noqa: E402
+from vizwidget.source import FigureSource  # noqa: E402
+
+
+def steps(run: Path, count: int) -> tuple[float, list[float], float]:
+    """First figure, the next ``count`` steps, and the 3-D + PC3 views (seconds)."""
+    source = FigureSource("parameter_trajectory_2d", str(run))
+    epochs = source.epochs()
+    t = time.perf_counter()
+    source.figure(epochs[0])
+    first = time.perf_counter() - t
+    times = []
+    for epoch in epochs[1:count + 1]:
+        t = time.perf_counter()
+        source.figure(epoch)
+        times.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    for name in ("parameter_trajectory_3d", "parameter_trajectory_pc3"):
+        FigureSource(name, str(run)).figure(epochs[1])
+    return first, times, time.perf_counter() - t
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checkpoints", type=int, default=60)
+    parser.add_argument("--params", type=int, default=1_000_000)
+    parser.add_argument("--steps", type=int, default=8)
+    args = parser.parse_args()
+    run = Path(tempfile.mkdtemp(prefix="bench-steps-")) / "run"
+    write_checkpoints(run / "artifacts" / "parameters", args.checkpoints, args.params)
+    print(f"{args.checkpoints} checkpoints x {args.params:,} parameters, "
+          f"parameter_trajectory_2d over {args.steps} slider steps")
+    results = {}
+    for label, size in (("cached", 3), ("no cache", 0)):
+        trajectory._RECENT = LRU(size)
+        first, times, others = steps(run, args.steps)
+        results[label] = statistics.median(times)
+        print(f"{label:9} first figure {first:6.2f} s   step median {results[label]:6.3f} s"
+              f"   3-D + PC3 views {others:6.2f} s")
+    print(f"step speed-up with the cache: {results['no cache'] / results['cached']:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
