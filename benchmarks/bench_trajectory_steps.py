@@ -4,7 +4,10 @@ Writes ``--checkpoints`` synthetic checkpoints of a ``--params``-parameter model
 ``bench_pca.py`` does) into a run's ``artifacts/parameters/``, then asks the widget's figure
 source for ``parameter_trajectory_2d`` at ``--steps`` successive epochs, and the 3-D and PC3
 views at one epoch, as the widget and a batch do. Prints seconds per step with the
-renderers' projection cache and with it turned off (size 0), in one run.
+renderers' projection cache and with it turned off (size 0), in one run. Then the first
+figure in a child process per PCA path, with the snapshots already loaded: its seconds and
+the memory it adds at its peak (``VmHWM`` less the RSS before it), for the stacked SVD and
+the Gram path that large runs take (``trajectory.STACK_LIMIT``).
 
 Run: ``.venv/bin/python benchmarks/bench_trajectory_steps.py`` (defaults: 60 checkpoints,
 1 M parameters, 8 steps)
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +50,31 @@ def steps(run: Path, count: int) -> tuple[float, list[float], float]:
     return first, times, time.perf_counter() - t
 
 
+def _status(field: str) -> int:
+    """A ``/proc/self/status`` size in bytes (``VmRSS``, ``VmHWM``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise SystemExit(f"no {field} in /proc/self/status")
+
+
+def child(run: Path, path: str) -> None:
+    """One first figure on the ``path`` ("stacked" or "gram"); prints seconds and MiB."""
+    if path == "stacked":
+        trajectory.STACK_LIMIT = 1 << 62
+    source = FigureSource("parameter_trajectory_2d", str(run))
+    epochs = source.epochs()
+    source.snapshots()  # loaded before the clock and the memory baseline
+    before = _status("VmRSS")
+    t = time.perf_counter()
+    source.figure(epochs[0])
+    print(f"{time.perf_counter() - t:.2f} {(_status('VmHWM') - before) / 2**20:.0f}")
+
+
 def main() -> None:
+    if "--child" in sys.argv:
+        child(Path(sys.argv[2]), sys.argv[3])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoints", type=int, default=60)
     parser.add_argument("--params", type=int, default=1_000_000)
@@ -64,6 +92,11 @@ def main() -> None:
         print(f"{label:9} first figure {first:6.2f} s   step median {results[label]:6.3f} s"
               f"   3-D + PC3 views {others:6.2f} s")
     print(f"step speed-up with the cache: {results['no cache'] / results['cached']:.0f}x")
+    for path in ("stacked", "gram"):
+        out = subprocess.run([sys.executable, __file__, "--child", str(run), path],
+                             capture_output=True, text=True, check=True).stdout.split()
+        print(f"first figure, {path:7} PCA: {float(out[0]):6.2f} s, "
+              f"peak memory added {int(out[1]):6d} MiB")
 
 
 if __name__ == "__main__":

@@ -134,6 +134,62 @@ def test_trajectory_of_changeable_or_new_arrays_is_computed_afresh(monkeypatch):
     assert len(calls) == 5
 
 
+@pytest.mark.parametrize("name", ["parameter_trajectory_2d", "parameter_trajectory_3d",
+                                  "parameter_trajectory_pc3", "explained_variance"])
+def test_large_runs_take_the_gram_path_to_the_same_figure(loader, monkeypatch, name):
+    from vizwidget.renderers import trajectory
+
+    epochs = loader.epochs("parameters")
+    epoch = epochs[len(epochs) // 3]
+    trajectory._RECENT.clear()
+    stacked = render_visualization(name, loader, epoch=epoch, group="W_in")
+    monkeypatch.setattr(trajectory, "STACK_LIMIT", 0)  # every run is "large"
+    monkeypatch.setattr(trajectory, "stack_parameters", _one_or_two_rows(trajectory))
+    trajectory._RECENT.clear()
+    gram = render_visualization(name, loader, epoch=epoch, group="W_in")
+    assert len(gram.data) == len(stacked.data)
+    for a, b in zip(gram.data, stacked.data, strict=True):
+        for key in ("x", "y", "z"):
+            if key not in a:
+                continue
+            got, want = np.asarray(a[key]), np.asarray(b[key])
+            if got.dtype.kind == "f":
+                np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9)
+            else:
+                assert np.array_equal(got, want)
+    assert gram.layout.xaxis.title.text == stacked.layout.xaxis.title.text
+    assert gram.layout.yaxis.title.text == stacked.layout.yaxis.title.text
+
+
+def _one_or_two_rows(trajectory):
+    """stack_parameters that refuses to stack more than two snapshots (the Gram path's)."""
+    real = trajectory.stack_parameters
+
+    def limited(snapshots, group="all", epochs=None):
+        assert len(snapshots) <= 2, "the Gram path stacked the whole run"
+        return real(snapshots, group, epochs)
+
+    return limited
+
+
+def test_gram_path_keeps_the_checks_and_the_still_note(monkeypatch):
+    from vizwidget.errors import InconsistentSnapshotsError, NonFiniteDataError
+    from vizwidget.renderers import trajectory
+
+    monkeypatch.setattr(trajectory, "STACK_LIMIT", 0)
+    still = [{"w": np.ones((3, 4))} for _ in range(5)]
+    fig = trajectory.parameter_trajectory_2d(still, list(range(5)))
+    assert not np.any(fig.data[0].x) and trajectory.NO_MOVEMENT in _texts(fig)
+    moved = [{"w": np.full((3, 4), float(i))} for i in range(5)]
+    assert np.ptp(trajectory.parameter_trajectory_2d(moved, list(range(5))).data[0].x) > 0
+    reshaped = [{"w": np.zeros((3, 4))}, {"w": np.ones((4, 3))}]
+    with pytest.raises(InconsistentSnapshotsError, match="shape"):
+        trajectory.parameter_trajectory_2d(reshaped, [0, 1])
+    broken = [{"w": np.zeros((3, 4))}, {"w": np.full((3, 4), np.nan)}]
+    with pytest.raises(NonFiniteDataError):
+        trajectory.parameter_trajectory_2d(broken, [0, 1])
+
+
 def test_velocity_uses_epoch_gaps(loader):
     epochs = loader.epochs("parameters")
     assert len(set(np.diff(epochs))) > 1  # the demo schedule really is non-uniform

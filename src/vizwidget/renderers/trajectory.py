@@ -11,13 +11,14 @@ import plotly.graph_objects as go
 
 from .._cache import LRU
 from ..analysis import (
-    PCAResult,
+    GramPCAResult,
     nearest_index,
     no_movement,
     parameter_keys,
     parameter_velocity,
     pca,
     stack_parameters,
+    streaming_pca,
 )
 from ..registry import register_renderer
 from ..themes import SCENE_CAMERA
@@ -46,6 +47,11 @@ def _group_label(group: str | Sequence[str]) -> str:
 _RECENT = LRU(3)
 #: Components computed at least, so the 2-D, 3-D and PC3 views share one projection.
 _SHARED_COMPONENTS = 3
+#: Bytes of float64 rows above which the PCA goes through the snapshots' Gram matrix, a block
+#: of rows at a time, instead of an SVD of their stack (about five copies of it).
+STACK_LIMIT = 256 * 2**20
+#: no_movement's tolerance, for the Gram path that never holds the stack.
+_STILL_RTOL = 1e-12
 
 
 def _frozen_arrays(snapshots: list[dict], group: str | Sequence[str]) -> list[np.ndarray] | None:
@@ -59,28 +65,67 @@ def _frozen_arrays(snapshots: list[dict], group: str | Sequence[str]) -> list[np
     return arrays
 
 
+def _stacked(snapshots: list[dict], epochs: list[int], group: str | Sequence[str],
+             k: int) -> tuple[GramPCAResult, bool]:
+    """SVD of the stacked snapshots; and whether they do not move."""
+    X = stack_parameters(snapshots, group, epochs)
+    res = pca(X, n_components=k)
+    distances = np.array([float((row - res.mean) @ (row - res.mean)) for row in X])
+    return GramPCAResult(res.projections, res.explained_variance_ratio, res.singular_values,
+                         float(distances.sum()), distances), no_movement(X, _STILL_RTOL)
+
+
+def _streamed(snapshots: list[dict], epochs: list[int], keys: list[str], size: int,
+              k: int) -> tuple[GramPCAResult, bool]:
+    """PCA through the Gram matrix, a block of rows at a time; and whether they do not move.
+
+    Every snapshot is checked against the first as :func:`stack_parameters` checks them.
+    """
+    checked: set[int] = set()
+    scale = [0.0]
+
+    def row(i: int) -> np.ndarray:
+        if i in checked:
+            out = stack_parameters([snapshots[i]], keys, [epochs[i]])[0]
+        else:
+            out = stack_parameters([snapshots[0], snapshots[i]], keys,
+                                   [epochs[0], epochs[i]])[1]
+            checked.add(i)
+            scale[0] = max(scale[0], float(np.max(np.abs(out), initial=0.0)))
+        return out
+
+    block = max(2, STACK_LIMIT // max(8 * size, 1))
+    res = streaming_pca(row, len(snapshots), k, block=block)
+    # no_movement's rule: the mean squared distance from the mean row against the data's scale
+    still = res.total_variance / len(snapshots) <= (_STILL_RTOL * scale[0]) ** 2
+    return res, still
+
+
 def _computed(
-    snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
-) -> tuple[PCAResult, list[str]]:
-    """PCA of the stacked snapshots, and the notes the figure must show with it.
+    snapshots: list[dict], epochs: list[int], group: str | Sequence[str], k: int
+) -> tuple[GramPCAResult, list[str]]:
+    """PCA of the snapshots, and the notes the figure must show with it.
 
     Checkpoints that do not move get zero projections and ratios (not rounding noise) and
     the note that says so.
     """
-    X = stack_parameters(snapshots, group, epochs)
-    res = pca(X, n_components=n)
+    keys = parameter_keys(snapshots[0], group)
+    size = sum(int(np.size(snapshots[0][key])) for key in keys)
+    if len(snapshots) * size * 8 <= STACK_LIMIT:
+        res, still = _stacked(snapshots, epochs, group, k)
+    else:
+        res, still = _streamed(snapshots, epochs, keys, size, k)
     notes = left_out_note(snapshots[0], group)
-    if no_movement(X):
-        zeros = np.zeros_like(res.explained_variance_ratio)
+    if still:
         res = replace(res, projections=np.zeros_like(res.projections),
-                      explained_variance_ratio=zeros)
+                      explained_variance_ratio=np.zeros_like(res.explained_variance_ratio))
         notes = [NO_MOVEMENT, *notes]
     return res, notes
 
 
 def _projection(
     snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
-) -> tuple[PCAResult, list[str]]:
+) -> tuple[GramPCAResult, list[str]]:
     """The first ``n`` components of the snapshots' PCA and the figure's notes.
 
     Read-only snapshots (the loader's) reuse a recent result while every one of their
@@ -96,16 +141,16 @@ def _projection(
     else:
         res, notes = _computed(snapshots, epochs, group, k)
         if key is not None:
-            for arr in (res.projections, res.components, res.explained_variance_ratio,
-                        res.singular_values, res.mean):
+            for arr in (res.projections, res.explained_variance_ratio, res.singular_values,
+                        res.squared_distances):
                 arr.flags.writeable = False  # shared by later calls: never changed in place
             _RECENT.put(key, (tuple(weakref.ref(a) for a in arrays), (res, notes)))
-    return replace(res, projections=res.projections[:, :n], components=res.components[:n],
+    return replace(res, projections=res.projections[:, :n],
                    explained_variance_ratio=res.explained_variance_ratio[:n],
                    singular_values=res.singular_values[:n]), list(notes)
 
 
-def _pc_title(res: PCAResult, i: int, short: bool = False) -> str:
+def _pc_title(res: GramPCAResult, i: int, short: bool = False) -> str:
     """``PC1 (63.2% of variance over checkpoints)``, or ``PC1 (63.2%)`` when ``short``."""
     ratio = res.explained_variance_ratio
     if i >= ratio.size or not ratio.any():  # no variance: no percentages to show
@@ -241,8 +286,7 @@ def explained_variance(
                              mode="lines+markers", name="cumulative"))
     i = nearest_index(epochs, current_epoch)
     if i is not None:
-        X = stack_parameters([snapshots[i]], group)[0] - res.mean
-        total = float(X @ X)
+        total = float(res.squared_distances[i])
         moving = total > 0 and res.explained_variance_ratio.any()
         share = res.projections[i] ** 2 / total if moving else np.zeros(k)
         fig.add_trace(go.Scatter(
