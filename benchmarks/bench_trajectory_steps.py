@@ -3,7 +3,8 @@
 Writes ``--checkpoints`` synthetic checkpoints of a ``--params``-parameter model (as
 ``bench_pca.py`` does) into a run's ``artifacts/parameters/``, then asks the widget's figure
 source for ``parameter_trajectory_2d`` at ``--steps`` successive epochs, and the 3-D and PC3
-views at one epoch, as the widget and a batch do. Prints seconds per step with the
+views at one epoch, as the widget and a batch do, and ``parameter_velocity`` at the same
+steps. Prints seconds per step with the
 renderers' projection cache and with it turned off (size 0), in one run. Then the first
 figure in a child process per PCA path, with the snapshots already loaded: its seconds and
 the memory it adds at its peak (``VmHWM`` less the RSS before it), for the stacked SVD and
@@ -32,9 +33,10 @@ from vizwidget.renderers import trajectory  # noqa: E402
 from vizwidget.source import FigureSource  # noqa: E402
 
 
-def steps(run: Path, count: int) -> tuple[float, list[float], float]:
+def steps(run: Path, count: int, name: str = "parameter_trajectory_2d"
+          ) -> tuple[float, list[float], float]:
     """First figure, the next ``count`` steps, and the 3-D + PC3 views (seconds)."""
-    source = FigureSource("parameter_trajectory_2d", str(run))
+    source = FigureSource(name, str(run))
     epochs = source.epochs()
     t = time.perf_counter()
     source.figure(epochs[0])
@@ -89,8 +91,9 @@ def main() -> None:
         trajectory._RECENT = LRU(size)
         first, times, others = steps(run, args.steps)
         results[label] = statistics.median(times)
+        velocity = statistics.median(steps(run, args.steps, "parameter_velocity")[1])
         print(f"{label:9} first figure {first:6.2f} s   step median {results[label]:6.3f} s"
-              f"   3-D + PC3 views {others:6.2f} s")
+              f"   3-D + PC3 views {others:6.2f} s   parameter_velocity step {velocity:6.3f} s")
     print(f"step speed-up with the cache: {results['no cache'] / results['cached']:.0f}x")
     for path in ("stacked", "gram"):
         out = subprocess.run([sys.executable, __file__, "--child", str(run), path],

@@ -112,6 +112,29 @@ def test_trajectory_views_of_loaded_checkpoints_share_one_pca(loader, monkeypatc
     assert calls == [3, 3]  # another group is another projection
 
 
+def test_velocity_steps_of_loaded_checkpoints_stack_them_once(loader, monkeypatch):
+    from vizwidget.renderers import trajectory
+
+    stacked: list[int] = []
+    real = trajectory.stack_parameters
+
+    def counted(snapshots, group="all", epochs=None):
+        stacked.append(len(snapshots))
+        return real(snapshots, group, epochs)
+
+    monkeypatch.setattr(trajectory, "stack_parameters", counted)
+    trajectory._RECENT.clear()
+    epochs = loader.epochs("parameters")
+    snaps = [d for _, d in loader.load_many("parameters")]
+    ends, speeds = analysis.parameter_velocity(analysis.stack_parameters(snaps), epochs)
+    for epoch in epochs[1:5]:
+        fig = render_visualization("parameter_velocity", loader, epoch=epoch, log_y=False)
+        np.testing.assert_allclose(fig.data[0].y, speeds)
+    assert stacked == [len(epochs)]
+    res, _ = trajectory._projection(snaps, epochs, "all", 2)
+    assert not res.projections.flags.writeable  # shared with later calls
+
+
 def test_trajectory_of_changeable_or_new_arrays_is_computed_afresh(monkeypatch):
     from vizwidget.renderers import trajectory
 

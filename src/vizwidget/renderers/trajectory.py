@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -123,28 +124,46 @@ def _computed(
     return res, notes
 
 
+def _remembered(snapshots: list[dict], epochs: list[int], group: str | Sequence[str],
+                what: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its recent result for these very read-only arrays.
+
+    Read-only snapshots (the loader's) reuse a result while every one of their arrays is
+    still the same object; arrays that can change are computed afresh. Arrays in the
+    result are made read-only: later calls share them.
+    """
+    arrays = _frozen_arrays(snapshots, group)
+    key = None if arrays is None else (
+        what, str(group), tuple(epochs), tuple(id(a) for a in arrays))
+    found = None if key is None else _RECENT.get(key)
+    if found is not None and all(ref() is a for ref, a in zip(found[0], arrays, strict=True)):
+        return found[1]
+    result = compute()
+    if key is not None:
+        _freeze(result)
+        _RECENT.put(key, (tuple(weakref.ref(a) for a in arrays), result))
+    return result
+
+
+def _freeze(value: Any) -> None:
+    """Make the arrays in ``value`` (arrays, dataclasses, tuples, lists) read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif hasattr(value, "__dataclass_fields__"):
+        for part in vars(value).values():
+            _freeze(part)
+    elif isinstance(value, (tuple, list)):
+        for part in value:
+            _freeze(part)
+
+
 def _projection(
     snapshots: list[dict], epochs: list[int], group: str | Sequence[str], n: int
 ) -> tuple[GramPCAResult, list[str]]:
-    """The first ``n`` components of the snapshots' PCA and the figure's notes.
-
-    Read-only snapshots (the loader's) reuse a recent result while every one of their
-    arrays is still the same object; arrays that can change are computed afresh.
-    """
+    """The first ``n`` components of the snapshots' PCA and the figure's notes."""
     k = max(n, _SHARED_COMPONENTS)
-    arrays = _frozen_arrays(snapshots, group)
-    key = None if arrays is None else (
-        str(group), tuple(epochs), k, tuple(id(a) for a in arrays))
-    found = None if key is None else _RECENT.get(key)
-    if found is not None and all(ref() is a for ref, a in zip(found[0], arrays, strict=True)):
-        res, notes = found[1]
-    else:
-        res, notes = _computed(snapshots, epochs, group, k)
-        if key is not None:
-            for arr in (res.projections, res.explained_variance_ratio, res.singular_values,
-                        res.squared_distances):
-                arr.flags.writeable = False  # shared by later calls: never changed in place
-            _RECENT.put(key, (tuple(weakref.ref(a) for a in arrays), (res, notes)))
+    res, notes = _remembered(snapshots, epochs, group, ("pca", k),
+                             lambda: _computed(snapshots, epochs, group, k))
     return replace(res, projections=res.projections[:, :n],
                    explained_variance_ratio=res.explained_variance_ratio[:n],
                    singular_values=res.singular_values[:n]), list(notes)
@@ -321,9 +340,9 @@ def parameter_velocity_figure(
     every speed is 0 the axis is linear. One checkpoint gives an empty figure saying two are
     needed.
     """
-    X = stack_parameters(snapshots, group, epochs)
     notes = left_out_note(snapshots[0], group)
     if len(epochs) < 2:
+        stack_parameters(snapshots, group, epochs)  # the same checks as a longer run's
         fig = go.Figure()
         fig.add_annotation(text=f"needs at least two checkpoints (found {len(epochs)})",
                            xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
@@ -332,7 +351,9 @@ def parameter_velocity_figure(
         fig.update_layout(title=title(f"Parameter velocity ({_group_label(group)})"),
                           xaxis_visible=False, yaxis_visible=False)
         return fig
-    ends, speeds = parameter_velocity(X, epochs)
+    ends, speeds = _remembered(
+        snapshots, epochs, group, ("velocity",),
+        lambda: parameter_velocity(stack_parameters(snapshots, group, epochs), epochs))
     log = log_y and bool(np.any(speeds > 0))
     floor = float(np.min(speeds[speeds > 0])) / 10 if log else 0.0
     shown = np.where(speeds > 0, speeds, np.nan) if log else speeds  # log axis: 0 is a gap
