@@ -55,6 +55,19 @@ def test_identical_snapshots_have_exactly_zero_variance():
     assert A.no_movement(X) and A.no_movement(X[:2])
 
 
+def test_is_still_is_no_movements_rule_and_refuses_nan():
+    from vizwidget.errors import UsageError
+
+    X = np.array([[1e6, 0.0], [1e6, 1e-6]])
+    D = X - X.mean(axis=0)
+    spread = float(np.sum(D ** 2)) / len(X)
+    assert A.is_still(spread, 1e6) == A.no_movement(X) is True
+    moving = np.array([[1.0, 0.0], [1.0, 1e-6]])  # the same spread at scale 1
+    assert A.is_still(spread, 1.0) == A.no_movement(moving) is False
+    with pytest.raises(UsageError, match="needs numbers.*\n.*finite"):
+        A.is_still(float("nan"), 1.0)
+
+
 def test_no_movement_is_relative_to_the_data_scale():
     # rows (1e6, 0) and (1e6, d): total variance = 2 * (d/2)**2 / 2 = d**2 / 4,
     # threshold (1e-12 * 1e6)**2 = 1e-12  ->  still for d = 1e-6, moving for d = 4e-6

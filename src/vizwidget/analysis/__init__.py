@@ -28,6 +28,7 @@ from ._streaming_pca import (
 )
 from ._trajectory import (
     PCAResult,
+    is_still,
     no_movement,
     parameter_keys,
     parameter_velocity,
@@ -50,6 +51,7 @@ __all__ = [
     "joint_streaming_pca",
     "is_floating",
     "nearest_index",
+    "is_still",
     "no_movement",
     "non_floating_arrays",
     "parameter_keys",

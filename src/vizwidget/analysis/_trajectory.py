@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InconsistentSnapshotsError
+from ..errors import InconsistentSnapshotsError, UsageError
 from ._checks import is_floating, non_floating_arrays, require_finite
 from ._select import select_names
 
@@ -203,8 +203,40 @@ def no_movement(X: np.ndarray, rtol: float = 1e-12) -> bool:
         raise ValueError(f"Need a (T, D) array with T >= 1, got shape {X.shape}.")
     D = X - X[0]
     total = float(np.sum((D - D.mean(axis=0)) ** 2)) / X.shape[0]
-    scale = float(np.max(np.abs(X))) if X.size else 0.0
-    return total <= (rtol * scale) ** 2
+    return _still(total, float(np.max(np.abs(X))) if X.size else 0.0, rtol)
+
+
+def _still(mean_squared_distance: float, scale: float, rtol: float) -> bool:
+    return mean_squared_distance <= (rtol * scale) ** 2
+
+
+def is_still(mean_squared_distance: float, scale: float, rtol: float = 1e-12) -> bool:
+    """:func:`no_movement`'s rule, for data known only by its spread (e.g. a Gram matrix).
+
+    Parameters
+    ----------
+    mean_squared_distance : float
+        The mean squared distance of a snapshot from the mean snapshot.
+    scale : float
+        The largest absolute value in the snapshots.
+    rtol : float, default 1e-12
+        Tolerance relative to ``scale``.
+
+    Returns
+    -------
+    bool
+        True when ``mean_squared_distance <= (rtol * scale)²``.
+
+    Raises
+    ------
+    UsageError
+        If either number is NaN.
+    """
+    if np.isnan(mean_squared_distance) or np.isnan(scale):
+        raise UsageError(f"is_still needs numbers, got mean_squared_distance="
+                         f"{mean_squared_distance!r} and scale={scale!r}.\n"
+                         "Pass the spread and scale of finite snapshots.")
+    return _still(float(mean_squared_distance), float(scale), rtol)
 
 
 def parameter_velocity(X: np.ndarray, epochs: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

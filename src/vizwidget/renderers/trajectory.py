@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from .._cache import LRU
 from ..analysis import (
     GramPCAResult,
+    is_still,
     nearest_index,
     no_movement,
     parameter_keys,
@@ -51,15 +52,14 @@ _SHARED_COMPONENTS = 3
 #: Bytes of float64 rows above which the PCA goes through the snapshots' Gram matrix, a block
 #: of rows at a time, instead of an SVD of their stack (about five copies of it).
 STACK_LIMIT = 256 * 2**20
-#: no_movement's tolerance, for the Gram path that never holds the stack.
-_STILL_RTOL = 1e-12
 
 
 def _frozen_arrays(snapshots: list[dict], group: str | Sequence[str]) -> list[np.ndarray] | None:
     """The arrays ``group`` selects in every snapshot, or None unless all are read-only."""
-    try:
-        arrays = [snap[k] for snap in snapshots for k in parameter_keys(snap, group)]
-    except (TypeError, KeyError, ValueError):
+    try:  # the arrays stack_parameters takes: those group selects in the first snapshot
+        keys = parameter_keys(snapshots[0], group)
+        arrays = [snap[k] for snap in snapshots for k in keys]
+    except (TypeError, KeyError, ValueError, IndexError):
         return None  # stack_parameters says what is wrong
     if not all(isinstance(a, np.ndarray) and not a.flags.writeable for a in arrays):
         return None
@@ -71,9 +71,9 @@ def _stacked(snapshots: list[dict], epochs: list[int], group: str | Sequence[str
     """SVD of the stacked snapshots; and whether they do not move."""
     X = stack_parameters(snapshots, group, epochs)
     res = pca(X, n_components=k)
-    distances = np.array([float((row - res.mean) @ (row - res.mean)) for row in X])
+    distances = np.array([float(d @ d) for d in (row - res.mean for row in X)])
     return GramPCAResult(res.projections, res.explained_variance_ratio, res.singular_values,
-                         float(distances.sum()), distances), no_movement(X, _STILL_RTOL)
+                         float(distances.sum()), distances), no_movement(X)
 
 
 def _streamed(snapshots: list[dict], epochs: list[int], keys: list[str], size: int,
@@ -97,9 +97,7 @@ def _streamed(snapshots: list[dict], epochs: list[int], keys: list[str], size: i
 
     block = max(2, STACK_LIMIT // max(8 * size, 1))
     res = streaming_pca(row, len(snapshots), k, block=block)
-    # no_movement's rule: the mean squared distance from the mean row against the data's scale
-    still = res.total_variance / len(snapshots) <= (_STILL_RTOL * scale[0]) ** 2
-    return res, still
+    return res, is_still(res.total_variance / len(snapshots), scale[0])
 
 
 def _computed(
