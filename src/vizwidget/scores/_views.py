@@ -108,10 +108,11 @@ def scores_by_task(
     rows, r, at = prepare(table, epoch, spec)
     s = summarise(rows, r, [r.task, r.model], ci, interval)
     fig = go.Figure()
-    models = [str(m) for m in dict.fromkeys(s[r.model])]
+    names = s[r.model].astype(str)
+    models = list(dict.fromkeys(names))
     colors = assign_colors(models)
     for name in models:
-        part = s[s[r.model].astype(str) == name]
+        part = s[names == name]
         fig.add_trace(go.Bar(
             x=part[r.task].astype(str).to_numpy(), y=part["score"].to_numpy(float),
             name=name, marker_color=colors[name], customdata=_custom(part),
